@@ -1,0 +1,210 @@
+/**
+ * The message header, versions 1 and 2 (spec: data-format/message-header.md).
+ *
+ * v1: version 0x01 | type 0x80 | suite id (2) | message id (16) | AAD length (2) | AAD |
+ *     EDK count (2) | EDKs | content type (1) | reserved (4, zero) | IV length (1) | frame length (4)
+ *     then authentication: IV (12) | tag (16)
+ * v2: version 0x02 | suite id (2) | message id (32) | AAD length (2) | AAD | EDK count (2) | EDKs |
+ *     content type (1) | frame length (4) | suite data (32, the commitment key)
+ *     then authentication: tag (16) (its IV is implicitly zero)
+ * An EDK is: provider id length (2) | provider id (UTF-8) | provider info length (2) | info |
+ *     ciphertext length (2) | ciphertext.
+ */
+import type { Bytes, EncryptedDataKey, EncryptionContext, MessageHeader } from './types.js';
+import { concat, fromUtf8, uint16, uint32, utf8 } from './bytes.js';
+import { EnvelopeError, ErrorCode, malformed } from './errors.js';
+import { parseContext, serializeContext } from './encryption-context.js';
+import { findSuite, suiteHex, type AlgorithmSuite, type SuiteId } from './suites.js';
+
+export const CONTENT_TYPE_NON_FRAMED = 0x01;
+export const CONTENT_TYPE_FRAMED = 0x02;
+const TYPE_CUSTOMER_AED = 0x80;
+const TAG_LENGTH = 16;
+const IV_LENGTH = 12;
+
+/** What the encrypt path needs to serialize a header body. */
+export interface HeaderFields {
+  readonly suite: AlgorithmSuite;
+  readonly messageId: Uint8Array;
+  /** The context stored in the header (required-only keys already removed). */
+  readonly storedContext: EncryptionContext;
+  readonly encryptedDataKeys: readonly EncryptedDataKey[];
+  readonly frameLength: number;
+  readonly commitKey?: Uint8Array;
+}
+
+function serializeEdks(edks: readonly EncryptedDataKey[]): Bytes {
+  const parts: Uint8Array[] = [uint16(edks.length)];
+  for (const edk of edks) {
+    const providerId = utf8(edk.providerId);
+    for (const [name, field] of [['provider id', providerId], ['provider info', edk.providerInfo], ['ciphertext', edk.ciphertext]] as const) {
+      if (field.length > 0xffff) throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `an encrypted data key's ${name} is longer than 65,535 bytes`);
+    }
+    parts.push(uint16(providerId.length), providerId, uint16(edk.providerInfo.length), edk.providerInfo);
+    parts.push(uint16(edk.ciphertext.length), edk.ciphertext);
+  }
+  return concat(parts);
+}
+
+/** Serializes the header body (everything the authentication tag covers). */
+export function serializeHeaderBody(fields: HeaderFields): Bytes {
+  const { suite } = fields;
+  const aad = serializeContext(fields.storedContext);
+  const edks = serializeEdks(fields.encryptedDataKeys);
+  if (suite.messageVersion === 1) {
+    return concat([
+      new Uint8Array([0x01, TYPE_CUSTOMER_AED]),
+      uint16(suite.id),
+      fields.messageId,
+      uint16(aad.length),
+      aad,
+      edks,
+      new Uint8Array([CONTENT_TYPE_FRAMED, 0, 0, 0, 0, IV_LENGTH]),
+      uint32(fields.frameLength),
+    ]);
+  }
+  return concat([
+    new Uint8Array([0x02]),
+    uint16(suite.id),
+    fields.messageId,
+    uint16(aad.length),
+    aad,
+    edks,
+    new Uint8Array([CONTENT_TYPE_FRAMED]),
+    uint32(fields.frameLength),
+    fields.commitKey!,
+  ]);
+}
+
+/** A parsed header plus the byte ranges the decrypt path needs. */
+export interface ParsedHeader {
+  readonly header: MessageHeader;
+  readonly suite: AlgorithmSuite;
+  /** The header body bytes (what the tag authenticates). */
+  readonly body: Uint8Array;
+  /** v1: the IV stored in the header; v2: 12 zero bytes. */
+  readonly authIv: Uint8Array;
+  readonly authTag: Uint8Array;
+}
+
+/** Thrown inside the parser when the input ends early; streams wait for more bytes instead. */
+class NeedMoreBytes {}
+
+class Reader {
+  offset = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  take(length: number): Uint8Array {
+    if (this.offset + length > this.bytes.length) throw new NeedMoreBytes();
+    const out = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+  u8(): number {
+    return this.take(1)[0]!;
+  }
+  u16(): number {
+    const b = this.take(2);
+    return (b[0]! << 8) | b[1]!;
+  }
+  u32(): number {
+    const b = this.take(4);
+    return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  }
+}
+
+export interface ParseOptions {
+  readonly maxEncryptedDataKeys?: number;
+}
+
+/**
+ * Parses the header at the start of `bytes`. Returns undefined when `bytes` ends before the header
+ * does (a stream then waits for more); throws MALFORMED_MESSAGE as soon as a field is invalid, so a
+ * bad length is never used to allocate or to wait for bytes that should not come.
+ */
+export function parseHeader(bytes: Uint8Array, options: ParseOptions = {}): ParsedHeader | undefined {
+  try {
+    return parse(new Reader(bytes), options);
+  } catch (error) {
+    if (error instanceof NeedMoreBytes) return undefined;
+    throw error;
+  }
+}
+
+function parse(r: Reader, options: ParseOptions): ParsedHeader {
+  const version = r.u8();
+  if (version !== 1 && version !== 2) {
+    malformed(`unknown message format version ${version}; this is not an AWS Encryption SDK message`);
+  }
+  if (version === 1 && r.u8() !== TYPE_CUSTOMER_AED) malformed('unknown message type in a version 1 header');
+  const suiteId = r.u16();
+  const suite = findSuite(suiteId);
+  if (!suite) throw new EnvelopeError(ErrorCode.UNSUPPORTED_SUITE, `the message uses unknown algorithm suite ${suiteHex(suiteId)}`);
+  if (suite.messageVersion !== version) {
+    malformed(`suite ${suiteHex(suiteId)} belongs to message format version ${suite.messageVersion}, not ${version}`);
+  }
+  const messageId = r.take(version === 1 ? 16 : 32);
+  const aadLength = r.u16();
+  const encryptionContext = parseContext(r.take(aadLength));
+  const edkCount = r.u16();
+  if (edkCount === 0) malformed('the message has no encrypted data keys');
+  const max = options.maxEncryptedDataKeys;
+  if (max !== undefined && edkCount > max) {
+    throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `the message has ${edkCount} encrypted data keys; maxEncryptedDataKeys is ${max}`);
+  }
+  const encryptedDataKeys: EncryptedDataKey[] = [];
+  for (let i = 0; i < edkCount; i++) {
+    let providerId: string;
+    try {
+      providerId = fromUtf8(r.take(r.u16()));
+    } catch (error) {
+      if (error instanceof NeedMoreBytes) throw error;
+      malformed('an encrypted data key provider id is not valid UTF-8');
+    }
+    const providerInfo = r.take(r.u16()).slice();
+    const ciphertext = r.take(r.u16()).slice();
+    encryptedDataKeys.push(Object.freeze({ providerId, providerInfo, ciphertext }));
+  }
+  const contentTypeByte = r.u8();
+  if (contentTypeByte !== CONTENT_TYPE_FRAMED && contentTypeByte !== CONTENT_TYPE_NON_FRAMED) {
+    malformed(`unknown content type ${contentTypeByte}`);
+  }
+  if (version === 1) {
+    const reserved = r.take(4);
+    if (reserved.some((b) => b !== 0)) malformed('the reserved header field is not zero');
+    if (r.u8() !== IV_LENGTH) malformed('the header IV length does not match the suite (12)');
+  }
+  const frameLength = r.u32();
+  if (contentTypeByte === CONTENT_TYPE_FRAMED && frameLength === 0) malformed('a framed message has frame length 0');
+  if (contentTypeByte === CONTENT_TYPE_NON_FRAMED && frameLength !== 0) malformed('a non-framed message has a non-zero frame length');
+  const suiteData = version === 2 ? r.take(32).slice() : undefined;
+  const bodyEnd = r.offset;
+  const authIv = version === 1 ? r.take(IV_LENGTH) : new Uint8Array(IV_LENGTH);
+  const authTag = r.take(TAG_LENGTH);
+  const header: MessageHeader = Object.freeze({
+    version,
+    suiteId: suiteId as SuiteId,
+    messageId: messageId.slice(),
+    encryptionContext: Object.freeze(encryptionContext),
+    encryptedDataKeys: Object.freeze(encryptedDataKeys),
+    contentType: contentTypeByte === CONTENT_TYPE_FRAMED ? 'framed' : 'non-framed',
+    frameLength,
+    ...(suiteData ? { suiteData } : {}),
+    headerLength: r.offset,
+  } as MessageHeader);
+  return { header, suite, body: r.bytes.subarray(0, bodyEnd), authIv, authTag };
+}
+
+/** Builds the public header object for a message this kit just encrypted. */
+export function describeHeader(fields: HeaderFields, headerLength: number): MessageHeader {
+  return Object.freeze({
+    version: fields.suite.messageVersion,
+    suiteId: fields.suite.id,
+    messageId: fields.messageId.slice(),
+    encryptionContext: Object.freeze({ ...fields.storedContext }),
+    encryptedDataKeys: Object.freeze(fields.encryptedDataKeys.map((edk) => Object.freeze({ ...edk }))),
+    contentType: 'framed',
+    frameLength: fields.frameLength,
+    ...(fields.commitKey ? { suiteData: fields.commitKey.slice() } : {}),
+    headerLength,
+  });
+}

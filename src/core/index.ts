@@ -1,0 +1,55 @@
+/**
+ * envelope-kit/core: envelope encryption in the AWS Encryption SDK message format, on WebCrypto.
+ * Runs unchanged in Node >= 20, browsers and workers.
+ * @packageDocumentation
+ */
+export { encrypt, type EncryptResult } from './encrypt.js';
+export { decrypt, type DecryptResult } from './decrypt.js';
+export { encryptStream, decryptStream, type EncryptStreamOptions, type DecryptStreamOptions, type MessageTransformStream } from './stream.js';
+export type { EncryptOptions, DecryptOptions } from './message.js';
+export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
+export { RawRsaKeyring, type RawRsaKeyringOptions, type RsaPadding } from './raw-rsa-keyring.js';
+export { MultiKeyring, type MultiKeyringOptions } from './multi-keyring.js';
+export { DefaultCmm, RequiredEncryptionContextCmm, type RequiredEncryptionContextCmmOptions } from './materials-managers.js';
+export { EnvelopeError, ErrorCode } from './errors.js';
+export {
+  CommitmentPolicy,
+  DEFAULT_COMMITMENT_POLICY,
+  FORBID_ENCRYPT_ALLOW_DECRYPT,
+  REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+  REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+} from './commitment.js';
+export {
+  AlgorithmSuiteId,
+  ALL_SUITE_IDS,
+  AES_128_GCM_IV12_TAG16_NO_KDF,
+  AES_192_GCM_IV12_TAG16_NO_KDF,
+  AES_256_GCM_IV12_TAG16_NO_KDF,
+  AES_128_GCM_IV12_TAG16_HKDF_SHA256,
+  AES_192_GCM_IV12_TAG16_HKDF_SHA256,
+  AES_256_GCM_IV12_TAG16_HKDF_SHA256,
+  AES_128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256,
+  AES_192_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384,
+  AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384,
+  AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+  AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+  type SuiteId,
+} from './suites.js';
+export { DEFAULT_FRAME_LENGTH, FRAME_CONCURRENCY } from './body.js';
+export { parseHeader } from './header.js';
+export { serializeContext } from './encryption-context.js';
+export { toBase64, fromBase64 } from './bytes.js';
+export type {
+  Bytes,
+  DecryptionMaterials,
+  DecryptMaterialsRequest,
+  EncryptedDataKey,
+  EncryptionContext,
+  EncryptionMaterials,
+  GetEncryptionMaterialsRequest,
+  Keyring,
+  MaterialsManager,
+  MessageHeader,
+  SigningKey,
+  VerificationKey,
+} from './types.js';

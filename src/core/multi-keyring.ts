@@ -1,0 +1,73 @@
+/**
+ * The multi-keyring (spec: framework/multi-keyring.md): a generator makes the data key, every child
+ * wraps it too; on decrypt the first keyring that unwraps wins.
+ */
+import type { DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring } from './types.js';
+import { EnvelopeError, ErrorCode, typeError } from './errors.js';
+
+export interface MultiKeyringOptions {
+  readonly generator?: Keyring;
+  readonly children?: readonly Keyring[];
+}
+
+function isKeyring(value: unknown): value is Keyring {
+  return typeof (value as Keyring)?.onEncrypt === 'function' && typeof (value as Keyring)?.onDecrypt === 'function';
+}
+
+/**
+ * Combines keyrings so one message can be decrypted by any of them.
+ *
+ * @example
+ * ```ts
+ * const keyring = new MultiKeyring({ generator: aesKeyring, children: [rsaKeyring] });
+ * ```
+ */
+export class MultiKeyring implements Keyring {
+  readonly generator?: Keyring;
+  readonly children: readonly Keyring[];
+
+  constructor(options: MultiKeyringOptions) {
+    if (options === null || typeof options !== 'object') throw typeError('MultiKeyring options', 'an object');
+    const { generator, children = [] } = options;
+    if (generator !== undefined && !isKeyring(generator)) throw typeError('MultiKeyring options.generator', 'a keyring');
+    if (!Array.isArray(children)) throw typeError('MultiKeyring options.children', 'an array of keyrings');
+    children.forEach((child, i) => {
+      if (!isKeyring(child)) throw typeError(`MultiKeyring options.children[${i}]`, 'a keyring');
+    });
+    if (!generator && children.length === 0) throw typeError('MultiKeyring options', 'a generator, children or both');
+    this.generator = generator;
+    this.children = Object.freeze([...children]);
+  }
+
+  async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
+    if (this.generator) {
+      if (materials.plaintextDataKey) {
+        throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, 'MultiKeyring has a generator but the materials already hold a data key');
+      }
+      await this.generator.onEncrypt(materials);
+      if (!materials.plaintextDataKey) throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, 'the MultiKeyring generator produced no data key');
+    } else if (!materials.plaintextDataKey) {
+      throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, 'MultiKeyring has no generator and the materials hold no data key');
+    }
+    for (const child of this.children) await child.onEncrypt(materials);
+    return materials;
+  }
+
+  async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
+    if (materials.plaintextDataKey) return materials;
+    const failures: string[] = [];
+    for (const keyring of this.generator ? [this.generator, ...this.children] : this.children) {
+      try {
+        await keyring.onDecrypt(materials, encryptedDataKeys);
+        if (materials.plaintextDataKey) return materials;
+      } catch (error) {
+        // Keep going: another keyring may succeed (spec: multi-keyring.md#ondecrypt).
+        failures.push((error as { code?: string })?.code ?? (error as Error)?.name ?? 'Error');
+      }
+    }
+    if (failures.length > 0) {
+      throw new EnvelopeError(ErrorCode.NO_DECRYPTING_KEYRING, `no keyring of the MultiKeyring could decrypt a data key (failures: ${failures.join(', ')})`);
+    }
+    return materials;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * ECDSA footer signatures (spec: data-format/message-footer.md). One-shot messages sign and verify
+ * with WebCrypto over the whole message. Streams cannot (WebCrypto signs only whole inputs), so
+ * they hash incrementally and sign the digest with @noble/curves, loaded on demand.
+ * The footer holds a DER signature; WebCrypto speaks IEEE P1363 (r || s), so both are converted.
+ */
+import type { Bytes, SigningKey, VerificationKey } from './types.js';
+import type { CurveName, HashName } from './suites.js';
+import { fromBase64, toBase64 } from './bytes.js';
+import { EnvelopeError, ErrorCode } from './errors.js';
+
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
+const SCALAR_LENGTH: Record<CurveName, number> = { 'P-256': 32, 'P-384': 48 };
+
+/** SEC1 compressed form of an uncompressed point (0x04 || x || y). */
+export function compressPoint(uncompressed: Uint8Array): Bytes {
+  const n = (uncompressed.length - 1) / 2;
+  const out = new Uint8Array(n + 1);
+  out[0] = 0x02 | (uncompressed[uncompressed.length - 1]! & 1);
+  out.set(uncompressed.subarray(1, n + 1), 1);
+  return out;
+}
+
+/**
+ * Generates a signing key. `extractable` is only for streams, whose incremental signer needs the
+ * scalar; one-shot messages keep the private key inside WebCrypto.
+ */
+export async function generateSigningKey(curve: CurveName, extractable = false): Promise<SigningKey> {
+  const pair = await subtle().generateKey({ name: 'ECDSA', namedCurve: curve }, extractable, ['sign']);
+  const raw = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
+  return { privateKey: pair.privateKey, publicKeyBase64: toBase64(compressPoint(raw)) };
+}
+
+async function nobleCurve(curve: CurveName) {
+  const { p256, p384 } = await import('@noble/curves/nist.js');
+  return curve === 'P-256' ? p256 : p384;
+}
+
+/** Imports the `aws-crypto-public-key` value of a signed message's context. */
+export async function importVerificationKey(curve: CurveName, publicKeyBase64: string): Promise<VerificationKey> {
+  const compressed = fromBase64(publicKeyBase64);
+  const expected = SCALAR_LENGTH[curve] + 1;
+  if (!compressed || compressed.length !== expected || (compressed[0] !== 2 && compressed[0] !== 3)) {
+    throw new EnvelopeError(ErrorCode.MALFORMED_MESSAGE, `the message's aws-crypto-public-key is not a compressed ${curve} point`);
+  }
+  const algorithm = { name: 'ECDSA', namedCurve: curve };
+  let point: Bytes;
+  try {
+    // Node and Chromium import compressed points directly; others need the point decompressed.
+    const key = await subtle().importKey('raw', compressed, algorithm, true, ['verify']);
+    point = new Uint8Array(await subtle().exportKey('raw', key));
+  } catch {
+    try {
+      point = (await nobleCurve(curve)).Point.fromBytes(compressed).toBytes(false) as Bytes;
+    } catch {
+      throw new EnvelopeError(ErrorCode.MALFORMED_MESSAGE, `the message's aws-crypto-public-key is not a point on ${curve}`);
+    }
+  }
+  const publicKey = await subtle().importKey('raw', point, algorithm, false, ['verify']);
+  return { publicKey, publicPoint: point };
+}
+
+function derInteger(value: Uint8Array): Bytes {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  const body = value.subarray(start);
+  const pad = body[0]! & 0x80 ? 1 : 0;
+  const out = new Uint8Array(2 + pad + body.length);
+  out[0] = 0x02;
+  out[1] = pad + body.length;
+  out.set(body, 2 + pad);
+  return out;
+}
+
+/** IEEE P1363 (r || s) to DER. Lengths stay below 128 for P-256 and P-384, so short form only. */
+export function p1363ToDer(signature: Uint8Array): Bytes {
+  const n = signature.length / 2;
+  const r = derInteger(signature.subarray(0, n));
+  const s = derInteger(signature.subarray(n));
+  const out = new Uint8Array(2 + r.length + s.length);
+  out[0] = 0x30;
+  out[1] = r.length + s.length;
+  out.set(r, 2);
+  out.set(s, 2 + r.length);
+  return out;
+}
+
+/** Strict DER to IEEE P1363; undefined when the bytes are not a minimal DER ECDSA signature. */
+export function derToP1363(der: Uint8Array, scalarLength: number): Bytes | undefined {
+  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2) return undefined;
+  const out = new Uint8Array(scalarLength * 2);
+  let offset = 2;
+  for (let i = 0; i < 2; i++) {
+    if (der[offset] !== 0x02) return undefined;
+    const length = der[offset + 1]!;
+    offset += 2;
+    if (length === 0 || length > 127 || offset + length > der.length) return undefined;
+    let value = der.subarray(offset, offset + length);
+    offset += length;
+    if (value[0]! & 0x80) return undefined; // negative
+    if (value.length > 1 && value[0] === 0 && !(value[1]! & 0x80)) return undefined; // not minimal
+    if (value[0] === 0 && value.length > 1) value = value.subarray(1);
+    if (value.length > scalarLength) return undefined;
+    out.set(value, i * scalarLength + scalarLength - value.length);
+  }
+  return offset === der.length ? out : undefined;
+}
+
+/** Signs all of `data` (one-shot messages) and returns the DER signature. */
+export async function signMessage(key: SigningKey, hash: HashName, data: Uint8Array): Promise<Bytes> {
+  const raw = new Uint8Array(await subtle().sign({ name: 'ECDSA', hash }, key.privateKey, data as Bytes));
+  return p1363ToDer(raw);
+}
+
+/** Verifies a DER signature over all of `data`. */
+export async function verifyMessage(
+  key: VerificationKey,
+  curve: CurveName,
+  hash: HashName,
+  derSignature: Uint8Array,
+  data: Uint8Array,
+): Promise<boolean> {
+  const raw = derToP1363(derSignature, SCALAR_LENGTH[curve]);
+  if (!raw) return false;
+  return subtle().verify({ name: 'ECDSA', hash }, key.publicKey, raw, data as Bytes);
+}
+
+/** An incremental hash for streams. */
+export interface IncrementalHash {
+  update(data: Uint8Array): void;
+  digest(): Bytes;
+}
+
+export async function incrementalHash(hash: HashName): Promise<IncrementalHash> {
+  const { sha256, sha384 } = await import('@noble/hashes/sha2.js');
+  const h = hash === 'SHA-256' ? sha256.create() : sha384.create();
+  return {
+    update: (data) => void h.update(data),
+    digest: () => h.digest() as Bytes,
+  };
+}
+
+/** Signs a digest with the extractable private key of a stream's signing key. */
+export async function signDigest(key: SigningKey, curve: CurveName, digest: Uint8Array): Promise<Bytes> {
+  if (!key.privateKey.extractable) {
+    throw new EnvelopeError(
+      ErrorCode.KEYRING_FAILURE,
+      'a streaming signature needs an extractable signing key: the materials manager returned a non-extractable one',
+    );
+  }
+  const jwk = await subtle().exportKey('jwk', key.privateKey);
+  const scalar = fromBase64Url(jwk.d!);
+  try {
+    const ec = await nobleCurve(curve);
+    return ec.sign(digest, scalar, { prehash: false, lowS: false, format: 'der' }) as Bytes;
+  } finally {
+    scalar.fill(0);
+  }
+}
+
+/** Verifies a DER signature over a digest (streams). */
+export async function verifyDigest(key: VerificationKey, curve: CurveName, derSignature: Uint8Array, digest: Uint8Array): Promise<boolean> {
+  if (!derToP1363(derSignature, SCALAR_LENGTH[curve])) return false;
+  const ec = await nobleCurve(curve);
+  try {
+    return ec.verify(derSignature, digest, key.publicPoint, { prehash: false, lowS: false, format: 'der' });
+  } catch {
+    return false;
+  }
+}
+
+function fromBase64Url(text: string): Bytes {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  return fromBase64(b64 + '='.repeat((4 - (b64.length % 4)) % 4))!;
+}

@@ -1,0 +1,326 @@
+/**
+ * Streaming encryption and decryption as WHATWG TransformStreams (spec: client-apis/streaming.md).
+ * Memory stays bounded by the frame length: frames are encrypted, released and forgotten one at a
+ * time. WebCrypto can only sign whole inputs, so signed suites hash incrementally (@noble/hashes)
+ * and sign or verify the digest (@noble/curves); both load only when a signed stream is used.
+ */
+import type { Bytes, Keyring, MaterialsManager, MessageHeader } from './types.js';
+import { assertBytes } from './bytes.js';
+import {
+  decryptFrame,
+  encryptFrameInto,
+  FINAL_FRAME_MARKER,
+  FINAL_FRAME_OVERHEAD,
+  REGULAR_FRAME_OVERHEAD,
+  scanFrame,
+  scanNonFramed,
+} from './body.js';
+import { EnvelopeError, ErrorCode, malformed, rangeError, typeError } from './errors.js';
+import { parseHeader, type ParsedHeader } from './header.js';
+import { checkDecryptOptions, prepareDecryption, prepareEncryption, type DecryptOptions, type EncryptOptions, type PreparedDecryption } from './message.js';
+import { incrementalHash, signDigest, verifyDigest, type IncrementalHash } from './signature.js';
+
+/** A TransformStream that also tells the message header once it is known (and, on decrypt, verified). */
+export interface MessageTransformStream extends TransformStream<Uint8Array, Uint8Array> {
+  readonly header: Promise<MessageHeader>;
+}
+
+export interface EncryptStreamOptions extends EncryptOptions {
+  /**
+   * An upper bound on the plaintext length, if known. Materials managers may use it (caching);
+   * the stream fails as soon as more bytes than this arrive.
+   */
+  readonly plaintextLength?: number;
+}
+
+/**
+ * What a decrypt stream does with signed messages (suites 0x0214, 0x0346, 0x0378, 0x0578), whose
+ * footer signature can only be checked at the very end:
+ * - `'verify-then-release'` (default, the safe choice): no plaintext leaves the stream until the
+ *   signature verifies; the plaintext of a signed message is held in memory until then.
+ * - `'release-frames-early'`: each regular frame is released once its AES-GCM tag verifies (so it
+ *   is authentic to anyone holding the data key) but before the signature is checked; the final
+ *   frame is held until the signature verifies, so a truncated or re-signed message still fails
+ *   at the end. Memory stays bounded by the frame length. Treat released bytes as unverified until
+ *   the stream closes without error (spec: client-apis/decrypt.md, "Security Considerations").
+ * - `'reject-signed'`: fail right after the header when the message is signed.
+ * Unsigned suites (0x0478, ...) always release each frame once its tag verifies.
+ */
+export type SignaturePolicy = 'verify-then-release' | 'release-frames-early' | 'reject-signed';
+
+export interface DecryptStreamOptions extends DecryptOptions {
+  readonly signaturePolicy?: SignaturePolicy;
+}
+
+function withHeader(stream: TransformStream<Uint8Array, Uint8Array>, header: Promise<MessageHeader>): MessageTransformStream {
+  header.catch(() => undefined); // Callers who only read the stream still see the error there.
+  return Object.assign(stream, { header });
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Encrypts a stream of bytes into an AWS Encryption SDK message, frame by frame.
+ *
+ * @example
+ * ```ts
+ * const encrypting = encryptStream(keyring, { encryptionContext: { file: 'report.pdf' } });
+ * const encrypted = file.stream().pipeThrough(encrypting);
+ * const header = await encrypting.header;
+ * ```
+ */
+export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options: EncryptStreamOptions = {}): MessageTransformStream {
+  const bound = options?.plaintextLength;
+  if (bound !== undefined && (typeof bound !== 'number' || !Number.isSafeInteger(bound) || bound < 0)) {
+    throw typeError('options.plaintextLength', 'a non-negative integer');
+  }
+  const header = deferred<MessageHeader>();
+  let prepared: Awaited<ReturnType<typeof prepareEncryption>>;
+  let hash: IncrementalHash | undefined;
+  let frame: Bytes; // the plaintext of the frame being filled
+  let filled = 0;
+  let sequence = 1;
+  let total = 0;
+
+  const emit = async (controller: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
+    const out = new Uint8Array(content.length + (final ? FINAL_FRAME_OVERHEAD : REGULAR_FRAME_OVERHEAD));
+    await encryptFrameInto(prepared.key, prepared.messageId, sequence++, content, final, out, 0);
+    hash?.update(out);
+    controller.enqueue(out);
+  };
+
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
+    async start(controller) {
+      try {
+        prepared = await prepareEncryption(keyringOrCmm, options, bound, true);
+        if (prepared.suite.signature) {
+          hash = await incrementalHash(prepared.suite.signature.hash);
+          hash.update(prepared.headerBytes);
+        }
+        frame = new Uint8Array(prepared.frameLength);
+        controller.enqueue(prepared.headerBytes);
+        header.resolve(prepared.header);
+      } catch (error) {
+        header.reject(error);
+        throw error;
+      }
+    },
+    async transform(chunk, controller) {
+      assertBytes(chunk, 'encryptStream chunk');
+      total += chunk.length;
+      if (bound !== undefined && total > bound) {
+        throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `more plaintext arrived than options.plaintextLength (${bound}) allows`);
+      }
+      let offset = 0;
+      while (offset < chunk.length) {
+        // A full frame is sent only once more bytes follow: the last frame must be the final one.
+        if (filled === frame.length) {
+          if (sequence >= FINAL_FRAME_MARKER - 1) throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, 'the stream needs more frames than the format allows');
+          await emit(controller, frame, false);
+          filled = 0;
+        }
+        const take = Math.min(frame.length - filled, chunk.length - offset);
+        frame.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+      }
+    },
+    async flush(controller) {
+      await emit(controller, frame.subarray(0, filled), true);
+      frame.fill(0);
+      const signature = prepared.suite.signature;
+      if (signature && hash) {
+        const der = await signDigest(prepared.signingKey!, signature.curve, hash.digest());
+        const footer = new Uint8Array(2 + der.length);
+        new DataView(footer.buffer).setUint16(0, der.length);
+        footer.set(der, 2);
+        controller.enqueue(footer);
+      }
+    },
+  });
+  return withHeader(stream, header.promise);
+}
+
+/** A FIFO of byte chunks that hands out contiguous prefixes, copying only when a prefix spans chunks. */
+class ByteQueue {
+  #chunks: Uint8Array[] = [];
+  length = 0;
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.length += chunk.length;
+  }
+  /** The first `n` bytes (n <= length) as one view. */
+  peek(n: number): Uint8Array {
+    const first = this.#chunks[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    const joined = new Uint8Array(this.length);
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      joined.set(chunk, offset);
+      offset += chunk.length;
+    }
+    this.#chunks = [joined];
+    return joined.subarray(0, n);
+  }
+  consume(n: number): void {
+    this.length -= n;
+    while (n > 0) {
+      const first = this.#chunks[0]!;
+      if (first.length <= n) {
+        this.#chunks.shift();
+        n -= first.length;
+      } else {
+        this.#chunks[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
+}
+
+const u32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+
+/**
+ * Decrypts a stream holding one AWS Encryption SDK message. The header is verified before anything
+ * is released; see {@link SignaturePolicy} for what happens with signed messages.
+ *
+ * @example
+ * ```ts
+ * const decrypting = decryptStream(keyring, { encryptionContext: { file: 'report.pdf' } });
+ * const plaintext = await new Response(encrypted.pipeThrough(decrypting)).arrayBuffer();
+ * ```
+ */
+export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options: DecryptStreamOptions = {}): MessageTransformStream {
+  const checked = checkDecryptOptions(keyringOrCmm, options);
+  const policy = options?.signaturePolicy ?? 'verify-then-release';
+  if (!['verify-then-release', 'release-frames-early', 'reject-signed'].includes(policy)) {
+    throw rangeError('options.signaturePolicy', "must be 'verify-then-release', 'release-frames-early' or 'reject-signed'");
+  }
+  const header = deferred<MessageHeader>();
+  const queue = new ByteQueue();
+  let parsed: ParsedHeader | undefined;
+  let keys: PreparedDecryption | undefined;
+  let hash: IncrementalHash | undefined;
+  let sequence = 1;
+  let bodyDone = false;
+  let finished = false;
+  let held: Uint8Array[] = [];
+
+  const release = (controller: TransformStreamDefaultController<Uint8Array>, plaintext: Uint8Array, final: boolean) => {
+    const signed = parsed!.suite.signature !== undefined;
+    if (!signed || (policy === 'release-frames-early' && !final)) controller.enqueue(plaintext);
+    else held.push(plaintext);
+  };
+
+  const pump = async (controller: TransformStreamDefaultController<Uint8Array>) => {
+    for (;;) {
+      if (finished) {
+        if (queue.length > 0) malformed('the message has bytes after its end');
+        return;
+      }
+      if (!parsed) {
+        if (queue.length === 0) return;
+        const candidate = parseHeader(queue.peek(queue.length), { maxEncryptedDataKeys: checked.maxEncryptedDataKeys });
+        if (!candidate) return;
+        if (candidate.suite.signature && policy === 'reject-signed') {
+          throw new EnvelopeError(ErrorCode.UNSUPPORTED_SUITE, 'the message is signed and options.signaturePolicy is reject-signed');
+        }
+        // Detach the header from the queue's buffer before consuming it.
+        const headerBytes = queue.peek(candidate.header.headerLength).slice();
+        parsed = parseHeader(headerBytes)!;
+        keys = await prepareDecryption(parsed, checked);
+        if (parsed.suite.signature) {
+          hash = await incrementalHash(parsed.suite.signature.hash);
+          hash.update(headerBytes);
+        }
+        queue.consume(headerBytes.length);
+        header.resolve(parsed.header);
+        continue;
+      }
+      const { header: h } = parsed;
+      if (!bodyDone) {
+        let need: number;
+        if (h.contentType === 'non-framed') {
+          if (queue.length < 20) return;
+          const scannedHead = queue.peek(20);
+          const length = new DataView(scannedHead.buffer, scannedHead.byteOffset + 12, 8);
+          need = 20 + length.getUint32(0) * 2 ** 32 + length.getUint32(4) + 16;
+          if (need > 2 ** 36) malformed('the non-framed content length exceeds the format limit');
+        } else {
+          if (queue.length < 4) return;
+          if (u32(queue.peek(4), 0) === FINAL_FRAME_MARKER) {
+            if (queue.length < 24) return;
+            const length = u32(queue.peek(24), 20);
+            if (length > h.frameLength) malformed(`final frame content length ${length} exceeds the frame length ${h.frameLength}`);
+            need = 24 + length + 16;
+          } else {
+            need = REGULAR_FRAME_OVERHEAD + h.frameLength;
+          }
+        }
+        if (queue.length < need) {
+          // Check the sequence number early so garbage is refused before waiting for a frame's worth.
+          if (h.contentType === 'framed' && queue.length >= 4) scanFrame(queue.peek(Math.min(queue.length, 24)), 0, sequence, h.frameLength);
+          return;
+        }
+        const bytes = queue.peek(need);
+        const scanned = h.contentType === 'non-framed' ? { ...scanNonFramed(bytes, 0)!, done: true } : scanFrame(bytes, 0, sequence, h.frameLength)!;
+        const plaintext = await decryptFrame(keys!.key, h.messageId, bytes, scanned.frame!);
+        hash?.update(bytes);
+        queue.consume(need);
+        sequence++;
+        bodyDone = scanned.done;
+        release(controller, plaintext, scanned.done);
+        if (bodyDone && !parsed.suite.signature) finished = true;
+        continue;
+      }
+      // Footer: signature length (2) | DER signature.
+      if (queue.length < 2) return;
+      const sigLength = (queue.peek(2)[0]! << 8) | queue.peek(2)[1]!;
+      if (queue.length < 2 + sigLength) return;
+      const signature = queue.peek(2 + sigLength).slice(2);
+      queue.consume(2 + sigLength);
+      const curve = parsed.suite.signature!.curve;
+      if (!(await verifyDigest(keys!.verificationKey!, curve, signature, hash!.digest()))) {
+        throw new EnvelopeError(ErrorCode.SIGNATURE_INVALID, 'the message signature does not verify: the message was altered');
+      }
+      for (const plaintext of held) controller.enqueue(plaintext);
+      held = [];
+      finished = true;
+    }
+  };
+
+  const fail = (error: unknown) => {
+    for (const plaintext of held) plaintext.fill(0);
+    held = [];
+    header.reject(error);
+    throw error;
+  };
+
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
+    async transform(chunk, controller) {
+      try {
+        assertBytes(chunk, 'decryptStream chunk');
+        queue.push(chunk);
+        await pump(controller);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    async flush() {
+      try {
+        if (!finished) malformed(parsed ? 'the message ends before its end (truncated)' : 'the message ends inside its header (truncated)');
+      } catch (error) {
+        fail(error);
+      }
+    },
+  });
+  return withHeader(stream, header.promise);
+}
