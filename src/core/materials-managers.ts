@@ -14,7 +14,7 @@ import type {
 import { EnvelopeError, ErrorCode, typeError } from './errors.js';
 import { checkDecryptSuite, suiteForEncrypt } from './commitment.js';
 import { PUBLIC_KEY_CONTEXT_KEY } from './encryption-context.js';
-import { generateSigningKey, importVerificationKey } from './signature.js';
+import { generateSigningKey, importVerificationKey, takeSigningKey } from './signature.js';
 import { findSuite, suiteHex } from './suites.js';
 
 function isKeyring(value: unknown): value is Keyring {
@@ -71,7 +71,8 @@ export class DefaultCmm implements MaterialsManager {
       if (hasOwn(encryptionContext, PUBLIC_KEY_CONTEXT_KEY)) {
         throw new EnvelopeError(ErrorCode.RESERVED_CONTEXT_KEY, `the encryption context already has "${PUBLIC_KEY_CONTEXT_KEY}"`);
       }
-      materials.signingKey = await generateSigningKey(suite.signature.curve, request.streaming === true);
+      const curve = suite.signature.curve;
+      materials.signingKey = request.streaming === true ? await generateSigningKey(curve, true) : await takeSigningKey(curve);
       encryptionContext[PUBLIC_KEY_CONTEXT_KEY] = materials.signingKey.publicKeyBase64;
     }
     await this.keyring.onEncrypt(materials);

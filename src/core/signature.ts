@@ -31,6 +31,21 @@ export async function generateSigningKey(curve: CurveName, extractable = false):
   return { privateKey: pair.privateKey, publicKeyBase64: toBase64(compressPoint(raw)) };
 }
 
+const spare = new Map<CurveName, Promise<SigningKey>>();
+
+/**
+ * A fresh non-extractable signing key for one message. Each key is used once; one spare per curve
+ * is generated ahead in the background, so WebCrypto's key generation (the largest per-message cost
+ * of signed suites) overlaps with the rest of the previous message's work.
+ */
+export function takeSigningKey(curve: CurveName): Promise<SigningKey> {
+  const next = spare.get(curve) ?? generateSigningKey(curve);
+  const ahead = generateSigningKey(curve);
+  ahead.catch(() => spare.delete(curve));
+  spare.set(curve, ahead);
+  return next;
+}
+
 async function nobleCurve(curve: CurveName) {
   const { p256, p384 } = await import('@noble/curves/nist.js');
   return curve === 'P-256' ? p256 : p384;
