@@ -32,12 +32,15 @@ export async function encrypt(keyringOrCmm: Keyring | MaterialsManager, plaintex
   const frameLength = options?.frameLength;
   if (typeof frameLength === 'number' && frameLength >= 1) checkFrameCount(plaintext.length, frameLength);
   const prepared = await prepareEncryption(keyringOrCmm, options, plaintext.length, false);
-  const { headerBytes, suite } = prepared;
+  const { headerLength, suite } = prepared;
   const bodyLength = framedBodyLength(plaintext.length, prepared.frameLength);
-  const unsignedLength = headerBytes.length + bodyLength;
+  const unsignedLength = headerLength + bodyLength;
   const out = new Uint8Array(unsignedLength + (suite.signature ? MAX_FOOTER : 0));
+  const [headerBytes] = await Promise.all([
+    prepared.headerBytes,
+    encryptFramedBody(prepared.key, prepared.messageId, plaintext, prepared.frameLength, out, headerLength),
+  ]);
   out.set(headerBytes, 0);
-  await encryptFramedBody(prepared.key, prepared.messageId, plaintext, prepared.frameLength, out, headerBytes.length);
   if (!suite.signature) return { ciphertext: out, header: prepared.header };
   const signature = await signMessage(prepared.signingKey!, suite.signature.hash, out.subarray(0, unsignedLength));
   new DataView(out.buffer).setUint16(unsignedLength, signature.length);

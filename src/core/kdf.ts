@@ -32,6 +32,11 @@ export async function deriveKeys(suite: AlgorithmSuite, dataKey: Bytes, messageI
   const suiteId = uint16(suite.id);
   const info = suite.committing ? concat([suiteId, DERIVE_KEY]) : concat([suiteId, messageId]);
   const params = { name: 'HKDF', hash, salt, info };
+  // The content key and the commitment key come from the same extract step and do not depend on
+  // each other: derive them concurrently.
+  const commitKey = suite.committing
+    ? subtle.deriveBits({ name: 'HKDF', hash, salt, info: COMMIT_KEY }, ikm, 256).then((bits) => new Uint8Array(bits))
+    : undefined;
   let key: AeadKey;
   if (suite.keyLength === 24 && !(await webCryptoHasAes192())) {
     const bits = new Uint8Array(await subtle.deriveBits(params, ikm, 192));
@@ -41,7 +46,5 @@ export async function deriveKeys(suite: AlgorithmSuite, dataKey: Bytes, messageI
     const aes = { name: 'AES-GCM', length: suite.keyLength * 8 };
     key = webCryptoAead(await subtle.deriveKey(params, ikm, aes, false, ['encrypt', 'decrypt']));
   }
-  if (!suite.committing) return { key };
-  const commitKey = new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash, salt, info: COMMIT_KEY }, ikm, 256));
-  return { key, commitKey };
+  return commitKey ? { key, commitKey: await commitKey } : { key };
 }

@@ -63,8 +63,10 @@ export interface PreparedEncryption {
   readonly key: AeadKey;
   readonly messageId: Bytes;
   readonly frameLength: number;
-  /** Serialized header including its authentication. */
-  readonly headerBytes: Bytes;
+  /** Length of the serialized header including its authentication. */
+  readonly headerLength: number;
+  /** Serialized header including its authentication (the tag may still be being computed). */
+  readonly headerBytes: Promise<Bytes>;
   readonly header: MessageHeader;
   readonly signingKey?: SigningKey;
 }
@@ -124,15 +126,20 @@ export async function prepareEncryption(
   const fields: HeaderFields = { suite, messageId, storedContext, encryptedDataKeys: edks, frameLength, commitKey };
   const body = serializeHeaderBody(fields);
   const iv = new Uint8Array(12);
-  const tag = await key.encrypt(iv, new Uint8Array(0), concat([body, authenticatedOnly]));
-  const headerBytes = suite.messageVersion === 1 ? concat([body, iv, tag]) : concat([body, tag]);
+  const headerLength = body.length + (suite.messageVersion === 1 ? iv.length : 0) + 16;
+  // The tag is computed while the caller may already encrypt frames: both need only the key.
+  const headerBytes = key.encrypt(iv, new Uint8Array(0), concat([body, authenticatedOnly])).then((tag) =>
+    suite.messageVersion === 1 ? concat([body, iv, tag]) : concat([body, tag]),
+  );
+  headerBytes.catch(() => undefined);
   return {
     suite,
     key,
     messageId,
     frameLength,
+    headerLength,
     headerBytes,
-    header: describeHeader(fields, headerBytes.length),
+    header: describeHeader(fields, headerLength),
     signingKey: materials.signingKey,
   };
 }

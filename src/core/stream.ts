@@ -101,12 +101,13 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
     async start(controller) {
       try {
         prepared = await prepareEncryption(keyringOrCmm, options, bound, true);
+        const headerBytes = await prepared.headerBytes;
         if (prepared.suite.signature) {
           hash = await incrementalHash(prepared.suite.signature.hash);
-          hash.update(prepared.headerBytes);
+          hash.update(headerBytes);
         }
         frame = new Uint8Array(prepared.frameLength);
-        controller.enqueue(prepared.headerBytes);
+        controller.enqueue(headerBytes);
         header.resolve(prepared.header);
       } catch (error) {
         header.reject(error);
