@@ -9,6 +9,7 @@ import { assertBytes } from './bytes.js';
 import {
   decryptFrame,
   encryptFrameInto,
+  FRAME_CONCURRENCY,
   FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
   REGULAR_FRAME_OVERHEAD,
@@ -90,11 +91,20 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   let sequence = 1;
   let total = 0;
 
-  const emit = async (controller: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
-    const out = new Uint8Array(content.length + (final ? FINAL_FRAME_OVERHEAD : REGULAR_FRAME_OVERHEAD));
-    await encryptFrameInto(prepared.key, prepared.messageId, sequence++, content, final, out, 0);
+  // Frames in flight, oldest first: up to FRAME_CONCURRENCY are encrypted at once (WebCrypto runs
+  // them off the main thread) and released in order, so memory stays within that many frames.
+  const inFlight: Promise<Bytes>[] = [];
+  const release = async (controller: TransformStreamDefaultController<Uint8Array>) => {
+    const out = await inFlight.shift()!;
     hash?.update(out);
     controller.enqueue(out);
+  };
+  const emit = async (controller: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
+    const out = new Uint8Array(content.length + (final ? FINAL_FRAME_OVERHEAD : REGULAR_FRAME_OVERHEAD));
+    const sealed = encryptFrameInto(prepared.key, prepared.messageId, sequence++, content, final, out, 0).then(() => out);
+    sealed.catch(() => undefined); // awaited in order by release(); this only silences the early copy
+    inFlight.push(sealed);
+    if (inFlight.length >= FRAME_CONCURRENCY) await release(controller);
   };
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
@@ -126,6 +136,7 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         if (filled === frame.length) {
           if (sequence >= FINAL_FRAME_MARKER - 1) throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, 'the stream needs more frames than the format allows');
           await emit(controller, frame, false);
+          frame = new Uint8Array(frame.length); // the last one is still being encrypted
           filled = 0;
         }
         const take = Math.min(frame.length - filled, chunk.length - offset);
@@ -136,6 +147,7 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
     },
     async flush(controller) {
       await emit(controller, frame.subarray(0, filled), true);
+      while (inFlight.length > 0) await release(controller);
       frame.fill(0);
       const signature = prepared.suite.signature;
       if (signature && hash) {
@@ -214,8 +226,12 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   let bodyDone = false;
   let finished = false;
   let held: Uint8Array[] = [];
+  // Frames being decrypted, oldest first; released in order (see encryptStream).
+  const inFlight: { plaintext: Promise<Bytes>; final: boolean }[] = [];
 
-  const release = (controller: TransformStreamDefaultController<Uint8Array>, plaintext: Uint8Array, final: boolean) => {
+  const release = async (controller: TransformStreamDefaultController<Uint8Array>) => {
+    const { plaintext: pending, final } = inFlight.shift()!;
+    const plaintext = await pending;
     const signed = parsed!.suite.signature !== undefined;
     if (!signed || (policy === 'release-frames-early' && !final)) controller.enqueue(plaintext);
     else held.push(plaintext);
@@ -273,13 +289,20 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         }
         const bytes = queue.peek(need);
         const scanned = h.contentType === 'non-framed' ? { ...scanNonFramed(bytes, 0)!, done: true } : scanFrame(bytes, 0, sequence, h.frameLength)!;
-        const plaintext = await decryptFrame(keys!.key, h.messageId, bytes, scanned.frame!);
+        // `bytes` stays valid after consume(): the queue never writes into buffers it handed out.
+        const plaintext = decryptFrame(keys!.key, h.messageId, bytes, scanned.frame!);
+        plaintext.catch(() => undefined); // awaited in order by release()
+        inFlight.push({ plaintext, final: scanned.done });
         hash?.update(bytes);
         queue.consume(need);
         sequence++;
         bodyDone = scanned.done;
-        release(controller, plaintext, scanned.done);
-        if (bodyDone && !parsed.suite.signature) finished = true;
+        if (bodyDone) {
+          while (inFlight.length > 0) await release(controller);
+          if (!parsed.suite.signature) finished = true;
+        } else if (inFlight.length >= FRAME_CONCURRENCY) {
+          await release(controller);
+        }
         continue;
       }
       // Footer: signature length (2) | DER signature.
