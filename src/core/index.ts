@@ -53,3 +53,8 @@ export type {
   SigningKey,
   VerificationKey,
 } from './types.js';
+export type { KmsClient, KmsClientSupplier, KmsGenerateDataKeyRequest, KmsGenerateDataKeyResponse, KmsEncryptRequest, KmsEncryptResponse, KmsDecryptRequest, KmsDecryptResponse } from './kms-client.js';
+export { KmsKeyring, type KmsKeyringOptions } from './kms-keyring.js';
+export { KmsMrkAwareKeyring, type KmsMrkAwareKeyringOptions } from './kms-mrk-keyring.js';
+export { KmsMrkDiscoveryKeyring, type KmsMrkDiscoveryKeyringOptions, type KmsDiscoveryFilter } from './kms-mrk-discovery-keyring.js';
+export { fromAwsSdkV3, type AwsSdkV3KmsClient, type AwsSdkV3KmsCommands } from './aws-sdk-kms-adapter.js';

@@ -1,17 +1,26 @@
 /**
- * `envelope-kit/kms`: the simulated AWS KMS (design.md, "The KMS").
+ * `envelope-kit/kms`: a simulated multi-region AWS KMS (design.md, "The KMS"). The API is AWS KMS's:
+ * the same operations (camelCase methods), request and response shapes, exception names and
+ * key-state rules, so code written against it moves to AWS KMS by changing the client.
  *
- * A placeholder so that the package's `exports` map, the build and the package test cover this
- * entry point from the start; the simulated-KMS issue fills it.
- * @packageDocumentation
- */
-
-/**
- * The package version (checked against package.json by scripts/package-test.mjs).
  * @example
  * ```ts
- * import { VERSION } from 'envelope-kit/kms';
- * console.log(VERSION); // '0.1.0'
+ * import { createKms } from 'envelope-kit/kms';
+ * const kms = await createKms({ storage: 'indexeddb' });
+ * const client = kms.region('us-east-1');
+ * const { KeyMetadata } = await client.createKey({});
+ * const { Plaintext, CiphertextBlob } = await client.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32 });
  * ```
+ * @packageDocumentation
  */
+export { createKms, deleteKmsStorage, DEFAULT_ACCOUNT, DEFAULT_REGIONS, type Kms, type KmsOptions, type KmsSimulation } from './kms.js';
+export type { KmsRegionClient } from './client.js';
+export { KmsError, KmsExceptionName } from './errors.js';
+export type { CallEvent, CallRecorder } from './call-record.js';
+export type { SimulationSettings } from './simulation.js';
+export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './specs.js';
+export { encodeEncryptionContext } from './encryption-context.js';
+export type * from './types.js';
+
+/** The package version (checked against package.json by scripts/package-test.mjs). */
 export const VERSION = '0.1.0';

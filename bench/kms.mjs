@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// envelope-kit KMS benchmark: GenerateDataKey and Decrypt calls per second of the simulated KMS,
+// inside a dedicated Web Worker in headless Chromium, with IndexedDB storage (as the kit runs it)
+// and with memory storage for comparison, in the same run. Same approach as bench/run.mjs:
+// esbuild bundles bench/kms/page.ts and bench/kms/worker.ts, a static server on 127.0.0.1 (a
+// secure context, so crypto.subtle works) serves them, puppeteer-core drives Debian's chromium.
+//   node bench/kms.mjs [--quick]     (npm run bench:kms)
+// Exit code 0 when every cell ran and round-tripped; 1 otherwise.
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import puppeteer from 'puppeteer-core';
+
+const started = Date.now();
+const root = fileURLToPath(new URL('..', import.meta.url));
+const srcDir = join(root, 'bench', 'kms');
+// Under bench/out/ (git-ignored), beside bench/run.mjs's output.
+const outDir = join(root, 'bench', 'out', 'kms');
+const args = new Set(process.argv.slice(2));
+for (const arg of args) {
+  if (arg !== '--quick') {
+    console.error(`bench:kms: unknown argument ${arg}`);
+    process.exit(2);
+  }
+}
+const QUICK = args.has('--quick');
+const BUDGET_MS = QUICK ? 300 : 1500;
+const REPS = QUICK ? 1 : 5;
+const CONCURRENCY = 8;
+const log = (line = '') => console.log(line);
+
+async function findChromium() {
+  try {
+    const { findBrowser } = await import('../scripts/browsers.mjs');
+    const found = findBrowser('chromium');
+    if (found.path) return found.path;
+  } catch {
+    // fall through to the usual places
+  }
+  for (const candidate of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (candidate && existsSync(candidate)) return candidate;
+  }
+  throw new Error('Chromium not found: apt-get install chromium, or set CHROME_PATH.');
+}
+
+async function build() {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { page: join(srcDir, 'page.ts'), worker: join(srcDir, 'worker.ts') },
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: 'linked',
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+  writeFileSync(
+    join(outDir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>envelope-kit KMS bench</title><script type="module" src="./page.js"></script>\n',
+  );
+}
+
+function serve() {
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json' };
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
+    const file = join(outDir, path === '' ? 'index.html' : path);
+    if (!file.startsWith(outDir + sep) || !existsSync(file)) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.end(readFileSync(file));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const spread = (xs) => (xs.length < 2 ? '' : ` ±${Math.round(((Math.max(...xs) - Math.min(...xs)) / 2 / median(xs)) * 100)}%`);
+const fmt = (v) => Math.round(v).toLocaleString('en-US');
+
+async function main() {
+  log('bench:kms: bundling bench/kms/page.ts and bench/kms/worker.ts');
+  await build();
+  const server = await serve();
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await puppeteer.launch({
+    executablePath: await findChromium(),
+    headless: true,
+    protocolTimeout: 10 * 60_000,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+    ],
+  });
+  let failed = false;
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => log(`bench:kms: page error: ${error.message}`));
+    page.on('console', (m) => (m.type() === 'error' ? log(`bench:kms: page error: ${m.text()}`) : undefined));
+    await page.goto(`${origin}/index.html`, { waitUntil: 'load' });
+    await page.waitForFunction(() => typeof window.benchKms === 'object', { timeout: 30_000 });
+    const info = await page.evaluate(() => window.benchKms.info());
+    log('');
+    log(`Chromium ${await browser.version()}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
+    log(`secure context ${info.isSecureContext}, IndexedDB ${info.indexedDB}; ${REPS} x ${BUDGET_MS} ms per cell after a warm-up; 32-byte data keys, 2-pair encryption context`);
+    const rows = [];
+    for (const storage of ['indexeddb', 'memory']) {
+      log(`bench:kms: measuring ${storage} storage in a dedicated worker ...`);
+      try {
+        const results = await page.evaluate((request) => window.benchKms.run(request), { storage, budgetMs: BUDGET_MS, reps: REPS, concurrency: CONCURRENCY });
+        for (const r of results) rows.push([storage, r.op, String(r.inFlight), `${fmt(median(r.samples))}${spread(r.samples)}`]);
+      } catch (error) {
+        failed = true;
+        log(`bench:kms: ${storage} FAILED: ${error.message}`);
+      }
+    }
+    const header = ['storage', 'operation', 'in flight', 'calls/s (median ±half-range)'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+    log('');
+    log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
+    log(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const row of rows) log(row.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '));
+  } finally {
+    await browser.close().catch(() => {});
+    await new Promise((resolve) => server.close(resolve));
+  }
+  log('');
+  log(`bench:kms: finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((error) => {
+  console.error('bench:kms: ERROR:', error?.stack ?? error);
+  process.exitCode = 1;
+});

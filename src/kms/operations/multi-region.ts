@@ -1,0 +1,115 @@
+/**
+ * Multi-Region keys: ReplicateKey and UpdatePrimaryRegion (developer guide, "Multi-Region keys").
+ * Related keys share key id, key material, key spec, key usage, origin and rotation; each keeps its
+ * own policy, grants, aliases, description, tags and enabled state. A replica's material is
+ * re-wrapped under its own region's root key; the primary holds the list of replica regions.
+ *
+ * Each region is its own database, so these operations write several databases one after another.
+ * The order is chosen so a crash in between heals: ReplicateKey lists the new region on the primary
+ * before writing the replica (a listed region without a replica is dropped the next time the
+ * primary looks), and UpdatePrimaryRegion promotes the new primary before demoting the old one.
+ */
+import type { CallContext } from '../call-context.js';
+import { kmsError } from '../errors.js';
+import { checkKeyState, keyStateOf } from '../key-states.js';
+import { rewrap } from '../key-material.js';
+import { defaultKeyPolicy, keyMetadata } from '../metadata.js';
+import type { KeyRecord } from '../records.js';
+import type { RegionRuntime } from '../region-runtime.js';
+import type { Empty, ReplicateKeyResponse } from '../types.js';
+import { updateKey } from '../key-updates.js';
+import { optionalBoolean, optionalString, requiredString, tagList } from '../validation.js';
+import { checkPolicy, mergeTags } from './keys.js';
+
+function targetRegion(ctx: CallContext, region: string, member: string): RegionRuntime {
+  const peer = ctx.runtime.directory.peer(region);
+  if (!peer) throw kmsError('ValidationException', `${member} ${region} is not one of this KMS's regions (${ctx.runtime.directory.regionNames.join(', ')}).`);
+  if (peer.simulation.outage) throw kmsError('KMSInternalException', `The request was rejected because ${region} is unavailable. You can retry the request.`);
+  return peer;
+}
+
+function requirePrimary(record: KeyRecord, arn: string): void {
+  if (!record.multiRegion) throw kmsError('UnsupportedOperationException', `${arn} is not a multi-Region key.`);
+  if (record.multiRegion.role !== 'PRIMARY') {
+    throw kmsError('UnsupportedOperationException', `${arn} is a replica key; call this operation on the primary key in ${record.multiRegion.primaryRegion}.`);
+  }
+}
+
+export async function replicateKey(ctx: CallContext, req: Record<string, unknown>): Promise<ReplicateKeyResponse> {
+  const keyIdText = requiredString(req.KeyId, 'KeyId');
+  const region = requiredString(req.ReplicaRegion, 'ReplicaRegion', 1, 32);
+  const policy = optionalString(req.Policy, 'Policy', 1, 131072);
+  optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
+  const description = optionalString(req.Description, 'Description', 0, 8192) ?? '';
+  const tags = mergeTags([], tagList(req.Tags, 'Tags') ?? []);
+  checkPolicy(policy);
+  const target = targetRegion(ctx, region, 'ReplicaRegion');
+
+  const replica = await ctx.mutateKey(keyIdText, { op: 'ReplicateKey', allowAlias: false }, async ({ record, arn }) => {
+    requirePrimary(record, arn);
+    if (region === ctx.region) throw kmsError('ValidationException', `ReplicaRegion ${region} is the primary key's own region.`);
+    if (await target.store.getKey(record.KeyId)) throw kmsError('AlreadyExistsException', `${target.arn(record.KeyId)} already exists.`);
+    const materials = [];
+    for (const m of record.materials) materials.push(await rewrap(m, ctx.runtime.root, target.root, record.KeyId, record.KeySpec, record.KeyUsage));
+    const now = ctx.now();
+    const { deletion: _d, transition: _t, imported, currentMaterialId, ...shared } = record;
+    const created: KeyRecord = {
+      ...shared,
+      version: 0,
+      region,
+      CreationDate: now,
+      enabled: true,
+      Description: description,
+      policy: policy ?? defaultKeyPolicy(ctx.runtime.account),
+      tags,
+      multiRegion: { role: 'REPLICA', primaryRegion: ctx.region, replicaRegions: [] },
+      // An EXTERNAL replica starts in PendingImport and must be given the primary's material.
+      materials: record.Origin === 'EXTERNAL' ? [] : materials,
+      ...(record.Origin === 'EXTERNAL' ? { imported: imported?.materialId ? { materialId: imported.materialId } : {} } : currentMaterialId ? { currentMaterialId } : {}),
+      ...(target.simulation.transitionMs > 0 ? { transition: { state: 'Creating' as const, until: now + target.simulation.transitionMs } } : {}),
+    };
+    const listed: KeyRecord = { ...record, multiRegion: { ...record.multiRegion!, replicaRegions: [...record.multiRegion!.replicaRegions, region] } };
+    return { record: listed, result: created };
+  });
+  await updateKey(target, replica.KeyId, async (current) => {
+    if (current) throw kmsError('AlreadyExistsException', `${target.arn(replica.KeyId)} already exists.`);
+    return { record: replica, result: undefined };
+  });
+  ctx.resources.push(target.arn(replica.KeyId));
+  const stored = (await target.store.getKey(replica.KeyId))!;
+  return { ReplicaKeyMetadata: await keyMetadata(target, stored), ReplicaPolicy: stored.policy, ReplicaTags: [...stored.tags] };
+}
+
+export async function updatePrimaryRegion(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
+  const keyIdText = requiredString(req.KeyId, 'KeyId');
+  const region = requiredString(req.PrimaryRegion, 'PrimaryRegion', 1, 32);
+  const { record, arn } = await ctx.readKey(keyIdText, { op: 'UpdatePrimaryRegion', allowAlias: false });
+  requirePrimary(record, arn);
+  if (region === ctx.region) return {};
+  const target = targetRegion(ctx, region, 'PrimaryRegion');
+  const keyId = record.KeyId;
+  if (!record.multiRegion!.replicaRegions.includes(region)) throw kmsError('NotFoundException', `${arn} has no replica in ${region}.`);
+  const now = ctx.now();
+  const transition = (runtime: RegionRuntime) =>
+    runtime.simulation.transitionMs > 0 ? { transition: { state: 'Updating' as const, until: now + runtime.simulation.transitionMs } } : {};
+  const replicaRegions = [...record.multiRegion!.replicaRegions.filter((r) => r !== region), ctx.region];
+
+  await updateKey(target, keyId, async (current) => {
+    const replicaArn = target.arn(keyId);
+    if (!current) throw kmsError('NotFoundException', `${arn} has no replica in ${region}.`);
+    checkKeyState('UpdatePrimaryRegion', current, keyStateOf(current, now), replicaArn);
+    return { record: { ...current, ...transition(target), multiRegion: { role: 'PRIMARY', primaryRegion: region, replicaRegions } }, result: undefined };
+  });
+  await ctx.mutateKey(keyId, { op: 'UpdatePrimaryRegion', allowAlias: false }, async ({ record: current }) => ({
+    record: { ...current, ...transition(ctx.runtime), multiRegion: { role: 'REPLICA', primaryRegion: region, replicaRegions: [] } },
+    result: undefined,
+  }));
+  for (const other of replicaRegions.filter((r) => r !== ctx.region)) {
+    const peer = ctx.runtime.directory.peer(other);
+    if (!peer) continue;
+    await updateKey(peer, keyId, async (current) =>
+      current ? { record: { ...current, multiRegion: { role: 'REPLICA', primaryRegion: region, replicaRegions: [] } }, result: undefined } : { result: undefined },
+    );
+  }
+  return {};
+}

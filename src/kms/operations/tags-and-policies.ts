@@ -1,0 +1,66 @@
+/**
+ * Per-key metadata that is never shared between the regions of a multi-Region key: tags
+ * (TagResource, UntagResource, ListResourceTags) and the key policy (GetKeyPolicy, PutKeyPolicy,
+ * ListKeyPolicies). The policy is stored and returned as a document here; issue 4 enforces it.
+ */
+import type { CallContext } from '../call-context.js';
+import { kmsError } from '../errors.js';
+import type { Empty, GetKeyPolicyResponse, ListKeyPoliciesResponse, ListResourceTagsResponse } from '../types.js';
+import { optionalBoolean, optionalStringList, optionalString, page, requiredString, tagList } from '../validation.js';
+import { checkPolicy, mergeTags } from './keys.js';
+
+export async function tagResource(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
+  const keyIdText = requiredString(req.KeyId, 'KeyId');
+  const tags = tagList(req.Tags, 'Tags');
+  if (!tags) throw kmsError('ValidationException', "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must not be null");
+  return ctx.mutateKey(keyIdText, { op: 'TagResource', allowAlias: false }, async ({ record }) => ({
+    record: { ...record, tags: mergeTags(record.tags, tags) },
+    result: {},
+  }));
+}
+
+export async function untagResource(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
+  const keyIdText = requiredString(req.KeyId, 'KeyId');
+  const keys = optionalStringList(req.TagKeys, 'TagKeys', 1, 128);
+  if (!keys) throw kmsError('ValidationException', "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must not be null");
+  return ctx.mutateKey(keyIdText, { op: 'UntagResource', allowAlias: false }, async ({ record }) => ({
+    record: { ...record, tags: record.tags.filter((t) => !keys.includes(t.TagKey)) },
+    result: {},
+  }));
+}
+
+export async function listResourceTags(ctx: CallContext, req: Record<string, unknown>): Promise<ListResourceTagsResponse> {
+  const { record } = await ctx.readKey(requiredString(req.KeyId, 'KeyId'), { op: 'ListResourceTags', allowAlias: false });
+  const sorted = [...record.tags].sort((a, b) => (a.TagKey < b.TagKey ? -1 : 1));
+  const { page: tags, ...rest } = page(sorted, req, 50);
+  return { Tags: tags, ...rest };
+}
+
+/** AWS KMS keys have exactly one policy, named `default`. */
+function policyName(value: unknown): string {
+  const name = optionalString(value, 'PolicyName', 1, 128) ?? 'default';
+  if (name !== 'default') throw kmsError('NotFoundException', `No such key policy: ${name}. The only key policy name is "default".`);
+  return name;
+}
+
+export async function getKeyPolicy(ctx: CallContext, req: Record<string, unknown>): Promise<GetKeyPolicyResponse> {
+  const keyIdText = requiredString(req.KeyId, 'KeyId');
+  const name = policyName(req.PolicyName);
+  const { record } = await ctx.readKey(keyIdText, { op: 'GetKeyPolicy', allowAlias: false });
+  return { Policy: record.policy, PolicyName: name };
+}
+
+export async function putKeyPolicy(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
+  const keyIdText = requiredString(req.KeyId, 'KeyId');
+  policyName(req.PolicyName);
+  const policy = requiredString(req.Policy, 'Policy', 1, 131072);
+  optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
+  checkPolicy(policy);
+  return ctx.mutateKey(keyIdText, { op: 'PutKeyPolicy', allowAlias: false }, async ({ record }) => ({ record: { ...record, policy }, result: {} }));
+}
+
+export async function listKeyPolicies(ctx: CallContext, req: Record<string, unknown>): Promise<ListKeyPoliciesResponse> {
+  await ctx.readKey(requiredString(req.KeyId, 'KeyId'), { op: 'ListKeyPolicies', allowAlias: false });
+  const { page: names, ...rest } = page(['default'], req);
+  return { PolicyNames: names, ...rest };
+}
