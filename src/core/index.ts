@@ -58,3 +58,19 @@ export { KmsKeyring, type KmsKeyringOptions } from './kms-keyring.js';
 export { KmsMrkAwareKeyring, type KmsMrkAwareKeyringOptions } from './kms-mrk-keyring.js';
 export { KmsMrkDiscoveryKeyring, type KmsMrkDiscoveryKeyringOptions, type KmsDiscoveryFilter } from './kms-mrk-discovery-keyring.js';
 export { fromAwsSdkV3, type AwsSdkV3KmsClient, type AwsSdkV3KmsCommands } from './aws-sdk-kms-adapter.js';
+export type { KmsGenerateDataKeyWithoutPlaintextRequest, KmsGenerateDataKeyWithoutPlaintextResponse, KmsReEncryptRequest, KmsReEncryptResponse } from './kms-client.js';
+export {
+  BranchKeyStore,
+  type BranchKeyStoreOptions,
+  type BranchKeyStoreKmsClient,
+  type BranchKeyMaterials,
+  type BeaconKeyMaterials,
+  type BranchKeySource,
+  type CreateBranchKeyOptions,
+} from './branch-key-store.js';
+export { BranchKeyStoreError, BranchKeyStoreErrorCode } from './branch-key-store-errors.js';
+export type { BranchKeyRecord } from './branch-key-store-records.js';
+export { HierarchicalKeyring, type HierarchicalKeyringOptions, type BranchKeyIdSupplier } from './hierarchical-keyring.js';
+export { HIERARCHY_PROVIDER_ID } from './hierarchical-keyring-wrap.js';
+export { CachingCmm, type CachingCmmOptions } from './caching-cmm.js';
+export { LocalMaterialsCache, type CacheEntry, type PutOptions } from './materials-cache.js';

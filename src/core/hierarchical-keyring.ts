@@ -1,0 +1,239 @@
+/**
+ * The AWS KMS hierarchical keyring (spec: framework/aws-kms/aws-kms-hierarchical-keyring.md, 0.2.0):
+ * data keys wrapped by keys derived from a branch key, the branch key fetched from a branch key
+ * store (one KMS Decrypt) and then cached for `ttlSeconds`, so most messages need no KMS call.
+ * Provider id `aws-kms-hierarchy`, provider info the branch key id (UTF-8); the byte layout is in
+ * hierarchical-keyring-wrap.ts. Messages are byte-compatible with the AWS Encryption SDK's
+ * hierarchical keyring (the Node SDK's KmsHierarchicalKeyRingNode decrypts them, and the reverse).
+ */
+import type { DecryptionMaterials, EncryptedDataKey, EncryptionContext, EncryptionMaterials, Keyring } from './types.js';
+import type { BranchKeyMaterials, BranchKeySource } from './branch-key-store.js';
+import { bytesEqual, randomBytes, utf8, zero } from './bytes.js';
+import { EnvelopeError, ErrorCode, rangeError, typeError } from './errors.js';
+import { assertNoDataKey, describeKmsError } from './kms-data-keys.js';
+import { LocalMaterialsCache } from './materials-cache.js';
+import { findSuite } from './suites.js';
+import {
+  HIERARCHY_PROVIDER_ID,
+  bytesToUuid,
+  hierarchyCacheId,
+  parseWrappedDataKey,
+  unwrapDataKey,
+  uuidToBytes,
+  wrapDataKey,
+  CIPHERTEXT_OVERHEAD,
+} from './hierarchical-keyring-wrap.js';
+
+/** Picks the branch key for a message from its encryption context (one branch key per tenant). */
+export type BranchKeyIdSupplier = (encryptionContext: EncryptionContext) => string | Promise<string>;
+
+export interface HierarchicalKeyringOptions {
+  /** Where branch keys come from: a {@link BranchKeyStore} (or anything with its read methods). */
+  readonly keyStore: BranchKeySource;
+  /** The branch key for every message; give this or `branchKeyIdSupplier`. */
+  readonly branchKeyId?: string;
+  /** Picks the branch key per message from the encryption context (on decrypt too). */
+  readonly branchKeyIdSupplier?: BranchKeyIdSupplier;
+  /** How long fetched branch key materials may be used, in seconds (> 0). */
+  readonly ttlSeconds: number;
+  /** Entry capacity of the private cache (LRU); default 1000, 0 disables caching. */
+  readonly cacheLimit?: number;
+  /** A shared cache instead of a private one (then `cacheLimit` and `now` do not apply). */
+  readonly cache?: LocalMaterialsCache;
+  /** Keyrings with the same partition id, logical key store and branch key share entries of a shared cache; default: unique. */
+  readonly partitionId?: string;
+  /** The private cache's clock (epoch ms); default Date.now. Tests inject one instead of sleeping. */
+  readonly now?: () => number;
+}
+
+const DEFAULT_CACHE_LIMIT = 1000;
+/** Memoized cache ids (a SHA-384 each): bounded, cleared when full. */
+const MAX_MEMOIZED_IDS = 1024;
+
+/**
+ * Wraps data keys under per-message keys derived from a branch key (AWS KMS hierarchical keyring).
+ *
+ * @example
+ * ```ts
+ * const keyring = new HierarchicalKeyring({
+ *   keyStore, // a BranchKeyStore
+ *   branchKeyIdSupplier: (context) => tenantBranchKeys[context.tenant], // one branch key per tenant
+ *   ttlSeconds: 900,
+ * });
+ * const { ciphertext } = await encrypt(keyring, data, { encryptionContext: { tenant: 'acme' } });
+ * const { plaintext } = await decrypt(keyring, ciphertext);
+ * ```
+ */
+export class HierarchicalKeyring implements Keyring {
+  readonly keyStore: BranchKeySource;
+  readonly branchKeyId?: string;
+  readonly branchKeyIdSupplier?: BranchKeyIdSupplier;
+  readonly ttlSeconds: number;
+  readonly #ttlMs: number;
+  readonly #cache: LocalMaterialsCache;
+  readonly #partitionId: Uint8Array;
+  readonly #ids = new Map<string, Promise<string>>();
+  /** Fetches under way, by cache id: concurrent messages on a cold cache share one KMS call. */
+  readonly #inflight = new Map<string, Promise<BranchKeyMaterials>>();
+
+  constructor(options: HierarchicalKeyringOptions) {
+    if (options === null || typeof options !== 'object') throw typeError('HierarchicalKeyring options', 'an object');
+    const { keyStore, branchKeyId, branchKeyIdSupplier, ttlSeconds, cacheLimit, cache, partitionId, now } = options;
+    if (keyStore === null || typeof keyStore !== 'object' || typeof keyStore.getActiveKey !== 'function' || typeof keyStore.getKeyVersion !== 'function') {
+      throw typeError('HierarchicalKeyring options.keyStore', 'a branch key store (getActiveKey, getKeyVersion)');
+    }
+    if (typeof keyStore.logicalKeyStoreName !== 'string') throw typeError('HierarchicalKeyring options.keyStore.logicalKeyStoreName', 'a string');
+    if (branchKeyId !== undefined && (typeof branchKeyId !== 'string' || branchKeyId.length === 0)) throw typeError('HierarchicalKeyring options.branchKeyId', 'a non-empty string');
+    if (branchKeyIdSupplier !== undefined && typeof branchKeyIdSupplier !== 'function') {
+      throw typeError('HierarchicalKeyring options.branchKeyIdSupplier', 'a function from an encryption context to a branch key id');
+    }
+    if ((branchKeyId === undefined) === (branchKeyIdSupplier === undefined)) {
+      throw typeError('HierarchicalKeyring options', 'either a branchKeyId or a branchKeyIdSupplier (not both)');
+    }
+    if (typeof ttlSeconds !== 'number' || Number.isNaN(ttlSeconds)) throw typeError('HierarchicalKeyring options.ttlSeconds', 'a number of seconds');
+    // spec: "Cache Limit TTL ... This value MUST be greater than zero."
+    if (!(ttlSeconds > 0) || ttlSeconds * 1000 > Number.MAX_SAFE_INTEGER) throw rangeError('HierarchicalKeyring options.ttlSeconds', 'must be greater than 0 and finite');
+    if (cache !== undefined) {
+      if (!(cache instanceof LocalMaterialsCache)) throw typeError('HierarchicalKeyring options.cache', 'a LocalMaterialsCache');
+      if (cacheLimit !== undefined || now !== undefined) throw typeError('HierarchicalKeyring options', 'a cache or cacheLimit/now, not both (a shared cache has its own capacity and clock)');
+    }
+    if (partitionId !== undefined && (typeof partitionId !== 'string' || partitionId.length === 0)) throw typeError('HierarchicalKeyring options.partitionId', 'a non-empty string');
+    this.keyStore = keyStore;
+    this.branchKeyId = branchKeyId;
+    this.branchKeyIdSupplier = branchKeyIdSupplier;
+    this.ttlSeconds = ttlSeconds;
+    this.#ttlMs = ttlSeconds * 1000;
+    // spec: "If no max cache size is provided, the cryptographic materials cache MUST be configured to a max cache size of 1000."
+    this.#cache = cache ?? new LocalMaterialsCache({ capacity: cacheLimit ?? DEFAULT_CACHE_LIMIT, now });
+    // spec: "If the PartitionId is NOT provided by the user, it MUST be set to the 16 byte representation of a v4 UUID."
+    this.#partitionId = partitionId !== undefined ? utf8(partitionId) : uuidToBytes(crypto.randomUUID())!;
+  }
+
+  async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
+    const suite = findSuite(materials.suiteId)!;
+    const branchKeyId = await this.#branchKeyIdFor(materials.encryptionContext);
+    let branch: BranchKeyMaterials;
+    try {
+      branch = await this.#branchKey(branchKeyId);
+    } catch (cause) {
+      throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, `HierarchicalKeyring could not get the active version of branch key ${JSON.stringify(branchKeyId)}: ${describeKmsError(cause)}`, { cause });
+    }
+    // spec: "If the input encryption materials do not contain a plaintext data key, OnEncrypt MUST generate a random plaintext data key".
+    const generated = materials.plaintextDataKey ? undefined : randomBytes(suite.keyLength);
+    let ciphertext: Uint8Array;
+    try {
+      ciphertext = await wrapDataKey({
+        branchKey: branch.branchKey,
+        branchKeyId,
+        branchKeyVersion: branch.branchKeyVersion,
+        dataKey: materials.plaintextDataKey ?? generated!,
+        encryptionContext: materials.encryptionContext,
+      });
+    } catch (cause) {
+      // spec: "If the keyring is unable to wrap a plaintext data key, OnEncrypt MUST fail and MUST NOT modify" the materials.
+      zero(generated);
+      throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, `HierarchicalKeyring could not wrap the data key under branch key ${JSON.stringify(branchKeyId)}`, { cause });
+    }
+    if (generated) materials.plaintextDataKey = generated;
+    materials.encryptedDataKeys.push({ providerId: HIERARCHY_PROVIDER_ID, providerInfo: utf8(branchKeyId), ciphertext });
+    return materials;
+  }
+
+  async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
+    // spec: "If the decryption materials already contain a PlainTextDataKey, OnDecrypt MUST fail."
+    assertNoDataKey('HierarchicalKeyring', materials);
+    const suite = findSuite(materials.suiteId)!;
+    const branchKeyId = await this.#branchKeyIdFor(materials.encryptionContext);
+    const providerInfo = utf8(branchKeyId);
+    const errors: Error[] = [];
+    let authenticationFailures = 0;
+    for (const edk of encryptedDataKeys) {
+      if (edk.providerId !== HIERARCHY_PROVIDER_ID || !bytesEqual(edk.providerInfo, providerInfo)) continue;
+      const wrapped = parseWrappedDataKey(edk.ciphertext, suite.keyLength);
+      if (!wrapped) {
+        errors.push(new Error(`an encrypted data key of branch key ${JSON.stringify(branchKeyId)} is ${edk.ciphertext.length} bytes, not ${CIPHERTEXT_OVERHEAD + suite.keyLength}`));
+        continue;
+      }
+      const version = bytesToUuid(wrapped.version);
+      let branch: BranchKeyMaterials;
+      try {
+        branch = await this.#branchKey(branchKeyId, version);
+      } catch (cause) {
+        errors.push(new Error(`version ${version} of branch key ${JSON.stringify(branchKeyId)}: ${describeKmsError(cause)}`, { cause }));
+        continue;
+      }
+      try {
+        materials.plaintextDataKey = await unwrapDataKey(branch.branchKey, branchKeyId, wrapped, materials.encryptionContext);
+        return materials;
+      } catch (cause) {
+        authenticationFailures++;
+        errors.push(new Error(`the data key wrapped under version ${version} of branch key ${JSON.stringify(branchKeyId)} did not authenticate`, { cause }));
+      }
+    }
+    if (errors.length === 0) return materials;
+    const detail = errors.map((e, i) => `(${i + 1}) ${e.message}`).join('; ');
+    const cause = new AggregateError(errors, `${errors.length} encrypted data key(s) of branch key ${JSON.stringify(branchKeyId)} failed`);
+    const required = materials.requiredEncryptionContextKeys;
+    if (required.length > 0 && authenticationFailures === errors.length) {
+      throw new EnvelopeError(
+        ErrorCode.ENCRYPTION_CONTEXT_MISMATCH,
+        `HierarchicalKeyring could not decrypt the data key with the supplied encryption context: the message does not store key(s) ` +
+          `${required.map((k) => JSON.stringify(k)).join(', ')}; supply only pairs it was encrypted with (${detail})`,
+        { cause },
+      );
+    }
+    throw new EnvelopeError(ErrorCode.NO_DECRYPTING_KEYRING, `HierarchicalKeyring could not decrypt the data key: ${detail}`, { cause });
+  }
+
+  async #branchKeyIdFor(encryptionContext: EncryptionContext): Promise<string> {
+    if (this.branchKeyId !== undefined) return this.branchKeyId;
+    const id = await this.branchKeyIdSupplier!({ ...encryptionContext });
+    if (typeof id !== 'string' || id.length === 0) {
+      throw typeError('HierarchicalKeyring options.branchKeyIdSupplier(encryptionContext)', 'a non-empty branch key id string');
+    }
+    return id;
+  }
+
+  /**
+   * Branch key materials from the cache, or from the key store (then cached): the active version
+   * when `version` is undefined. The entry must also be within this keyring's TTL (spec: a shared
+   * cache's entry may have been put by a keyring with a longer TTL).
+   */
+  async #branchKey(branchKeyId: string, version?: string): Promise<BranchKeyMaterials> {
+    const id = await this.#cacheId(branchKeyId, version);
+    const entry = this.#cache.get<BranchKeyMaterials>(id);
+    if (entry && this.#cache.now() - entry.createdAt <= this.#ttlMs) return entry.value;
+    let pending = this.#inflight.get(id);
+    if (!pending) {
+      const fetch = version === undefined ? this.keyStore.getActiveKey(branchKeyId) : this.keyStore.getKeyVersion(branchKeyId, version);
+      pending = fetch
+        .then((branch) => {
+          checkMaterials(branch, branchKeyId, version);
+          this.#cache.put(id, branch, { ttlMs: this.#ttlMs });
+          return branch;
+        })
+        .finally(() => this.#inflight.delete(id));
+      this.#inflight.set(id, pending);
+    }
+    return pending;
+  }
+
+  #cacheId(branchKeyId: string, version: string | undefined): Promise<string> {
+    const memo = JSON.stringify([branchKeyId, version ?? null]);
+    let id = this.#ids.get(memo);
+    if (!id) {
+      if (this.#ids.size >= MAX_MEMOIZED_IDS) this.#ids.clear();
+      id = hierarchyCacheId(this.#partitionId, this.keyStore.logicalKeyStoreName, branchKeyId, version);
+      this.#ids.set(memo, id);
+    }
+    return id;
+  }
+}
+
+/** The key store is trusted to authenticate records, but it must answer the question asked. */
+function checkMaterials(branch: BranchKeyMaterials, branchKeyId: string, version: string | undefined): void {
+  if (branch?.branchKeyIdentifier !== branchKeyId) throw new Error(`the key store answered for branch key ${JSON.stringify(branch?.branchKeyIdentifier)}`);
+  if (version !== undefined && branch.branchKeyVersion !== version) throw new Error(`the key store answered with version ${branch.branchKeyVersion}, not ${version}`);
+  if (!uuidToBytes(branch.branchKeyVersion)) throw new Error(`branch key version ${JSON.stringify(branch.branchKeyVersion)} is not a UUID`);
+  if (typeof CryptoKey !== 'undefined' && !(branch.branchKey instanceof CryptoKey)) throw new Error('the key store returned no branch key CryptoKey');
+}
