@@ -118,6 +118,33 @@ export function checkFrameCount(length: number, frameLength: number): void {
   }
 }
 
+/**
+ * Encrypts one frame for a stream: returns the frame's fields before the content (sequence number,
+ * IV, and for the final frame the marker and content length) and the sealed content + tag as they
+ * come from the cipher, so a stream can release both without copying the content again.
+ */
+export async function sealFrame(
+  key: AeadKey,
+  messageId: Uint8Array,
+  sequenceNumber: number,
+  content: Uint8Array,
+  final: boolean,
+): Promise<[prefix: Bytes, sealed: Bytes]> {
+  const iv = sequenceIv(sequenceNumber);
+  const sealed = key.encrypt(iv, content, frameAad(messageId, final ? 'final' : 'regular', sequenceNumber, content.length));
+  const prefix = new Uint8Array(final ? 24 : 16);
+  const view = new DataView(prefix.buffer);
+  let at = 0;
+  if (final) {
+    view.setUint32(0, FINAL_FRAME_MARKER);
+    at = 4;
+  }
+  view.setUint32(at, sequenceNumber);
+  prefix.set(iv, at + 4);
+  if (final) view.setUint32(20, content.length);
+  return [prefix, await sealed];
+}
+
 /** Encrypts a whole plaintext into a framed body written into `out` from `offset` on. */
 export async function encryptFramedBody(
   key: AeadKey,

@@ -8,10 +8,9 @@ import type { Bytes, Keyring, MaterialsManager, MessageHeader } from './types.js
 import { assertBytes } from './bytes.js';
 import {
   decryptFrame,
-  encryptFrameInto,
   FRAME_CONCURRENCY,
+  sealFrame,
   FINAL_FRAME_MARKER,
-  FINAL_FRAME_OVERHEAD,
   REGULAR_FRAME_OVERHEAD,
   scanFrame,
   scanNonFramed,
@@ -93,18 +92,22 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
 
   // Frames in flight, oldest first: up to FRAME_CONCURRENCY are encrypted at once (WebCrypto runs
   // them off the main thread) and released in order, so memory stays within that many frames.
-  const inFlight: Promise<Bytes>[] = [];
+  const inFlight: Promise<[Bytes, Bytes]>[] = [];
   const release = async (controller: TransformStreamDefaultController<Uint8Array>) => {
-    const out = await inFlight.shift()!;
-    hash?.update(out);
-    controller.enqueue(out);
+    for (const part of await inFlight.shift()!) {
+      hash?.update(part);
+      controller.enqueue(part);
+    }
   };
   const emit = async (controller: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
-    const out = new Uint8Array(content.length + (final ? FINAL_FRAME_OVERHEAD : REGULAR_FRAME_OVERHEAD));
-    const sealed = encryptFrameInto(prepared.key, prepared.messageId, sequence++, content, final, out, 0).then(() => out);
+    // The cipher copies `content` when called (WebCrypto's rule), so the caller may reuse it.
+    const sealed = sealFrame(prepared.key, prepared.messageId, sequence++, content, final);
     sealed.catch(() => undefined); // awaited in order by release(); this only silences the early copy
     inFlight.push(sealed);
     if (inFlight.length >= FRAME_CONCURRENCY) await release(controller);
+  };
+  const checkSequence = () => {
+    if (sequence >= FINAL_FRAME_MARKER - 1) throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, 'the stream needs more frames than the format allows');
   };
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
@@ -131,13 +134,20 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `more plaintext arrived than options.plaintextLength (${bound}) allows`);
       }
       let offset = 0;
+      const frameLength = frame.length;
       while (offset < chunk.length) {
         // A full frame is sent only once more bytes follow: the last frame must be the final one.
-        if (filled === frame.length) {
-          if (sequence >= FINAL_FRAME_MARKER - 1) throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, 'the stream needs more frames than the format allows');
+        if (filled === frameLength) {
+          checkSequence();
           await emit(controller, frame, false);
-          frame = new Uint8Array(frame.length); // the last one is still being encrypted
           filled = 0;
+        }
+        // Whole frames with more bytes after them go straight from the chunk, without a copy.
+        if (filled === 0 && chunk.length - offset > frameLength) {
+          checkSequence();
+          await emit(controller, chunk.subarray(offset, offset + frameLength), false);
+          offset += frameLength;
+          continue;
         }
         const take = Math.min(frame.length - filled, chunk.length - offset);
         frame.set(chunk.subarray(offset, offset + take), filled);
