@@ -1,18 +1,31 @@
 /**
  * `envelope-kit`: the main-thread entry point.
  *
- * Today it is the core (`envelope-kit/core`) re-exported, so that `import … from 'envelope-kit'`
- * works from the first release. The worker client (`createKit()`, which keeps key material in a
- * worker and talks to it over comlink; design.md, "The worker and the page") is added here by the
- * worker-client issue.
+ * The worker client, `createKit()`, which keeps every key in a worker and talks to it over comlink
+ * (design.md, "The worker and the page"), and the core (`envelope-kit/core`) re-exported, so that
+ * `import … from 'envelope-kit'` gives both.
  *
  * @example
  * ```ts
- * import { encrypt, decrypt, RawAesKeyring } from 'envelope-kit';
+ * import { createKit, EnvelopeError } from 'envelope-kit';
+ * const kit = await createKit();
+ * const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
+ * const message = await kit.encrypt('hello', { keyId: KeyMetadata.Arn, encryptionContext: { purpose: 'demo' } });
  * ```
  * @packageDocumentation
  */
 export * from './core/index.js';
+export {
+  createKit,
+  type CreateKitOptions,
+  type FileCallOptions,
+  type FileProgress,
+  type Kit,
+  type KitDecryptOptions,
+  type KitDecryptResult,
+  type KitEncryptOptions,
+} from './client.js';
+export { KitError, KitErrorCode } from './protocol.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

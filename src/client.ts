@@ -1,0 +1,449 @@
+/**
+ * `createKit()`: the main-thread client. It starts the kit's worker (workers/kit.worker.ts), which
+ * holds the simulated KMS and every key, and talks to it over comlink with the protocol in
+ * protocol.ts. The page only ever holds ids, ARNs, ciphertext and the plaintext it asked for.
+ */
+import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import type { EncryptionContext, MessageHeader } from './core/types.js';
+import type { SuiteId } from './core/suites.js';
+import { typeError, rangeError } from './core/errors.js';
+import type { KmsAudit, KmsRegionClient, KmsSimulation } from './kms/index.js';
+import {
+  AuditOperation,
+  ControlMessageType,
+  DEFAULT_KIT_NAME,
+  KitError,
+  KitErrorCode,
+  PROTOCOL_VERSION,
+  abortError,
+  fromWireError,
+  isWireError,
+  ownedBytes,
+  type AbortMessage,
+  type KitWorkerApi,
+  type ProgressMessage,
+  type WireDecryptOptions,
+  type WireEncryptOptions,
+} from './protocol.js';
+
+/** Options of {@link createKit}. */
+export interface CreateKitOptions {
+  /** Names the KMS's databases: kits of one name (in any tab) share keys. Default `envelope-kit`. */
+  readonly name?: string;
+  /** The simulated regions. Default us-east-1, us-west-2, eu-west-1, ap-northeast-2. */
+  readonly regions?: readonly string[];
+  /** The IAM principal ARN every KMS call is made as. Default: the account root. */
+  readonly principal?: string;
+  /**
+   * A worker running workers/kit.worker.ts, for bundlers that need to build it themselves. The
+   * caller owns it: `kit.close()` closes the kit in it but does not terminate it.
+   */
+  readonly worker?: Worker;
+}
+
+/** Options of `kit.encrypt` and `kit.encryptFile`. */
+export interface KitEncryptOptions {
+  /**
+   * The KMS key (key id, key ARN, alias name or alias ARN) that wraps the data key, or several:
+   * the first generates it and each other adds a wrapped copy, so any one of them can decrypt.
+   */
+  readonly keyId: string | readonly string[];
+  /** Authenticated, not secret; bound into the message and every KMS call. Use `{}` for none. */
+  readonly encryptionContext: EncryptionContext;
+  /** The region for key ids and aliases that are not ARNs. Default: the kit's first region. */
+  readonly region?: string;
+  /** Default 0x0578 (committing, ECDSA P-384 signed); 0x0478 is the same without the signature. */
+  readonly suiteId?: SuiteId;
+}
+
+/** Options of `kit.decrypt` and `kit.decryptFile`. */
+export interface KitDecryptOptions {
+  /** Pairs the message must carry with these values (ENCRYPTION_CONTEXT_MISMATCH otherwise). */
+  readonly encryptionContext?: EncryptionContext;
+  /**
+   * Decrypt through this region's KMS: a multi-Region key's copy is unwrapped by the replica there
+   * (the primary's region may be down). Default: the regions the message's key ARNs name.
+   */
+  readonly region?: string;
+}
+
+/** Progress of a file call. */
+export interface FileProgress {
+  /** Input bytes read into the encryptor or decryptor so far. */
+  readonly done: number;
+  /** The input Blob's size. */
+  readonly total: number;
+}
+
+/** Per-call options of `kit.encryptFile` and `kit.decryptFile`. */
+export interface FileCallOptions {
+  /** Called as the worker reads the file (at most every MiB or 50 ms, and once at the end). */
+  readonly onProgress?: (progress: FileProgress) => void;
+  /** Aborting rejects at once with code ABORTED (name AbortError) and stops the worker's work. */
+  readonly signal?: AbortSignal;
+}
+
+/** The result of `kit.decrypt`. */
+export interface KitDecryptResult {
+  readonly plaintext: Uint8Array<ArrayBuffer>;
+  readonly header: MessageHeader;
+}
+
+/**
+ * A kit: the simulated KMS and envelope encryption, running in a worker.
+ *
+ * Bytes given to `encrypt` and `decrypt` are transferred to the worker, not copied: a Uint8Array
+ * that spans its whole ArrayBuffer is detached (length 0) once the call starts. Pass a copy
+ * (`bytes.slice()`) to keep using yours. A view into part of a buffer is copied instead.
+ */
+export interface Kit {
+  /** The kit's name: kits of one name share their KMS databases. */
+  readonly name: string;
+  readonly account: string;
+  readonly regions: readonly string[];
+  /**
+   * The AWS-shaped KMS client of one region, running in the worker. Methods that return key
+   * material by design (GenerateDataKey's `Plaintext`, a key pair's private key) do bring it to the
+   * page, as AWS KMS would to its caller; `encrypt` and `decrypt` below never do.
+   */
+  kms(region: string): KmsRegionClient;
+  /** Simulates an outage, latency or throttling in one region (`kms.simulate`). */
+  simulate(settings: KmsSimulation): Promise<void>;
+  /**
+   * The KMS's audit log, read-only: `query(filter)` for CloudTrail-shaped records of every call
+   * (those the kit's own encrypt and decrypt make included), `export()`, `verify()` the hash chains.
+   */
+  readonly audit: KmsAudit;
+  /** Encrypts into an AWS Encryption SDK message whose data key is wrapped by each KMS key. */
+  encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<Uint8Array<ArrayBuffer>>;
+  decrypt(ciphertext: Uint8Array | Blob, options?: KitDecryptOptions): Promise<KitDecryptResult>;
+  /** Encrypts a file frame by frame in the worker; memory stays bounded whatever its size. */
+  encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob>;
+  /** Decrypts a file frame by frame; resolves only once every frame and the signature verified. */
+  decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob>;
+  /** Rejects pending calls (KitError CLOSED), closes the KMS, and ends the worker the kit started. */
+  close(): Promise<void>;
+}
+
+/** How long `close()` waits for the worker to close its databases before terminating it anyway. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+function isEndpoint(value: unknown): value is Worker {
+  const candidate = value as Partial<Worker> | null;
+  return typeof candidate?.postMessage === 'function' && typeof candidate.addEventListener === 'function';
+}
+
+function checkContext(value: unknown, argument: string, required: boolean): EncryptionContext | undefined {
+  if (value === undefined && !required) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw typeError(argument, `an object of string pairs${required ? ' (use {} for none)' : ''}`);
+  }
+  return { ...(value as EncryptionContext) };
+}
+
+/**
+ * The bytes to transfer for `argument` ({@link ownedBytes}); refuses a detached buffer, which is
+ * what a caller holds after sending the same array twice, with a message that says so.
+ */
+function sendable(bytes: Uint8Array, argument: string): Uint8Array<ArrayBuffer> {
+  if ((bytes.buffer as ArrayBuffer & { detached?: boolean }).detached === true) {
+    throw typeError(argument, 'a Uint8Array whose buffer is not detached: it was transferred to the kit by an earlier call; pass a copy (bytes.slice()) to keep using yours');
+  }
+  return ownedBytes(bytes);
+}
+
+class WorkerKit implements Kit {
+  readonly name: string;
+  readonly account: string;
+  readonly regions: readonly string[];
+  readonly audit: KmsAudit;
+  readonly #remote: Remote<KitWorkerApi>;
+  readonly #worker: Worker;
+  readonly #ownsWorker: boolean;
+  readonly #operations: readonly string[];
+  readonly #clients = new Map<string, KmsRegionClient>();
+  readonly #pending = new Set<(error: Error) => void>();
+  readonly #detach: () => void;
+  #failure: Error | undefined;
+  #closed = false;
+
+  constructor(
+    worker: Worker,
+    ownsWorker: boolean,
+    remote: Remote<KitWorkerApi>,
+    info: { name: string; account: string; regions: readonly string[]; kmsOperations: readonly string[] },
+    detach: () => void,
+  ) {
+    this.name = info.name;
+    this.#worker = worker;
+    this.#detach = detach;
+    this.#ownsWorker = ownsWorker;
+    this.#remote = remote;
+    this.account = info.account;
+    this.regions = Object.freeze([...info.regions]);
+    this.#operations = info.kmsOperations;
+    const audit = (operation: AuditOperation, args: unknown[]) => this.run(() => this.#remote.audit(operation, args));
+    this.audit = Object.freeze({
+      query: (...args) => audit(AuditOperation.QUERY, args),
+      export: (...args) => audit(AuditOperation.EXPORT, args),
+      verify: (...args) => audit(AuditOperation.VERIFY, args),
+    } as KmsAudit);
+  }
+
+  /** Rejects every pending call; `fatal` also refuses every later one. */
+  fail(error: Error, fatal: boolean): void {
+    if (fatal) this.#failure ??= error;
+    for (const reject of [...this.#pending]) reject(error);
+    this.#pending.clear();
+  }
+
+  /**
+   * Runs one remote call, rebuilding wire errors, and rejecting early when the worker fails (comlink
+   * alone would wait forever for an answer from a dead worker) or when `early` rejects (an abort).
+   */
+  run<T>(start: () => Promise<T>, early?: Promise<never>): Promise<T> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    return new Promise<T>((resolve, reject) => {
+      const settle = (error: Error) => reject(error);
+      this.#pending.add(settle);
+      const done = () => this.#pending.delete(settle);
+      early?.catch((error: Error) => {
+        done();
+        reject(error);
+      });
+      let call: Promise<T>;
+      try {
+        call = start();
+      } catch (error) {
+        done();
+        reject(error);
+        return;
+      }
+      call.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(isWireError(error) ? fromWireError(error) : error);
+        },
+      );
+    });
+  }
+
+  #region(value: unknown, argument: string): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !this.regions.includes(value)) {
+      throw rangeError(argument, `must be one of this kit's regions (${this.regions.join(', ')}), not ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+
+  #encryptOptions(options: KitEncryptOptions): WireEncryptOptions {
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object { keyId, encryptionContext }');
+    const keyIds = typeof options.keyId === 'string' ? [options.keyId] : options.keyId;
+    if (!Array.isArray(keyIds) || keyIds.length === 0 || keyIds.some((id) => typeof id !== 'string' || id.length === 0)) {
+      throw typeError('options.keyId', 'a KMS key id, key ARN, alias name or alias ARN, or a non-empty array of them');
+    }
+    return {
+      keyIds: [...keyIds],
+      encryptionContext: checkContext(options.encryptionContext, 'options.encryptionContext', true)!,
+      region: this.#region(options.region, 'options.region'),
+      suiteId: options.suiteId,
+    };
+  }
+
+  #decryptOptions(options: KitDecryptOptions | undefined): WireDecryptOptions {
+    if (options === undefined) return {};
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object');
+    return {
+      encryptionContext: checkContext(options.encryptionContext, 'options.encryptionContext', false),
+      region: this.#region(options.region, 'options.region'),
+    };
+  }
+
+  kms(region: string): KmsRegionClient {
+    this.#region(region, 'region');
+    let client = this.#clients.get(region);
+    if (!client) {
+      const methods: Record<string, unknown> = { region };
+      for (const operation of this.#operations) {
+        methods[operation] = (request?: unknown) => this.run(() => this.#remote.kms(region, operation, request));
+      }
+      client = Object.freeze(methods) as unknown as KmsRegionClient;
+      this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  simulate(settings: KmsSimulation): Promise<void> {
+    return this.run(() => this.#remote.simulate(settings));
+  }
+
+  async encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<Uint8Array<ArrayBuffer>> {
+    const wire = this.#encryptOptions(options);
+    const input = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    if (!(input instanceof Uint8Array) && !(input instanceof Blob)) throw typeError('data', 'a Uint8Array, a string or a Blob');
+    const sent = input instanceof Blob ? input : sendable(input, 'data');
+    return this.run(() => this.#remote.encrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
+  }
+
+  async decrypt(ciphertext: Uint8Array | Blob, options?: KitDecryptOptions): Promise<KitDecryptResult> {
+    const wire = this.#decryptOptions(options);
+    if (!(ciphertext instanceof Uint8Array) && !(ciphertext instanceof Blob)) throw typeError('ciphertext', 'a Uint8Array or a Blob');
+    const sent = ciphertext instanceof Blob ? ciphertext : sendable(ciphertext, 'ciphertext');
+    return this.run(() => this.#remote.decrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
+  }
+
+  async encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob> {
+    const wire = this.#encryptOptions(options);
+    return this.#file(file, call, (port) => this.#remote.encryptFile(file, wire, port));
+  }
+
+  async decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob> {
+    const wire = this.#decryptOptions(options);
+    return this.#file(file, call, (port) => this.#remote.decryptFile(file, wire, port));
+  }
+
+  /** One file call with its control port (protocol.ts, ControlMessageType, says why a port). */
+  async #file(file: Blob, call: FileCallOptions | undefined, start: (port: MessagePort) => Promise<Blob>): Promise<Blob> {
+    if (!(file instanceof Blob)) throw typeError('file', 'a Blob (a File is one)');
+    if (call !== undefined && (call === null || typeof call !== 'object')) throw typeError('call options', 'an object { onProgress?, signal? }');
+    const { onProgress, signal } = call ?? {};
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw typeError('onProgress', 'a function');
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('signal', 'an AbortSignal');
+    if (signal?.aborted) throw abortError('the file call was aborted before it started', signal.reason);
+
+    const channel = new MessageChannel();
+    let settled = false;
+    let reported = -1;
+    const report = (done: number, total: number) => {
+      reported = done;
+      onProgress?.({ done, total });
+    };
+    channel.port1.onmessage = (event: MessageEvent<ProgressMessage>) => {
+      if (!settled && event.data?.type === ControlMessageType.PROGRESS) report(event.data.done, event.data.total);
+    };
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        const message: AbortMessage = { type: ControlMessageType.ABORT };
+        channel.port1.postMessage(message);
+        // Reject now rather than when the worker confirms: it may be inside a long WebCrypto call.
+        reject(abortError('the file call was aborted', signal?.reason));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const started = () => {
+      const remote = start(transfer(channel.port2, [channel.port2]));
+      // The port stays open until the worker is done with the call, so the abort always reaches it.
+      const closePort = () => channel.port1.close();
+      remote.then(closePort, closePort);
+      return remote;
+    };
+    try {
+      const result = await this.run(started, aborted);
+      // The result and the progress messages travel on different channels, which the platform does
+      // not order between them: the worker's last progress report may still be on its way.
+      if (reported !== file.size) report(file.size, file.size);
+      return result;
+    } finally {
+      settled = true;
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const wasBroken = this.#failure !== undefined;
+    this.fail(new KitError(KitErrorCode.CLOSED, 'the kit is closed; create a new one with createKit'), true);
+    if (!wasBroken) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
+      await Promise.race([this.#remote.close().catch(() => undefined), timeout]);
+      clearTimeout(timer);
+    }
+    this.#remote[releaseProxy]();
+    this.#detach();
+    if (this.#ownsWorker) this.#worker.terminate();
+  }
+}
+
+/**
+ * Starts a kit: a worker hosting the simulated KMS (IndexedDB, so keys persist across reloads and
+ * are shared by every kit of the same `name`) and the envelope encryption core.
+ *
+ * @example
+ * ```ts
+ * import { createKit } from 'envelope-kit';
+ * const kit = await createKit({ name: 'my-app' });
+ * const { KeyMetadata } = await kit.kms('us-east-1').createKey({ Description: 'notes' });
+ * const message = await kit.encrypt('a secret note', { keyId: KeyMetadata.Arn, encryptionContext: { user: 'alice' } });
+ * const { plaintext, header } = await kit.decrypt(message, { encryptionContext: { user: 'alice' } });
+ * console.log(new TextDecoder().decode(plaintext), header.encryptedDataKeys.length); // 'a secret note' 1
+ *
+ * const encrypted = await kit.encryptFile(file, { keyId: KeyMetadata.Arn, encryptionContext: {} }, {
+ *   onProgress: ({ done, total }) => console.log(`${Math.round((100 * done) / total)}%`),
+ *   signal: AbortSignal.timeout(60_000),
+ * });
+ * await kit.close();
+ * ```
+ */
+export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object');
+  const { name, regions, principal, worker: given } = options;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw typeError('options.name', 'a non-empty string');
+  if (regions !== undefined && (!Array.isArray(regions) || regions.some((r) => typeof r !== 'string'))) throw typeError('options.regions', 'an array of region names');
+  if (principal !== undefined && (typeof principal !== 'string' || principal.length === 0)) throw typeError('options.principal', 'an IAM principal ARN');
+  if (given !== undefined && !isEndpoint(given)) throw typeError('options.worker', 'a Worker running workers/kit.worker.ts');
+
+  // Written out in full so that bundlers (Vite, webpack, esbuild plugins) see the worker and emit it.
+  const worker = given ?? new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' });
+  const remote = wrap<KitWorkerApi>(worker);
+  let kit: WorkerKit | undefined;
+  // Until the kit exists, a worker failure (a 404 for its script, a syntax error) rejects creation.
+  let startFailure: ((error: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => (startFailure = reject));
+  failed.catch(() => undefined);
+  const onError = (event: Event) => {
+    const detail = (event as ErrorEvent).message ? `: ${(event as ErrorEvent).message}` : ' (its script did not load: check the worker URL and the server)';
+    const error = new KitError(KitErrorCode.WORKER_FAILED, `the kit's worker failed${detail}`);
+    // Handled: it reaches the caller as this rejection (of every pending call and every later one),
+    // so it is not also reported as an uncaught error of the page.
+    event.preventDefault();
+    if (kit) kit.fail(error, true);
+    else startFailure?.(error);
+    if (!given) worker.terminate();
+  };
+  const onMessageError = () => {
+    // The answer to some call was lost; which one is unknown, so every pending call is rejected.
+    kit?.fail(new KitError(KitErrorCode.WORKER_FAILED, 'a message from the kit worker could not be deserialized'), false);
+  };
+  worker.addEventListener('error', onError);
+  worker.addEventListener('messageerror', onMessageError);
+
+  const kitName = name ?? DEFAULT_KIT_NAME;
+  try {
+    const opening = remote.open({ protocolVersion: PROTOCOL_VERSION, name: kitName, regions: regions && [...regions], principal });
+    const info = await Promise.race([
+      opening.catch((error: unknown) => {
+        throw isWireError(error) ? fromWireError(error) : error;
+      }),
+      failed,
+    ]);
+    kit = new WorkerKit(worker, !given, remote, { ...info, name: kitName }, () => {
+      worker.removeEventListener('error', onError);
+      worker.removeEventListener('messageerror', onMessageError);
+    });
+    return kit;
+  } catch (error) {
+    remote[releaseProxy]();
+    worker.removeEventListener('error', onError);
+    worker.removeEventListener('messageerror', onMessageError);
+    if (!given) worker.terminate();
+    throw error;
+  }
+}

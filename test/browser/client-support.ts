@@ -1,0 +1,59 @@
+/**
+ * Helpers for the createKit() browser suites: a kit on private databases, removed afterwards, and
+ * assertions on errors that crossed from the worker.
+ */
+import { expect } from 'chai';
+import { createKit, type CreateKitOptions, type Kit } from '../../src/index.js';
+import { deleteKmsStorage } from '../../src/kms/index.js';
+
+/** Two regions keep kit start-up short (one IndexedDB database each). */
+export const REGIONS = ['us-east-1', 'eu-west-1'] as const;
+
+export const text = (s: string) => new TextEncoder().encode(s);
+export const str = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** A fresh database name, so suites and engines running side by side never share keys. */
+export function uniqueName(): string {
+  return `ek-client-test-${crypto.randomUUID()}`;
+}
+
+/** Runs `body` with a kit on its own databases, then closes the kit and deletes them. */
+export async function withKit<T>(body: (kit: Kit, name: string) => Promise<T>, options: CreateKitOptions = {}): Promise<T> {
+  const name = options.name ?? uniqueName();
+  const kit = await createKit({ regions: REGIONS, ...options, name });
+  try {
+    return await body(kit, name);
+  } finally {
+    await kit.close();
+    await deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS });
+  }
+}
+
+/** Awaits a rejection and returns the error (fails the test if the promise resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error, 'rejects with an Error').to.be.instanceOf(Error);
+    return error as Error & { code?: string };
+  }
+  expect.fail('expected the promise to reject');
+}
+
+/** `size` bytes of a deterministic pattern, built from one random 64 KiB block (fast, and not all zero). */
+export function patternBytes(size: number): Uint8Array<ArrayBuffer> {
+  const block = crypto.getRandomValues(new Uint8Array(65536));
+  const out = new Uint8Array(size);
+  for (let offset = 0; offset < size; offset += block.length) out.set(block.subarray(0, Math.min(block.length, size - offset)), offset);
+  return out;
+}
+
+export async function blobBytes(blob: Blob): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
