@@ -127,22 +127,32 @@ async function main() {
     log(`Chromium ${await browser.version()}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
     log(`secure context ${info.isSecureContext}, IndexedDB ${info.indexedDB}; ${REPS} x ${BUDGET_MS} ms per cell after a warm-up; 32-byte data keys, 2-pair encryption context`);
     const rows = [];
+    // Audit off and on, side by side: issue 4 asks that auditing not halve cryptographic throughput.
+    const medians = new Map();
     for (const storage of ['indexeddb', 'memory']) {
-      log(`bench:kms: measuring ${storage} storage in a dedicated worker ...`);
-      try {
-        const results = await page.evaluate((request) => window.benchKms.run(request), { storage, budgetMs: BUDGET_MS, reps: REPS, concurrency: CONCURRENCY });
-        for (const r of results) rows.push([storage, r.op, String(r.inFlight), `${fmt(median(r.samples))}${spread(r.samples)}`]);
-      } catch (error) {
-        failed = true;
-        log(`bench:kms: ${storage} FAILED: ${error.message}`);
+      for (const audit of [false, true]) {
+        log(`bench:kms: measuring ${storage} storage, audit ${audit ? 'on' : 'off'}, in a dedicated worker ...`);
+        try {
+          const results = await page.evaluate((request) => window.benchKms.run(request), { storage, audit, budgetMs: BUDGET_MS, reps: REPS, concurrency: CONCURRENCY });
+          for (const r of results) {
+            const m = median(r.samples);
+            medians.set(`${storage}|${r.op}|${r.inFlight}|${audit}`, m);
+            const off = medians.get(`${storage}|${r.op}|${r.inFlight}|false`);
+            const ratio = audit && off ? `${((m / off) * 100).toFixed(0)}% of off` : '';
+            rows.push([storage, audit ? 'on' : 'off', r.op, String(r.inFlight), `${fmt(m)}${spread(r.samples)}`, ratio]);
+          }
+        } catch (error) {
+          failed = true;
+          log(`bench:kms: ${storage} audit ${audit ? 'on' : 'off'} FAILED: ${error.message}`);
+        }
       }
     }
-    const header = ['storage', 'operation', 'in flight', 'calls/s (median ±half-range)'];
+    const header = ['storage', 'audit', 'operation', 'in flight', 'calls/s (median ±half-range)', 'audit on / off'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
     log('');
     log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
     log(widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const row of rows) log(row.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '));
+    for (const row of rows) log(row.map((c, i) => (i === 3 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  "));
   } finally {
     await browser.close().catch(() => {});
     await new Promise((resolve) => server.close(resolve));

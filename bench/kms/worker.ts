@@ -9,6 +9,8 @@ import { createKms, deleteKmsStorage, type KmsRegionClient } from '../../src/kms
 
 export interface WorkerRequest {
   storage: 'indexeddb' | 'memory';
+  /** With the audit log (every call's record stored before it returns) or without. */
+  audit: boolean;
   budgetMs: number;
   reps: number;
   concurrency: number;
@@ -65,7 +67,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   const name = `envelope-kit-bench-${Date.now()}`;
   try {
-    const kms = await createKms({ storage: request.storage, name, regions: ['us-east-1'] });
+    const kms = await createKms({ storage: request.storage, name, regions: ['us-east-1'], audit: request.audit });
     try {
       const client = kms.region('us-east-1');
       const keyId = (await client.createKey({ Description: 'bench' })).KeyMetadata.KeyId;

@@ -6,7 +6,8 @@
  * a storage failure) reach the caller as KMSInternalException with the original as `cause`.
  */
 import { CallContext } from './call-context.js';
-import type { CallRecorder } from './call-record.js';
+import type { Caller } from './access.js';
+import type { CallOutcome } from './call-record.js';
 import { KmsError } from './errors.js';
 import type { RegionRuntime } from './region-runtime.js';
 import type * as T from './types.js';
@@ -14,6 +15,7 @@ import { requestObject } from './validation.js';
 import * as aliases from './operations/aliases.js';
 import * as dataKeys from './operations/data-keys.js';
 import * as encryption from './operations/encryption.js';
+import * as grants from './operations/grants.js';
 import * as importing from './operations/import.js';
 import * as keys from './operations/keys.js';
 import * as multiRegion from './operations/multi-region.js';
@@ -77,6 +79,11 @@ export interface KmsRegionClient {
   getKeyPolicy(request: T.GetKeyPolicyRequest): Promise<T.GetKeyPolicyResponse>;
   putKeyPolicy(request: T.PutKeyPolicyRequest): Promise<T.Empty>;
   listKeyPolicies(request: T.KeyIdRequest & T.Paged): Promise<T.ListKeyPoliciesResponse>;
+  createGrant(request: T.CreateGrantRequest): Promise<T.CreateGrantResponse>;
+  listGrants(request: T.ListGrantsRequest): Promise<T.ListGrantsResponse>;
+  listRetirableGrants(request: T.ListRetirableGrantsRequest): Promise<T.ListGrantsResponse>;
+  retireGrant(request: T.RetireGrantRequest): Promise<T.Empty>;
+  revokeGrant(request: T.RevokeGrantRequest): Promise<T.Empty>;
 }
 
 type Handler = (ctx: CallContext, req: Record<string, unknown>) => Promise<unknown>;
@@ -125,12 +132,18 @@ const OPERATIONS: Record<MethodName, readonly [string, Handler]> = {
   getKeyPolicy: ['GetKeyPolicy', meta.getKeyPolicy],
   putKeyPolicy: ['PutKeyPolicy', meta.putKeyPolicy],
   listKeyPolicies: ['ListKeyPolicies', meta.listKeyPolicies],
+  createGrant: ['CreateGrant', grants.createGrant],
+  listGrants: ['ListGrants', grants.listGrants],
+  listRetirableGrants: ['ListRetirableGrants', grants.listRetirableGrants],
+  retireGrant: ['RetireGrant', grants.retireGrant],
+  revokeGrant: ['RevokeGrant', grants.revokeGrant],
 };
 
 export interface ClientEnvironment {
   readonly runtime: RegionRuntime;
-  readonly principal: string;
-  readonly recorder: CallRecorder;
+  readonly caller: Caller;
+  /** Stores the call's record (audit log, recorder); awaited before the result is returned. */
+  readonly record: (outcome: CallOutcome) => Promise<void>;
   /** Throws once the Kms is closed. */
   readonly checkOpen: () => void;
 }
@@ -138,24 +151,28 @@ export interface ClientEnvironment {
 /** The call pipeline every operation goes through. */
 async function invoke(env: ClientEnvironment, operation: string, handler: Handler, request: unknown): Promise<unknown> {
   const { runtime } = env;
-  const ctx = new CallContext(runtime, env.principal, operation);
+  const ctx = new CallContext(runtime, env.caller, operation);
   let errorCode: string | undefined;
+  let failure: KmsError | undefined;
+  let response: unknown;
   try {
     env.checkOpen();
     await runtime.simulation.admit(() => runtime.now());
-    return await handler(ctx, requestObject(request));
+    response = await handler(ctx, requestObject(request));
+    return response;
   } catch (error) {
     const kmsFailure = error instanceof KmsError ? error : new KmsError('KMSInternalException', `The request was rejected because an internal exception occurred: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     errorCode = kmsFailure.name;
+    failure = kmsFailure;
     throw kmsFailure;
   } finally {
-    env.recorder({
-      eventTime: runtime.now(),
-      eventName: operation,
-      awsRegion: runtime.region,
-      principal: env.principal,
-      resources: ctx.resources,
-      ...(errorCode ? { errorCode } : {}),
+    // Awaited: the record is stored before the caller sees the result (or the error).
+    await env.record({
+      event: { eventTime: runtime.now(), eventName: operation, awsRegion: runtime.region, principal: env.caller.arn, resources: ctx.resources, ...(errorCode ? { errorCode } : {}) },
+      ...(env.caller.viaService !== undefined ? { viaService: env.caller.viaService } : {}),
+      request,
+      ...(failure ? { error: failure } : { response }),
+      decisions: ctx.decisions,
     });
   }
 }

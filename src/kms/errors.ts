@@ -8,6 +8,7 @@
 
 /** Every exception name the simulated KMS throws, as AWS KMS spells it. */
 export const KmsExceptionName = {
+  AccessDeniedException: 'AccessDeniedException',
   AlreadyExistsException: 'AlreadyExistsException',
   ConflictException: 'ConflictException',
   DependencyTimeoutException: 'DependencyTimeoutException',
@@ -19,6 +20,7 @@ export const KmsExceptionName = {
   InvalidAliasNameException: 'InvalidAliasNameException',
   InvalidArnException: 'InvalidArnException',
   InvalidCiphertextException: 'InvalidCiphertextException',
+  InvalidGrantIdException: 'InvalidGrantIdException',
   InvalidGrantTokenException: 'InvalidGrantTokenException',
   InvalidImportTokenException: 'InvalidImportTokenException',
   InvalidKeyUsageException: 'InvalidKeyUsageException',

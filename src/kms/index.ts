@@ -13,7 +13,11 @@
  * ```
  * @packageDocumentation
  */
-export { createKms, deleteKmsStorage, DEFAULT_ACCOUNT, DEFAULT_REGIONS, type Kms, type KmsOptions, type KmsSimulation } from './kms.js';
+export { createKms, deleteKmsStorage, DEFAULT_ACCOUNT, DEFAULT_REGIONS, type ExplainRequest, type Kms, type KmsOptions, type KmsSimulation, type RegionClientOptions } from './kms.js';
+export { IamError, IamExceptionName, type KmsIam, type PutRolePolicyRequest, type PutUserPolicyRequest } from './iam.js';
+export type { Decision, DecisionMatch, DecisionSource } from './policy/index.js';
+export type { KmsAudit } from './audit-recording.js';
+export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './audit/index.js';
 export type { KmsRegionClient } from './client.js';
 export { KmsError, KmsExceptionName } from './errors.js';
 export type { CallEvent, CallRecorder } from './call-record.js';

@@ -55,6 +55,11 @@ export async function aliasDeletions(runtime: RegionRuntime, keyId: string): Pro
   return aliases.filter((a) => a.TargetKeyId === keyId).map((a) => ({ store: 'aliases', id: a.AliasName, expect: a.version }));
 }
 
+/** The writes that delete a key's grants (deleting a key deletes its grants). */
+export async function grantDeletions(runtime: RegionRuntime, keyId: string): Promise<Write[]> {
+  return (await runtime.store.grantsForKey(keyId)).map((g) => ({ store: 'grants', id: g.GrantId, expect: 'any' }));
+}
+
 /** The writes that delete a key's outstanding import parameters. */
 export async function importDeletions(runtime: RegionRuntime, keyId: string): Promise<Write[]> {
   const imports = await runtime.store.allImports();

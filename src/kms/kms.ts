@@ -6,12 +6,19 @@
  * version-checked (storage/store.ts).
  */
 import { deleteDB } from 'idb';
-import { recordNothing, type CallRecorder } from './call-record.js';
+import type { Caller } from './access.js';
+import { decide } from './access.js';
+import { AuditLog, auditStorage, deleteAuditStorage, recordOutcome, type KmsAudit } from './audit-recording.js';
+import { CallContext } from './call-context.js';
+import { recordNothing, type CallOutcome, type CallRecorder } from './call-record.js';
 import { createRegionClient, type KmsRegionClient } from './client.js';
-import { kmsError } from './errors.js';
+import { keyNotFound, kmsError } from './errors.js';
+import { Iam, type KmsIam } from './iam.js';
+import { describePrincipal, type ConditionContext, type Decision, type NewGrantRequest } from './policy/index.js';
+import { IndexedDbIamStore, MemoryIamStore, iamDatabaseName } from './storage/iam-store.js';
 import { createRootKeys } from './key-material.js';
 import { sweep } from './lifecycle.js';
-import { RegionRuntime, type RegionDirectory } from './region-runtime.js';
+import { RegionRuntime, type RegionDirectory, type ServiceEvent } from './region-runtime.js';
 import type { SimulationSettings } from './simulation.js';
 import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
@@ -33,8 +40,37 @@ export interface KmsOptions {
   name?: string;
   /** The clock (epoch ms): rotation, deletion windows, import expiry and response dates follow it. */
   now?: () => number;
-  /** Receives one event per call (issue 4's audit log plugs in here). */
+  /** Receives one event per call and service event, without payloads; awaited if it returns a promise. */
   recorder?: CallRecorder;
+  /**
+   * The audit log (`kms.audit`): on unless `false`. Off, calls are not recorded there; the
+   * `recorder` still hears them. For benchmarks and tests that measure the KMS without it.
+   */
+  audit?: boolean;
+}
+
+/** Who a regional client calls as. */
+export interface RegionClientOptions {
+  /** An IAM principal ARN (`arn:aws:iam::111122223333:user/alice`, `…:role/auditor`, an assumed-role session). Default: the account root. */
+  principal?: string;
+  /** kms:ViaService: the AWS service calling on the principal's behalf, e.g. `ecr.us-east-1.amazonaws.com`. */
+  viaService?: string;
+  /** Further global condition keys the requests carry (aws:SourceArn, aws:SourceAccount, ...). */
+  context?: ConditionContext;
+}
+
+/** What `kms.explain` decides: one request, described rather than made. */
+export interface ExplainRequest {
+  /** The operation (`Decrypt`) or policy action (`kms:ReEncryptFrom`). */
+  action: string;
+  /** The key (id, ARN, alias name or alias ARN); omitted for operations on no key (CreateKey, ListKeys). */
+  KeyId?: string;
+  EncryptionContext?: Record<string, string>;
+  viaService?: string;
+  /** Operation-specific and global condition keys (kms:GrantOperations, kms:EncryptionAlgorithm, ...). */
+  context?: ConditionContext;
+  /** For CreateGrant: the grant that would be created. */
+  newGrant?: NewGrantRequest;
 }
 
 export interface KmsSimulation extends SimulationSettings {
@@ -47,7 +83,13 @@ export interface Kms {
   readonly account: string;
   readonly regions: readonly string[];
   /** The client for one region; `principal` defaults to the account root. */
-  region(name: string, options?: { principal?: string }): KmsRegionClient;
+  region(name: string, options?: RegionClientOptions): KmsRegionClient;
+  /** The account's IAM inline user and role policies (account-wide: every region reads them). */
+  readonly iam: KmsIam;
+  /** The decision AWS KMS would take for `request` by `principal`, and why; nothing is performed. */
+  explain(region: string, principal: string, request: ExplainRequest): Promise<Decision>;
+  /** The audit log: every call and service event, hash-chained per region, with signed digests. */
+  readonly audit: KmsAudit;
   /** Changes a region's simulation settings (settings other than `customKeyStore` apply at once). */
   simulate(settings: KmsSimulation): Promise<void>;
   /** Applies every due time-driven event (rotation, expiry, deletion) in every region. */
@@ -95,7 +137,25 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   const { account, regions, name, now } = checkOptions(options);
   const recorder = options.recorder ?? recordNothing;
   const runtimes = new Map<string, RegionRuntime>();
-  const directory: RegionDirectory = { account, regionNames: regions, peer: (r) => runtimes.get(r), now };
+  const iamName = iamDatabaseName(name, account);
+  const iam = new Iam(account, options.storage === 'memory' ? new MemoryIamStore(iamName) : await IndexedDbIamStore.open(iamName));
+  let audit: AuditLog | undefined;
+  if (options.audit !== false) {
+    try {
+      audit = await AuditLog.open({ storage: auditStorage(options.storage, name, account), account, regions, now });
+    } catch (error) {
+      iam.close();
+      throw error;
+    }
+  }
+  const record = async (outcome: CallOutcome) => {
+    // A call refused because this Kms is closed did nothing, and its log is closed too.
+    if (audit && !closed) await recordOutcome(audit, account, outcome);
+    await recorder(outcome.event);
+  };
+  const serviceEvent = (event: ServiceEvent) =>
+    record({ event: { eventTime: event.eventTime, eventName: event.eventName, awsRegion: event.region, resources: [event.keyArn], eventType: 'AwsServiceEvent' } });
+  const directory: RegionDirectory = { account, regionNames: regions, peer: (r) => runtimes.get(r), now, iam, serviceEvent };
   const stores: RegionStore[] = [];
   try {
     for (const region of regions) {
@@ -107,12 +167,18 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     }
   } catch (error) {
     for (const store of stores) store.close();
+    iam.close();
+    void audit?.close();
     throw error;
   }
 
   let closed = false;
   const checkOpen = () => {
     if (closed) throw kmsError('KMSInternalException', 'This simulated KMS has been closed; create a new one with createKms.');
+  };
+  const requireAudit = () => {
+    if (!audit) throw new TypeError('this Kms was created with audit: false: it has no audit log');
+    return audit;
   };
   const runtime = (region: string) => {
     const found = runtimes.get(region);
@@ -123,9 +189,34 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   return {
     account,
     regions,
+    iam,
+    audit: {
+      query: (filter) => requireAudit().query(filter),
+      export: (exportOptions) => requireAudit().export(exportOptions),
+      verify: (text, verifyOptions) => requireAudit().verify(text, verifyOptions),
+    },
     region(regionName, clientOptions) {
-      const principal = clientOptions?.principal ?? `arn:aws:iam::${account}:root`;
-      return createRegionClient({ runtime: runtime(regionName), principal, recorder, checkOpen });
+      return createRegionClient({ runtime: runtime(regionName), caller: callerOf(account, clientOptions), record, checkOpen });
+    },
+    async explain(regionName, principal, request) {
+      checkOpen();
+      const target = runtime(regionName);
+      if (request === null || typeof request !== 'object' || typeof request.action !== 'string') throw new TypeError('request must be an object with an action such as "Decrypt"');
+      const caller = callerOf(account, { principal, ...(request.viaService !== undefined ? { viaService: request.viaService } : {}) });
+      const action = request.action.includes(':') ? request.action : `kms:${request.action}`;
+      const ctx = new CallContext(target, caller, action.slice(action.indexOf(':') + 1));
+      const conditions = request.context ?? {};
+      if (request.KeyId === undefined) return decide({ caller, action, resource: '*', identityPolicies: await ctx.identityPolicies(), conditions });
+      const { keyId, alias } = await ctx.resolveKey(request.KeyId, true);
+      const found = await target.store.getKey(keyId);
+      if (!found) throw keyNotFound(target.arn(keyId));
+      return ctx.decideKey(target, found, {
+        allowAlias: true,
+        action,
+        conditions,
+        ...(request.EncryptionContext ? { encryptionContext: request.EncryptionContext } : {}),
+        ...(request.newGrant ? { newGrant: request.newGrant } : {}),
+      }, alias);
     },
     async simulate(settings) {
       const target = runtime(settings.region);
@@ -141,8 +232,26 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       if (closed) return;
       closed = true;
       for (const store of stores) store.close();
+      iam.close();
+      // Calls await their records, so nothing of theirs is pending; the log flushes what remains.
+      void audit?.close();
     },
   };
+}
+
+/** The caller a client acts as: checked here, once, so every call can trust it. */
+function callerOf(account: string, options: RegionClientOptions | undefined): Caller {
+  const arn = options?.principal ?? `arn:aws:iam::${account}:root`;
+  if (typeof arn !== 'string' || !describePrincipal(arn)) {
+    throw new TypeError(`principal must be an IAM principal ARN such as arn:aws:iam::${account}:user/alice or arn:aws:sts::${account}:assumed-role/role/session; got ${JSON.stringify(arn)}`);
+  }
+  const viaService = options?.viaService;
+  if (viaService !== undefined && (typeof viaService !== 'string' || !/^[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com$/.test(viaService))) {
+    throw new TypeError(`viaService must be a service endpoint name such as ecr.us-east-1.amazonaws.com; got ${JSON.stringify(viaService)}`);
+  }
+  const context = options?.context;
+  if (context !== undefined && (context === null || typeof context !== 'object')) throw new TypeError('context must be an object of condition keys and values');
+  return { arn, ...(viaService !== undefined ? { viaService } : {}), ...(context ? { context } : {}) };
 }
 
 /**
@@ -175,7 +284,11 @@ export async function deleteKmsStorage(options: Pick<KmsOptions, 'storage' | 'na
   const account = options.account ?? DEFAULT_ACCOUNT;
   if (options.storage === 'memory') {
     MemoryStore.forget(`${name}:${account}:`);
+    MemoryIamStore.forget(iamDatabaseName(name, account));
+    await deleteAuditStorage('memory', name, account, []);
     return;
   }
   for (const region of options.regions ?? DEFAULT_REGIONS) await deleteDB(databaseName(name, account, region));
+  await IndexedDbIamStore.delete(iamDatabaseName(name, account));
+  await deleteAuditStorage('indexeddb', name, account, options.regions ?? DEFAULT_REGIONS);
 }

@@ -19,8 +19,8 @@ import { generateMaterial, rewrap } from './key-material.js';
 import { keyStateOf } from './key-states.js';
 import { materialIdFrom } from './identifiers.js';
 import type { KeyRecord, MaterialRecord } from './records.js';
-import type { RegionRuntime } from './region-runtime.js';
-import { aliasDeletions, importDeletions, updateKey } from './key-updates.js';
+import type { RegionRuntime, ServiceEvent } from './region-runtime.js';
+import { aliasDeletions, grantDeletions, importDeletions, updateKey } from './key-updates.js';
 
 export const DAY_MS = 86_400_000;
 /** Bound on catch-up rotations in one step (a clock jumped decades ahead). */
@@ -86,10 +86,11 @@ async function destroy(runtime: RegionRuntime, keyId: string): Promise<undefined
   await updateKey(runtime, keyId, async (current) => {
     shredded = current;
     if (!current || !deletionDue(current, runtime.now())) return { result: undefined };
-    const writes = [...(await aliasDeletions(runtime, keyId)), ...(await importDeletions(runtime, keyId))];
+    const writes = [...(await aliasDeletions(runtime, keyId)), ...(await importDeletions(runtime, keyId)), ...(await grantDeletions(runtime, keyId))];
     return { record: null, writes, result: undefined };
   });
   runtime.evict(keyId);
+  if (shredded && deletionDue(shredded, runtime.now())) await serviceEvent(runtime, 'DeleteKey', keyId, shredded.deletion!.deletionDate!);
   if (shredded && isReplica(shredded)) {
     const primary = runtime.directory.peer(shredded.multiRegion!.primaryRegion);
     if (primary) await forgetReplica(primary, keyId, runtime.region, shredded.deletion!.deletionDate!);
@@ -123,31 +124,45 @@ async function settleReplicaDeletion(runtime: RegionRuntime, record: KeyRecord):
   return current && current.deletion?.deletionDate !== undefined ? settle(runtime, current) : current;
 }
 
+/** Records a service event through the Kms's recorder (audit log), awaited like a call's record. */
+async function serviceEvent(runtime: RegionRuntime, eventName: ServiceEvent['eventName'], keyId: string, eventTime: number): Promise<void> {
+  await runtime.directory.serviceEvent({ eventName, region: runtime.region, keyArn: runtime.arn(keyId), eventTime });
+}
+
 async function expireImported(runtime: RegionRuntime, keyId: string): Promise<KeyRecord | undefined> {
+  let expiredAt: number | undefined;
   const result = await updateKey(runtime, keyId, async (current) => {
+    expiredAt = undefined;
     if (!current || !expiryDue(current, runtime.now())) return { result: current };
+    expiredAt = current.imported!.validTo!;
     const { currentMaterialId: _gone, ...rest } = current;
     const next: KeyRecord = { ...rest, materials: [], imported: { ...(current.imported?.materialId ? { materialId: current.imported.materialId } : {}) } };
     return { record: next, result: { ...next, version: current.version + 1 } };
   });
   runtime.evict(keyId);
+  if (expiredAt !== undefined) await serviceEvent(runtime, 'DeleteExpiredKeyMaterial', keyId, expiredAt);
   return result;
 }
 
 async function rotateAutomatically(runtime: RegionRuntime, keyId: string): Promise<KeyRecord | undefined> {
+  let rotations: number[] = [];
   const rotated = await updateKey(runtime, keyId, async (current) => {
     const now = runtime.now();
+    rotations = [];
     if (!current || !rotationDue(current, now)) return { result: current };
     const materials = [...current.materials];
     let next = current.rotation.nextRotation!;
     const period = current.rotation.periodDays * DAY_MS;
     for (let i = 0; next <= now && i < MAX_CATCH_UP; i++, next += period) {
       materials.push((await newMaterial(runtime, current, next, 'AUTOMATIC')).material);
+      rotations.push(next);
     }
     if (next <= now) next = now + period;
     const record: KeyRecord = { ...current, materials, currentMaterialId: materials[materials.length - 1]!.id, rotation: { ...current.rotation, nextRotation: next } };
     return { record, result: { ...record, version: current.version + 1 } };
   });
+  // One AwsServiceEvent per rotation, as CloudTrail logs each automatic rotation.
+  for (const at of rotations) await serviceEvent(runtime, 'RotateKey', keyId, at);
   if (rotated?.multiRegion?.role === 'PRIMARY') await propagate(runtime, rotated);
   return rotated;
 }
@@ -164,8 +179,8 @@ export async function propagate(primary: RegionRuntime, record: KeyRecord): Prom
 }
 
 export async function syncReplica(primary: RegionRuntime, replica: RegionRuntime, source: KeyRecord): Promise<void> {
-  await updateKey(replica, source.KeyId, async (current) => {
-    if (!current) return { result: undefined };
+  const synced = await updateKey(replica, source.KeyId, async (current) => {
+    if (!current) return { result: false };
     const have = new Set(current.materials.map((m) => m.id));
     const added: MaterialRecord[] = [];
     for (const m of source.materials) {
@@ -173,13 +188,14 @@ export async function syncReplica(primary: RegionRuntime, replica: RegionRuntime
     }
     const sameCurrent = current.currentMaterialId === source.currentMaterialId;
     const sameRotation = JSON.stringify(current.rotation) === JSON.stringify(source.rotation);
-    if (added.length === 0 && sameCurrent && sameRotation) return { result: undefined };
+    if (added.length === 0 && sameCurrent && sameRotation) return { result: false };
     const order = new Map(source.materials.map((m, i) => [m.id, i]));
     const materials = [...current.materials, ...added].sort((a, b) => (order.get(a.id) ?? -1) - (order.get(b.id) ?? -1));
     const next: KeyRecord = { ...current, materials, rotation: source.rotation };
     const withCurrent: KeyRecord = source.currentMaterialId ? { ...next, currentMaterialId: source.currentMaterialId } : next;
-    return { record: withCurrent, result: undefined };
+    return { record: withCurrent, result: true };
   });
+  if (synced) await serviceEvent(replica, 'SynchronizeMultiRegionKey', source.KeyId, replica.now());
 }
 
 /** Brings a replica up to date from its primary (e.g. a ciphertext names material it lacks). */

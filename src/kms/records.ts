@@ -87,6 +87,27 @@ export interface AliasRecord {
   readonly LastUpdatedDate: number;
 }
 
+/**
+ * A grant (API reference, GrantListEntry): stored per region beside its key, deleted with it.
+ * Constraint maps are kept as given; the grant token is not stored (every CreateGrant returns a
+ * fresh one, and any token naming the grant is accepted: grants.ts).
+ */
+export interface GrantRecord {
+  readonly version: number;
+  readonly GrantId: string;
+  readonly KeyId: string;
+  readonly Name?: string;
+  readonly CreationDate: number;
+  readonly GranteePrincipal: string;
+  readonly RetiringPrincipal?: string;
+  readonly IssuingAccount: string;
+  readonly Operations: readonly string[];
+  readonly Constraints?: {
+    readonly EncryptionContextEquals?: Readonly<Record<string, string>>;
+    readonly EncryptionContextSubset?: Readonly<Record<string, string>>;
+  };
+}
+
 /** The private half of a GetParametersForImport wrapping key pair, until the token expires. */
 export interface ImportRecord {
   readonly version: number;

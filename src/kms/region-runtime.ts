@@ -10,6 +10,15 @@ import { unwrapAs, unsealBytes } from './key-material.js';
 import { keyArn } from './identifiers.js';
 import { kmsError } from './errors.js';
 import type { Bytes } from '../core/types.js';
+import type { Iam } from './iam.js';
+
+/** A service event (AwsServiceEvent): something the KMS did by itself, not at a caller's request. */
+export interface ServiceEvent {
+  readonly eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial' | 'SynchronizeMultiRegionKey';
+  readonly region: string;
+  readonly keyArn: string;
+  readonly eventTime: number;
+}
 
 /** What a material is unwrapped for: each WebCrypto algorithm/hash pair is its own CryptoKey. */
 export type Purpose =
@@ -33,6 +42,10 @@ export interface RegionDirectory {
   readonly regionNames: readonly string[];
   peer(region: string): RegionRuntime | undefined;
   now(): number;
+  /** The account's IAM (identity policies), shared by every region. */
+  readonly iam: Iam;
+  /** Records a service event; awaited, so the record is stored before the triggering call returns. */
+  serviceEvent(event: ServiceEvent): Promise<void>;
 }
 
 export class RegionRuntime {

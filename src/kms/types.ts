@@ -368,3 +368,75 @@ export interface ListKeyPoliciesResponse extends PagedResponse {
 
 /** What operations that return nothing resolve to (the AWS SDK gives `$metadata` only). */
 export type Empty = Record<string, never>;
+
+// --- grants -------------------------------------------------------------------------------------
+/** CreateGrant's Operations values (API reference, CreateGrant). */
+export type GrantOperation =
+  | 'Decrypt'
+  | 'Encrypt'
+  | 'GenerateDataKey'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'ReEncryptFrom'
+  | 'ReEncryptTo'
+  | 'Sign'
+  | 'Verify'
+  | 'GetPublicKey'
+  | 'CreateGrant'
+  | 'RetireGrant'
+  | 'DescribeKey'
+  | 'GenerateDataKeyPair'
+  | 'GenerateDataKeyPairWithoutPlaintext'
+  | 'GenerateMac'
+  | 'VerifyMac'
+  | 'DeriveSharedSecret';
+export interface GrantConstraints {
+  EncryptionContextSubset?: EncryptionContextType;
+  EncryptionContextEquals?: EncryptionContextType;
+}
+export interface CreateGrantRequest {
+  KeyId: string;
+  GranteePrincipal: string;
+  RetiringPrincipal?: string;
+  Operations: GrantOperation[];
+  Constraints?: GrantConstraints;
+  GrantTokens?: string[];
+  Name?: string;
+  DryRun?: boolean;
+}
+export interface CreateGrantResponse {
+  GrantToken: string;
+  GrantId: string;
+}
+export interface GrantListEntry {
+  KeyId: string;
+  GrantId: string;
+  Name?: string;
+  CreationDate: Date;
+  GranteePrincipal: string;
+  RetiringPrincipal?: string;
+  IssuingAccount: string;
+  Operations: GrantOperation[];
+  Constraints?: GrantConstraints;
+}
+export interface ListGrantsRequest extends Paged {
+  KeyId: string;
+  GrantId?: string;
+  GranteePrincipal?: string;
+}
+export interface ListGrantsResponse extends PagedResponse {
+  Grants: GrantListEntry[];
+}
+export interface ListRetirableGrantsRequest extends Paged {
+  RetiringPrincipal: string;
+}
+export interface RetireGrantRequest {
+  GrantToken?: string;
+  KeyId?: string;
+  GrantId?: string;
+  DryRun?: boolean;
+}
+export interface RevokeGrantRequest {
+  KeyId: string;
+  GrantId: string;
+  DryRun?: boolean;
+}

@@ -173,7 +173,13 @@ describe('tags and key policies', () => {
     const id = await keyId(east);
     const initial = JSON.parse((await east.getKeyPolicy({ KeyId: id })).Policy);
     expect(initial.Statement[0].Principal.AWS).toBe('arn:aws:iam::111122223333:root');
-    const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }] });
+    const Policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' },
+      ],
+    });
     await east.putKeyPolicy({ KeyId: id, Policy });
     expect(await east.getKeyPolicy({ KeyId: id, PolicyName: 'default' })).toEqual({ Policy, PolicyName: 'default' });
     expect(await east.listKeyPolicies({ KeyId: id })).toEqual({ PolicyNames: ['default'], Truncated: false });

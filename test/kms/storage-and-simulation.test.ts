@@ -157,7 +157,10 @@ describe('simulation controls', () => {
 describe('the Kms object', () => {
   it('records every call, success or failure, without payloads', async () => {
     const events: CallEvent[] = [];
-    const kms = await createKms({ storage: 'memory', now: () => 5, recorder: (e) => events.push(e) });
+    const kms = await createKms({ storage: 'memory', now: () => 5, recorder: (e) => void events.push(e) });
+    // The default key policy lets IAM decide for the account's roles: give the role its permissions.
+    const PolicyDocument = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:*', Resource: '*' } });
+    await kms.iam.putRolePolicy({ RoleName: 'app', PolicyName: 'kms-admin', PolicyDocument });
     const client = kms.region('eu-west-1', { principal: 'arn:aws:iam::111122223333:role/app' });
     const id = (await client.createKey()).KeyMetadata.KeyId;
     await client.disableKey({ KeyId: id });

@@ -65,7 +65,7 @@ export async function deleteAlias(ctx: CallContext, req: Record<string, unknown>
   const alias = await ctx.runtime.store.getAlias(name);
   if (!alias) throw aliasNotFound(aliasArn(ctx.region, ctx.runtime.account, name));
   // Access is decided on the target key; the table allows DeleteAlias in every state.
-  ctx.admit(alias.TargetKeyId, await ctx.runtime.store.getKey(alias.TargetKeyId), 'DeleteAlias');
+  await ctx.admit(alias.TargetKeyId, await ctx.runtime.store.getKey(alias.TargetKeyId), 'DeleteAlias');
   await ctx.runtime.store.commit([{ store: 'aliases', id: name, expect: alias.version }]);
   return {};
 }
@@ -74,7 +74,7 @@ export async function listAliases(ctx: CallContext, req: Record<string, unknown>
   const keyIdText = optionalString(req.KeyId, 'KeyId');
   let keyId: string | undefined;
   if (keyIdText !== undefined) keyId = (await ctx.readKey(keyIdText, { op: 'ListAliases', allowAlias: false })).record.KeyId;
-  else ctx.authorizeAccount();
+  else await ctx.authorizeAccount();
   const aliases = (await ctx.runtime.store.allAliases())
     .filter((a) => keyId === undefined || a.TargetKeyId === keyId)
     .sort((a, b) => (a.AliasName < b.AliasName ? -1 : a.AliasName > b.AliasName ? 1 : 0));

@@ -31,7 +31,12 @@ async function dataKey(ctx: CallContext, req: Record<string, unknown>, withPlain
   if ((numberOfBytes === undefined) === (keySpec === undefined)) {
     throw kmsError('ValidationException', 'Specify either KeySpec or NumberOfBytes, but not both.');
   }
-  const key = await ctx.readKey(keyIdText, { op: withPlaintext ? 'GenerateDataKey' : 'GenerateDataKeyWithoutPlaintext', allowAlias: true });
+  const key = await ctx.readKey(keyIdText, {
+    op: withPlaintext ? 'GenerateDataKey' : 'GenerateDataKeyWithoutPlaintext',
+    allowAlias: true,
+    ...(context ? { encryptionContext: context } : {}),
+    conditions: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' },
+  });
   requireSymmetric(key.record, key.arn, ctx.operation);
   endDryRun(dryRun);
   const plaintext = randomBytes(numberOfBytes ?? (keySpec === 'AES_128' ? 16 : 32));
@@ -70,7 +75,12 @@ async function dataKeyPair(ctx: CallContext, req: Record<string, unknown>, withP
   const context = optionalContext(req.EncryptionContext, 'EncryptionContext');
   const { dryRun } = commonMembers(ctx, req);
   if (withPlaintext) refuseRecipient(req);
-  const key = await ctx.readKey(keyIdText, { op: withPlaintext ? 'GenerateDataKeyPair' : 'GenerateDataKeyPairWithoutPlaintext', allowAlias: true });
+  const key = await ctx.readKey(keyIdText, {
+    op: withPlaintext ? 'GenerateDataKeyPair' : 'GenerateDataKeyPairWithoutPlaintext',
+    allowAlias: true,
+    ...(context ? { encryptionContext: context } : {}),
+    conditions: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT', 'kms:DataKeyPairSpec': spec },
+  });
   requireSymmetric(key.record, key.arn, ctx.operation);
   endDryRun(dryRun);
   const { privateKey, publicKey } = await keyPair(spec);
@@ -95,6 +105,6 @@ export async function generateRandom(ctx: CallContext, req: Record<string, unkno
   }
   refuseRecipient(req);
   if (n === undefined) throw kmsError('ValidationException', "1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
-  ctx.authorizeAccount();
+  await ctx.authorizeAccount();
   return { Plaintext: randomBytes(n) };
 }

@@ -61,9 +61,15 @@ async function decryptBlob(
   dryRun: boolean,
   contextMember: string,
 ): Promise<Opened> {
+  // ReEncrypt is two permissions: kms:ReEncryptFrom on the source key, with the source context.
+  const access = {
+    ...(op === 'ReEncrypt' ? { action: 'kms:ReEncryptFrom' } : {}),
+    ...(context ? { encryptionContext: context } : {}),
+    conditions: { 'kms:EncryptionAlgorithm': algorithm },
+  };
   if (algorithm !== 'SYMMETRIC_DEFAULT') {
     if (keyIdText === undefined) throw kmsError('ValidationException', `KeyId is required to decrypt with ${algorithm}: asymmetric ciphertexts do not name their key.`);
-    const key = await ctx.readKey(keyIdText, { op, allowAlias: true });
+    const key = await ctx.readKey(keyIdText, { op, allowAlias: true, ...access });
     requireUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', ctx.operation);
     requireAlgorithm(key.record, key.arn, algorithm, 'EncryptionAlgorithms');
     refuseContext(key.record, context, contextMember);
@@ -72,7 +78,7 @@ async function decryptBlob(
   }
   // A named key is checked first: an asymmetric KeyId with SYMMETRIC_DEFAULT is a usage error,
   // whatever the blob holds.
-  const named = keyIdText === undefined ? undefined : await ctx.readKey(keyIdText, { op, allowAlias: true });
+  const named = keyIdText === undefined ? undefined : await ctx.readKey(keyIdText, { op, allowAlias: true, ...access });
   if (named) requireAlgorithm(named.record, named.arn, algorithm, 'EncryptionAlgorithms');
   const parsed = parseBlob(blob);
   if (named) {
@@ -80,7 +86,7 @@ async function decryptBlob(
       throw kmsError('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
     }
   }
-  let key = await ctx.readKey(parsed.keyId, { op, allowAlias: false });
+  let key = await ctx.readKey(parsed.keyId, { op, allowAlias: false, ...access });
   requireAlgorithm(key.record, key.arn, algorithm, 'EncryptionAlgorithms');
   endDryRun(dryRun);
   if (!key.record.materials.some((m) => m.id === parsed.materialId)) {
@@ -99,7 +105,7 @@ export async function encrypt(ctx: CallContext, req: Record<string, unknown>): P
   const algorithm = optionalEnum(req.EncryptionAlgorithm, 'EncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
   const { dryRun } = commonMembers(ctx, req);
   try {
-    const key = await ctx.readKey(keyIdText, { op: 'Encrypt', allowAlias: true });
+    const key = await ctx.readKey(keyIdText, { op: 'Encrypt', allowAlias: true, ...(context ? { encryptionContext: context } : {}), conditions: { 'kms:EncryptionAlgorithm': algorithm } });
     const { blob } = await encryptWith(ctx, key, algorithm, plaintext, context, dryRun);
     return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm };
   } finally {
@@ -133,7 +139,13 @@ export async function reEncrypt(ctx: CallContext, req: Record<string, unknown>):
   const destinationAlgorithm = optionalEnum(req.DestinationEncryptionAlgorithm, 'DestinationEncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
   const { dryRun } = commonMembers(ctx, req);
   // Both keys are checked before anything is decrypted, so a dry run touches no plaintext.
-  const destination = await ctx.readKey(destinationKeyId, { op: 'ReEncrypt', allowAlias: true });
+  const destination = await ctx.readKey(destinationKeyId, {
+    op: 'ReEncrypt',
+    allowAlias: true,
+    action: 'kms:ReEncryptTo',
+    ...(destinationContext ? { encryptionContext: destinationContext } : {}),
+    conditions: { 'kms:EncryptionAlgorithm': destinationAlgorithm },
+  });
   requireUsage(destination.record, destination.arn, 'ENCRYPT_DECRYPT', 'ReEncrypt');
   requireAlgorithm(destination.record, destination.arn, destinationAlgorithm, 'EncryptionAlgorithms');
   refuseContext(destination.record, destinationContext, 'DestinationEncryptionContext');

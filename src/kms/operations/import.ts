@@ -68,12 +68,13 @@ export async function importKeyMaterial(ctx: CallContext, req: Record<string, un
   if (validTo !== undefined && validTo <= ctx.now()) throw kmsError('ValidationException', 'ValidTo must be in the future.');
 
   // The key and its state come first (key-state table), then the token.
-  const keyId = (await ctx.readKey(keyIdText, { op: 'ImportKeyMaterial', allowAlias: false })).record.KeyId;
+  const conditions = { 'kms:ExpirationModel': model, ...(validTo !== undefined ? { 'kms:ValidTo': new Date(validTo) } : {}) };
+  const keyId = (await ctx.readKey(keyIdText, { op: 'ImportKeyMaterial', allowAlias: false, conditions })).record.KeyId;
   const parameters = await ctx.runtime.store.getImport(tokenIdOf(token));
   if (!parameters || parameters.KeyId !== keyId) throw kmsError('InvalidImportTokenException', `The import token is not valid for ${ctx.arn(keyId)}.`);
   if (parameters.validTo <= ctx.now()) throw kmsError('ExpiredImportTokenException', 'The import token has expired: call GetParametersForImport again.');
 
-  return ctx.mutateKey(keyIdText, { op: 'ImportKeyMaterial', allowAlias: false }, async ({ record, arn }) => {
+  return ctx.mutateKey(keyIdText, { op: 'ImportKeyMaterial', allowAlias: false, conditions }, async ({ record, arn }) => {
     const material = await openImportedMaterial(parameters.wrappingAlgorithm as WrappingAlgorithm, parameters.privateKey, encrypted);
     try {
       if (material.length !== 32) throw kmsError('IncorrectKeyMaterialException', `SYMMETRIC_DEFAULT key material must be 256 bits; this is ${material.length * 8}.`);

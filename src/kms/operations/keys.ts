@@ -7,6 +7,7 @@ import { kmsError, validation } from '../errors.js';
 import { newKeyId } from '../identifiers.js';
 import { DAY_MS, newMaterial, settle } from '../lifecycle.js';
 import { defaultKeyPolicy, keyMetadata } from '../metadata.js';
+import { checkNewPolicy } from '../policy-checks.js';
 import type { KeyRecord } from '../records.js';
 import { ALL_KEY_SPECS, SUPPORTED_SPECS, type KeySpec, type KeyUsage, type OriginType } from '../specs.js';
 import type { KeyIdResponse, KeyMetadataResponse, ListKeysResponse, ScheduleKeyDeletionResponse, Tag, Empty } from '../types.js';
@@ -22,17 +23,6 @@ import {
 
 const USAGES = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
-
-/** A key policy must be a JSON document (issue 4 enforces it; here it is stored and returned). */
-export function checkPolicy(policy: string | undefined): void {
-  if (policy === undefined) return;
-  try {
-    const parsed: unknown = JSON.parse(policy);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-  } catch {
-    throw kmsError('MalformedPolicyDocumentException', 'The key policy is not a valid JSON policy document.');
-  }
-}
 
 /** Tag lists: later duplicates win, as TagResource overwrites; at most 50 tags per key. */
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
@@ -66,7 +56,7 @@ export async function createKey(ctx: CallContext, req: Record<string, unknown>):
   const cmkSpec = optionalEnum(req.CustomerMasterKeySpec, 'CustomerMasterKeySpec', ALL_KEY_SPECS);
   const keySpec = optionalEnum(req.KeySpec, 'KeySpec', ALL_KEY_SPECS);
   const origin = optionalEnum(req.Origin, 'Origin', ORIGINS) ?? 'AWS_KMS';
-  optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
+  const bypass = optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck') ?? false;
   const multiRegion = optionalBoolean(req.MultiRegion, 'MultiRegion') ?? false;
   const tags = tagList(req.Tags, 'Tags') ?? [];
   if (optionalString(req.CustomKeyStoreId, 'CustomKeyStoreId', 1, 64) !== undefined || optionalString(req.XksKeyId, 'XksKeyId', 1, 128) !== undefined) {
@@ -78,11 +68,19 @@ export async function createKey(ctx: CallContext, req: Record<string, unknown>):
   const spec = keySpec ?? cmkSpec ?? 'SYMMETRIC_DEFAULT';
   const keyUsage = usage ?? 'ENCRYPT_DECRYPT';
   checkSpecAndUsage(spec, keyUsage, origin);
-  checkPolicy(policy);
-  ctx.authorizeAccount();
+  await ctx.authorizeAccount({
+    'kms:KeySpec': spec,
+    'kms:KeyUsage': keyUsage,
+    'kms:KeyOrigin': origin,
+    'kms:MultiRegion': multiRegion,
+    ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])),
+    ...(tags.length > 0 ? { 'aws:TagKeys': tags.map((t) => t.TagKey) } : {}),
+  });
 
   const now = ctx.now();
   const keyId = newKeyId(multiRegion);
+  // The new policy is checked against the ARN the key will have: it must parse, and must leave the caller able to change it.
+  if (policy !== undefined) await checkNewPolicy(ctx, policy, ctx.arn(keyId), bypass);
   const base: KeyRecord = {
     version: 0,
     KeyId: keyId,
@@ -116,7 +114,7 @@ export async function describeKey(ctx: CallContext, req: Record<string, unknown>
 }
 
 export async function listKeys(ctx: CallContext, req: Record<string, unknown>): Promise<ListKeysResponse> {
-  ctx.authorizeAccount();
+  await ctx.authorizeAccount();
   const live: KeyRecord[] = [];
   for (const stored of await ctx.runtime.store.allKeys()) {
     const record = await settle(ctx.runtime, stored);
@@ -148,7 +146,7 @@ export async function scheduleKeyDeletion(ctx: CallContext, req: Record<string, 
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const days = optionalInteger(req.PendingWindowInDays, 'PendingWindowInDays', 1, 365) ?? 30;
   if (days < 7 || days > 30) throw validation('pendingWindowInDays', 'Member must have value between 7 and 30', String(days));
-  return ctx.mutateKey(keyIdText, { op: 'ScheduleKeyDeletion', allowAlias: false }, async ({ record, arn }) => {
+  return ctx.mutateKey(keyIdText, { op: 'ScheduleKeyDeletion', allowAlias: false, conditions: { 'kms:ScheduleKeyDeletionPendingWindowInDays': days } }, async ({ record, arn }) => {
     const now = ctx.now();
     const waitsForReplicas = record.multiRegion?.role === 'PRIMARY' && record.multiRegion.replicaRegions.length > 0;
     const deletion = waitsForReplicas ? { scheduledAt: now, windowDays: days } : { scheduledAt: now, windowDays: days, deletionDate: now + days * DAY_MS };

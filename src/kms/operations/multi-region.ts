@@ -19,7 +19,8 @@ import type { RegionRuntime } from '../region-runtime.js';
 import type { Empty, ReplicateKeyResponse } from '../types.js';
 import { updateKey } from '../key-updates.js';
 import { optionalBoolean, optionalString, requiredString, tagList } from '../validation.js';
-import { checkPolicy, mergeTags } from './keys.js';
+import { mergeTags } from './keys.js';
+import { checkNewPolicy } from '../policy-checks.js';
 
 function targetRegion(ctx: CallContext, region: string, member: string): RegionRuntime {
   const peer = ctx.runtime.directory.peer(region);
@@ -39,13 +40,15 @@ export async function replicateKey(ctx: CallContext, req: Record<string, unknown
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const region = requiredString(req.ReplicaRegion, 'ReplicaRegion', 1, 32);
   const policy = optionalString(req.Policy, 'Policy', 1, 131072);
-  optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
+  const bypass = optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck') ?? false;
   const description = optionalString(req.Description, 'Description', 0, 8192) ?? '';
   const tags = mergeTags([], tagList(req.Tags, 'Tags') ?? []);
-  checkPolicy(policy);
   const target = targetRegion(ctx, region, 'ReplicaRegion');
 
-  const replica = await ctx.mutateKey(keyIdText, { op: 'ReplicateKey', allowAlias: false }, async ({ record, arn }) => {
+  const replica = await ctx.mutateKey(keyIdText, { op: 'ReplicateKey', allowAlias: false, conditions: { 'kms:ReplicaRegion': region } }, async ({ record, arn }) => {
+    // The caller also needs kms:CreateKey (an IAM permission) in the replica's region (API reference, ReplicateKey).
+    if (!ctx.decisions.some((d) => d.action === 'kms:CreateKey')) await ctx.authorizeAccount(undefined, 'kms:CreateKey');
+    if (policy !== undefined) await checkNewPolicy(ctx, policy, target.arn(record.KeyId), bypass);
     requirePrimary(record, arn);
     if (region === ctx.region) throw kmsError('ValidationException', `ReplicaRegion ${region} is the primary key's own region.`);
     if (await target.store.getKey(record.KeyId)) throw kmsError('AlreadyExistsException', `${target.arn(record.KeyId)} already exists.`);
@@ -83,7 +86,8 @@ export async function replicateKey(ctx: CallContext, req: Record<string, unknown
 export async function updatePrimaryRegion(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const region = requiredString(req.PrimaryRegion, 'PrimaryRegion', 1, 32);
-  const { record, arn } = await ctx.readKey(keyIdText, { op: 'UpdatePrimaryRegion', allowAlias: false });
+  const conditions = { 'kms:PrimaryRegion': region };
+  const { record, arn } = await ctx.readKey(keyIdText, { op: 'UpdatePrimaryRegion', allowAlias: false, conditions });
   requirePrimary(record, arn);
   if (region === ctx.region) return {};
   const target = targetRegion(ctx, region, 'PrimaryRegion');
@@ -97,10 +101,12 @@ export async function updatePrimaryRegion(ctx: CallContext, req: Record<string, 
   await updateKey(target, keyId, async (current) => {
     const replicaArn = target.arn(keyId);
     if (!current) throw kmsError('NotFoundException', `${arn} has no replica in ${region}.`);
+    // AWS KMS asks for kms:UpdatePrimaryRegion on the replica that becomes primary as well.
+    await ctx.authorizeKey(target, current, { allowAlias: false, conditions });
     checkKeyState('UpdatePrimaryRegion', current, keyStateOf(current, now), replicaArn);
     return { record: { ...current, ...transition(target), multiRegion: { role: 'PRIMARY', primaryRegion: region, replicaRegions } }, result: undefined };
   });
-  await ctx.mutateKey(keyId, { op: 'UpdatePrimaryRegion', allowAlias: false }, async ({ record: current }) => ({
+  await ctx.mutateKey(keyId, { op: 'UpdatePrimaryRegion', allowAlias: false, conditions }, async ({ record: current }) => ({
     record: { ...current, ...transition(ctx.runtime), multiRegion: { role: 'REPLICA', primaryRegion: region, replicaRegions: [] } },
     result: undefined,
   }));

@@ -34,7 +34,8 @@ async function afterCommit(ctx: CallContext, keyId: string): Promise<void> {
 export async function enableKeyRotation(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const periodDays = optionalInteger(req.RotationPeriodInDays, 'RotationPeriodInDays', 90, 2560) ?? 365;
-  const keyId = await ctx.mutateKey(keyIdText, { op: 'EnableKeyRotation', allowAlias: false }, async (key) => {
+  const conditions = req.RotationPeriodInDays !== undefined ? { 'kms:RotationPeriodInDays': periodDays } : undefined;
+  const keyId = await ctx.mutateKey(keyIdText, { op: 'EnableKeyRotation', allowAlias: false, ...(conditions ? { conditions } : {}) }, async (key) => {
     requireRotatable(key);
     const { record } = key;
     const now = ctx.now();

@@ -51,7 +51,7 @@ function webCryptoSigning(record: KeyRecord, algorithm: SigningAlgorithmSpec): {
 
 export async function sign(ctx: CallContext, req: Record<string, unknown>): Promise<SignResponse> {
   const input = signInput(ctx, req);
-  const key = await ctx.readKey(input.keyIdText, { op: 'Sign', allowAlias: true });
+  const key = await ctx.readKey(input.keyIdText, { op: 'Sign', allowAlias: true, conditions: { 'kms:SigningAlgorithm': input.algorithm, 'kms:MessageType': 'RAW' } });
   requireUsage(key.record, key.arn, 'SIGN_VERIFY', 'Sign');
   requireAlgorithm(key.record, key.arn, input.algorithm, 'SigningAlgorithms');
   endDryRun(input.dryRun);
@@ -65,7 +65,7 @@ export async function sign(ctx: CallContext, req: Record<string, unknown>): Prom
 export async function verify(ctx: CallContext, req: Record<string, unknown>): Promise<VerifyResponse> {
   const input = signInput(ctx, req);
   const signature = requiredBytes(req.Signature, 'Signature', 1, 6144);
-  const key = await ctx.readKey(input.keyIdText, { op: 'Verify', allowAlias: true });
+  const key = await ctx.readKey(input.keyIdText, { op: 'Verify', allowAlias: true, conditions: { 'kms:SigningAlgorithm': input.algorithm, 'kms:MessageType': 'RAW' } });
   requireUsage(key.record, key.arn, 'SIGN_VERIFY', 'Verify');
   requireAlgorithm(key.record, key.arn, input.algorithm, 'SigningAlgorithms');
   endDryRun(input.dryRun);
@@ -104,7 +104,7 @@ async function mac(ctx: CallContext, req: Record<string, unknown>, op: 'Generate
   const message = requiredBytes(req.Message, 'Message', 1, 4096);
   const algorithm = requiredEnum(req.MacAlgorithm, 'MacAlgorithm', MACS);
   const { dryRun } = commonMembers(ctx, req);
-  const key = await ctx.readKey(keyIdText, { op, allowAlias: true });
+  const key = await ctx.readKey(keyIdText, { op, allowAlias: true, conditions: { 'kms:MacAlgorithm': algorithm } });
   requireUsage(key.record, key.arn, 'GENERATE_VERIFY_MAC', op);
   requireAlgorithm(key.record, key.arn, algorithm, 'MacAlgorithms');
   endDryRun(dryRun);

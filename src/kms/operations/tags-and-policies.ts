@@ -1,19 +1,21 @@
 /**
  * Per-key metadata that is never shared between the regions of a multi-Region key: tags
  * (TagResource, UntagResource, ListResourceTags) and the key policy (GetKeyPolicy, PutKeyPolicy,
- * ListKeyPolicies). The policy is stored and returned as a document here; issue 4 enforces it.
+ * ListKeyPolicies). PutKeyPolicy checks the new policy (policy-checks.ts) before storing it.
  */
 import type { CallContext } from '../call-context.js';
 import { kmsError } from '../errors.js';
 import type { Empty, GetKeyPolicyResponse, ListKeyPoliciesResponse, ListResourceTagsResponse } from '../types.js';
 import { optionalBoolean, optionalStringList, optionalString, page, requiredString, tagList } from '../validation.js';
-import { checkPolicy, mergeTags } from './keys.js';
+import { mergeTags } from './keys.js';
+import { checkNewPolicy } from '../policy-checks.js';
 
 export async function tagResource(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const tags = tagList(req.Tags, 'Tags');
   if (!tags) throw kmsError('ValidationException', "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must not be null");
-  return ctx.mutateKey(keyIdText, { op: 'TagResource', allowAlias: false }, async ({ record }) => ({
+  const conditions = { ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.TagKey}`, t.TagValue])), 'aws:TagKeys': tags.map((t) => t.TagKey) };
+  return ctx.mutateKey(keyIdText, { op: 'TagResource', allowAlias: false, conditions }, async ({ record }) => ({
     record: { ...record, tags: mergeTags(record.tags, tags) },
     result: {},
   }));
@@ -23,7 +25,7 @@ export async function untagResource(ctx: CallContext, req: Record<string, unknow
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const keys = optionalStringList(req.TagKeys, 'TagKeys', 1, 128);
   if (!keys) throw kmsError('ValidationException', "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must not be null");
-  return ctx.mutateKey(keyIdText, { op: 'UntagResource', allowAlias: false }, async ({ record }) => ({
+  return ctx.mutateKey(keyIdText, { op: 'UntagResource', allowAlias: false, conditions: { 'aws:TagKeys': keys } }, async ({ record }) => ({
     record: { ...record, tags: record.tags.filter((t) => !keys.includes(t.TagKey)) },
     result: {},
   }));
@@ -54,9 +56,12 @@ export async function putKeyPolicy(ctx: CallContext, req: Record<string, unknown
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   policyName(req.PolicyName);
   const policy = requiredString(req.Policy, 'Policy', 1, 131072);
-  optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
-  checkPolicy(policy);
-  return ctx.mutateKey(keyIdText, { op: 'PutKeyPolicy', allowAlias: false }, async ({ record }) => ({ record: { ...record, policy }, result: {} }));
+  const bypass = optionalBoolean(req.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck') ?? false;
+  // Authorized against the current policy (mutateKey), then the new one is parsed and lockout-checked.
+  return ctx.mutateKey(keyIdText, { op: 'PutKeyPolicy', allowAlias: false }, async ({ record, arn }) => {
+    await checkNewPolicy(ctx, policy, arn, bypass);
+    return { record: { ...record, policy }, result: {} };
+  });
 }
 
 export async function listKeyPolicies(ctx: CallContext, req: Record<string, unknown>): Promise<ListKeyPoliciesResponse> {

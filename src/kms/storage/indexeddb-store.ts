@@ -7,7 +7,9 @@
  * StaleWriteError, and the caller retries.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import type { RootKeys } from '../records.js';
+import type { GrantRecord, RootKeys } from '../records.js';
+
+const byCreation = (a: GrantRecord, b: GrantRecord) => a.CreationDate - b.CreationDate || (a.GrantId < b.GrantId ? -1 : 1);
 import { SCHEMA_VERSION, upgrade, type KmsRegionDB } from './schema.js';
 import { checkExpected, type RegionStore, type Write } from './store.js';
 
@@ -61,6 +63,16 @@ export class IndexedDbStore implements RegionStore {
   }
   allImports() {
     return this.#db.getAll('imports');
+  }
+
+  getGrant(grantId: string) {
+    return this.#db.get('grants', grantId);
+  }
+  async grantsForKey(keyId: string) {
+    return (await this.#db.getAllFromIndex('grants', 'byKey', keyId)).sort(byCreation);
+  }
+  async allGrants() {
+    return (await this.#db.getAll('grants')).sort(byCreation);
   }
 
   async commit(writes: readonly Write[]): Promise<void> {

@@ -4,7 +4,7 @@
  * created with the same database name share their data while the process lives, as two tabs share
  * IndexedDB: that is how the Node tests open a "second tab".
  */
-import type { AliasRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
+import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
 import { checkExpected, type RegionStore, type Write } from './store.js';
 
 interface Tables {
@@ -12,9 +12,11 @@ interface Tables {
   keys: Map<string, KeyRecord>;
   aliases: Map<string, AliasRecord>;
   imports: Map<string, ImportRecord>;
+  grants: Map<string, GrantRecord>;
 }
 
 const shared = new Map<string, Tables>();
+const byCreation = (a: GrantRecord, b: GrantRecord) => a.CreationDate - b.CreationDate || (a.GrantId < b.GrantId ? -1 : 1);
 
 /** Key and alias records hold only data (no CryptoKeys), so structuredClone copies them exactly. */
 const copy = <T>(value: T): T => structuredClone(value);
@@ -29,7 +31,7 @@ export class MemoryStore implements RegionStore {
     this.region = region;
     let tables = shared.get(databaseName);
     if (!tables) {
-      tables = { keys: new Map(), aliases: new Map(), imports: new Map() };
+      tables = { keys: new Map(), aliases: new Map(), imports: new Map(), grants: new Map() };
       shared.set(databaseName, tables);
     }
     this.#tables = tables;
@@ -67,6 +69,19 @@ export class MemoryStore implements RegionStore {
   }
   async allImports() {
     return [...this.#tables.imports.values()].map(copyImport);
+  }
+
+  async getGrant(grantId: string) {
+    const record = this.#tables.grants.get(grantId);
+    return record && copy(record);
+  }
+  async grantsForKey(keyId: string) {
+    const out: GrantRecord[] = [];
+    for (const g of this.#tables.grants.values()) if (g.KeyId === keyId) out.push(copy(g));
+    return out.sort(byCreation);
+  }
+  async allGrants() {
+    return [...this.#tables.grants.values()].map(copy).sort(byCreation);
   }
 
   async commit(writes: readonly Write[]): Promise<void> {

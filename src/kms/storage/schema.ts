@@ -9,6 +9,7 @@
  * | `keys`    | KeyId               | KeyRecord      |                         |
  * | `aliases` | AliasName           | AliasRecord    | `byTarget` TargetKeyId  |
  * | `imports` | import token id     | ImportRecord   | `byKey` KeyId           |
+ * | `grants`  | GrantId             | GrantRecord    | `byKey` KeyId           | (version 2)
  *
  * Records are stored as they are (records.ts): CryptoKeys (the root keys, import private keys)
  * go through the structured clone, which keeps them non-extractable.
@@ -19,13 +20,14 @@
  * appends a step (never edits an old one) and reads/rewrites records through `transaction`.
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import type { AliasRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
+import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
 
 export interface KmsRegionDB extends DBSchema {
   meta: { key: 'root'; value: RootKeys };
   keys: { key: string; value: KeyRecord };
   aliases: { key: string; value: AliasRecord; indexes: { byTarget: string } };
   imports: { key: string; value: ImportRecord; indexes: { byKey: string } };
+  grants: { key: string; value: GrantRecord; indexes: { byKey: string } };
 }
 
 type Migration = (
@@ -40,6 +42,10 @@ export const MIGRATIONS: readonly Migration[] = [
     db.createObjectStore('keys', { keyPath: 'KeyId' });
     db.createObjectStore('aliases', { keyPath: 'AliasName' }).createIndex('byTarget', 'TargetKeyId');
     db.createObjectStore('imports', { keyPath: 'tokenId' }).createIndex('byKey', 'KeyId');
+  },
+  // 1 -> 2: grants (issue 4). Existing keys simply have none.
+  (db) => {
+    db.createObjectStore('grants', { keyPath: 'GrantId' }).createIndex('byKey', 'KeyId');
   },
 ];
 

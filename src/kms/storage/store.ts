@@ -12,12 +12,13 @@
  * transaction (house style rule 6; an IndexedDB transaction commits itself at the first await on
  * anything else).
  */
-import type { AliasRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
+import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
 
 export type Write =
   | { readonly store: 'keys'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: KeyRecord }
   | { readonly store: 'aliases'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: AliasRecord }
-  | { readonly store: 'imports'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: ImportRecord };
+  | { readonly store: 'imports'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: ImportRecord }
+  | { readonly store: 'grants'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: GrantRecord };
 
 export interface RegionStore {
   readonly region: string;
@@ -29,6 +30,10 @@ export interface RegionStore {
   allAliases(): Promise<AliasRecord[]>;
   getImport(tokenId: string): Promise<ImportRecord | undefined>;
   allImports(): Promise<ImportRecord[]>;
+  getGrant(grantId: string): Promise<GrantRecord | undefined>;
+  /** The grants of one key, oldest first. */
+  grantsForKey(keyId: string): Promise<GrantRecord[]>;
+  allGrants(): Promise<GrantRecord[]>;
   /** Applies every write or none; a value of undefined deletes. */
   commit(writes: readonly Write[]): Promise<void>;
   close(): void;

@@ -1,0 +1,81 @@
+/**
+ * Between the KMS and its audit log (audit/): turns each call's outcome, or a service event, into
+ * one {@link AuditLog.record} and awaits it, so a call's record is stored before its result is
+ * returned (the log batches concurrent appends into one transaction: audit/region-writer.ts). The
+ * access decisions go into the record's `explanation`; what the request and response may show is
+ * the audit module's allow-list, never ours, so no plaintext or key byte can reach a record.
+ */
+import type { CallDecision } from './call-context.js';
+import type { CallOutcome } from './call-record.js';
+import { decodeGrantToken } from './grant-tokens.js';
+import { AuditLog, IndexedDbAuditStorage, MemoryAuditStorage, type AuditQuery, type AuditRecord, type AuditVerification, type JsonValue, type VerifyOptions } from './audit/index.js';
+
+/**
+ * The audit log as `kms.audit`: CloudTrail-shaped, hash-chained records of every call and service event.
+ *
+ * @example
+ * ```ts
+ * const denied = await kms.audit.query({ errorCode: 'AccessDeniedException' });
+ * const text = await kms.audit.export({ region: 'us-east-1' });
+ * (await kms.audit.verify(text)).ok; // true
+ * ```
+ */
+export interface KmsAudit {
+  query(filter?: AuditQuery): Promise<AuditRecord[]>;
+  export(options?: { region?: string }): Promise<string>;
+  verify(text?: string, options?: VerifyOptions): Promise<AuditVerification>;
+}
+
+/** The audit storage of a Kms: `<name>:<account>` (IndexedDB databases `<name>:<account>-audit-<region>`). */
+export function auditStorage(storage: 'indexeddb' | 'memory', name: string, account: string): MemoryAuditStorage | IndexedDbAuditStorage {
+  return storage === 'memory' ? new MemoryAuditStorage(`${name}:${account}`) : new IndexedDbAuditStorage(`${name}:${account}`);
+}
+
+/** Deletes a Kms's audit log. */
+export async function deleteAuditStorage(storage: 'indexeddb' | 'memory', name: string, account: string, regions: readonly string[]): Promise<void> {
+  if (storage === 'memory') MemoryAuditStorage.forget(`${name}:${account}\u0000`);
+  else await new IndexedDbAuditStorage(`${name}:${account}`).delete(regions);
+}
+
+/** A decision as the record's explanation: plain JSON, the reason first. */
+function explanation(decisions: readonly CallDecision[]): JsonValue | undefined {
+  if (decisions.length === 0) return undefined;
+  return {
+    decisions: decisions.map(({ action, resource, decision }) => {
+      const out: Record<string, JsonValue> = { action, resource, outcome: decision.outcome, reason: decision.reason };
+      if (decision.matched.length > 0) out.matched = decision.matched.map((m) => JSON.parse(JSON.stringify(m)) as JsonValue);
+      if (decision.denied) out.denied = JSON.parse(JSON.stringify(decision.denied)) as JsonValue;
+      return out;
+    }),
+  };
+}
+
+/** RetireGrant's record names the grant, never the token (CloudTrail's additionalEventData.grantId). */
+function retiredGrantId(request: unknown): string | undefined {
+  const r = request as { GrantId?: unknown; GrantToken?: unknown } | undefined;
+  if (typeof r?.GrantId === 'string') return r.GrantId;
+  return typeof r?.GrantToken === 'string' ? decodeGrantToken(r.GrantToken)?.grantId : undefined;
+}
+
+/** Writes one outcome to the log; resolves once it is stored. */
+export async function recordOutcome(audit: AuditLog, account: string, outcome: CallOutcome): Promise<void> {
+  const { event } = outcome;
+  const explained = explanation(outcome.decisions ?? []);
+  const grantId = event.eventName === 'RetireGrant' ? retiredGrantId(outcome.request) : undefined;
+  await audit.record({
+    eventName: event.eventName,
+    region: event.awsRegion,
+    account,
+    time: event.eventTime,
+    resources: event.resources,
+    ...(event.principal !== undefined ? { principal: event.principal } : {}),
+    ...(event.eventType ? { eventType: event.eventType } : {}),
+    ...(outcome.viaService !== undefined ? { viaService: outcome.viaService } : {}),
+    ...('request' in outcome ? { request: outcome.request } : {}),
+    ...(outcome.error !== undefined ? { error: outcome.error } : 'response' in outcome ? { response: outcome.response } : {}),
+    ...(explained !== undefined ? { explanation: explained as { [key: string]: JsonValue } } : {}),
+    ...(grantId !== undefined ? { additionalEventData: { grantId } } : {}),
+  });
+}
+
+export { AuditLog };
