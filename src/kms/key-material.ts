@@ -17,8 +17,9 @@
  *
  * New material is generated as an extractable CryptoKey only for as long as `wrapKey` needs it;
  * from then on it exists as wrapped bytes in the store and as non-extractable CryptoKeys in memory.
- * The one exception is HMAC-224: WebCrypto has no SHA-224, so its MACs are computed by
- * @noble/hashes and its material is unsealed into bytes for the duration of a call, then zeroed.
+ * Two exceptions, both where WebCrypto lacks the operation: HMAC-224 (no SHA-224; @noble/hashes)
+ * and ECDSA signing of a pre-computed DIGEST (@noble/curves). Their material is unsealed into
+ * bytes for the duration of a call, then zeroed.
  */
 import { randomBytes, utf8, zero } from '../core/bytes.js';
 import type { Bytes } from '../core/types.js';

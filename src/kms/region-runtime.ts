@@ -92,7 +92,7 @@ export class RegionRuntime {
     return key;
   }
 
-  /** Raw bytes of a sealed material (HMAC-224 only); the caller zeroes them after use. */
+  /** Raw bytes of a sealed material (HMAC-224, and ECDSA keys signing a DIGEST); the caller zeroes them after use. */
   async materialBytes(record: KeyRecord, materialId: string): Promise<Bytes> {
     const material = record.materials.find((m) => m.id === materialId);
     if (!material) throw kmsError('KMSInternalException', 'The key material is missing.');
