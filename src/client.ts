@@ -18,8 +18,11 @@ import {
   abortError,
   fromWireError,
   isWireError,
+  DEFAULT_BRANCH_KEY_TTL_SECONDS,
   ownedBytes,
   type AbortMessage,
+  type BatchDecryptResult,
+  type BatchRecordError,
   type KitWorkerApi,
   type ProgressMessage,
   type WireDecryptOptions,
@@ -89,6 +92,41 @@ export interface KitDecryptResult {
   readonly header: MessageHeader;
 }
 
+/** Options of `kit.createBranchKey`. */
+export interface KitCreateBranchKeyOptions {
+  /** The KMS key that wraps the branch key: key id, key ARN, alias name or alias ARN (stored as the key's ARN). */
+  readonly keyId: string;
+  /** The region of a key id or alias that is not an ARN. Default: the kit's first region. */
+  readonly region?: string;
+}
+
+/** Options of `kit.encryptMany`. */
+export interface KitEncryptManyOptions {
+  /** The branch key (from `kit.createBranchKey`) whose derived keys wrap each record's data key. */
+  readonly branchKeyId: string;
+  /** Bound into every record's message. Default `{}`. */
+  readonly encryptionContext?: EncryptionContext;
+  /** Default: the core's default, 0x0578 (signed); 0x0478 is the same without the per-message signature, and much faster. */
+  readonly suiteId?: SuiteId;
+  /**
+   * How long the worker may reuse the branch key it fetched (one KMS Decrypt) before fetching it
+   * again, in seconds. Default 900 (15 minutes).
+   */
+  readonly ttlSeconds?: number;
+}
+
+/** Options of `kit.decryptMany`. */
+export interface KitDecryptManyOptions {
+  /** Pairs every message must carry with these values; a message that does not fails alone (ENCRYPTION_CONTEXT_MISMATCH). */
+  readonly encryptionContext?: EncryptionContext;
+}
+
+/** Why one record of `kit.decryptMany` failed. */
+export type { BatchRecordError };
+
+/** One record of `kit.decryptMany`'s result, in the place of its message: `{ plaintext }` or `{ error }`. */
+export type KitDecryptManyResult = BatchDecryptResult;
+
 /**
  * A kit: the simulated KMS and envelope encryption, running in a worker.
  *
@@ -121,6 +159,48 @@ export interface Kit {
   encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob>;
   /** Decrypts a file frame by frame; resolves only once every frame and the signature verified. */
   decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob>;
+  /**
+   * Creates a branch key for {@link Kit.encryptMany}: 32 random bytes made by KMS, stored in the
+   * kit's IndexedDB branch key store only wrapped by the KMS key `keyId`. Resolves with its id.
+   * Kits of the same name share branch keys.
+   *
+   * @example
+   * ```ts
+   * const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
+   * const branchKeyId = await kit.createBranchKey({ keyId: KeyMetadata.Arn });
+   * ```
+   */
+  createBranchKey(options: KitCreateBranchKeyOptions): Promise<string>;
+  /**
+   * Encrypts many small records, one AWS Encryption SDK message each, in one round trip to the
+   * worker, with the hierarchical keyring: each data key is wrapped by a key derived from the
+   * branch key, which the worker fetches from KMS once per `ttlSeconds`, so a batch needs no KMS
+   * call. Messages come back in record order. Each record's buffer is transferred (detached here)
+   * as with `encrypt`. Rejects as a whole if any record cannot be encrypted.
+   *
+   * @example
+   * ```ts
+   * const notes = ['first', 'second'].map((s) => new TextEncoder().encode(s));
+   * const messages = await kit.encryptMany(notes, { branchKeyId, encryptionContext: { tenant: 'acme' }, suiteId: 0x0478 });
+   * ```
+   */
+  encryptMany(records: Uint8Array[], options: KitEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]>;
+  /**
+   * Decrypts many messages in one round trip; each succeeds or fails on its own: a tampered
+   * message or one with the wrong encryption context is `{ error: { name, code, message } }` in its
+   * place and the others still decrypt. Messages of `kit.encrypt` (KMS keyrings) decrypt too.
+   * Message buffers are transferred.
+   *
+   * @example
+   * ```ts
+   * const results = await kit.decryptMany(messages, { encryptionContext: { tenant: 'acme' } });
+   * for (const result of results) {
+   *   if ('error' in result) console.warn(result.error.code, result.error.message);
+   *   else console.log(new TextDecoder().decode(result.plaintext));
+   * }
+   * ```
+   */
+  decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]>;
   /** Rejects pending calls (KitError CLOSED), closes the KMS, and ends the worker the kit started. */
   close(): Promise<void>;
 }
@@ -150,6 +230,19 @@ function sendable(bytes: Uint8Array, argument: string): Uint8Array<ArrayBuffer> 
     throw typeError(argument, 'a Uint8Array whose buffer is not detached: it was transferred to the kit by an earlier call; pass a copy (bytes.slice()) to keep using yours');
   }
   return ownedBytes(bytes);
+}
+
+/**
+ * A batch's arrays, each ready to transfer, and the distinct buffers to transfer: the same array
+ * given twice is sent once (a buffer listed twice is a DataCloneError).
+ */
+function sendableBatch(items: unknown, argument: string): { sent: Uint8Array<ArrayBuffer>[]; buffers: ArrayBuffer[] } {
+  if (!Array.isArray(items)) throw typeError(argument, 'an array of Uint8Arrays');
+  const sent = items.map((item, i) => {
+    if (!(item instanceof Uint8Array)) throw typeError(`${argument}[${i}]`, 'a Uint8Array');
+    return sendable(item, `${argument}[${i}]`);
+  });
+  return { sent, buffers: [...new Set(sent.map((bytes) => bytes.buffer))] };
 }
 
 class WorkerKit implements Kit {
@@ -294,6 +387,31 @@ class WorkerKit implements Kit {
     if (!(ciphertext instanceof Uint8Array) && !(ciphertext instanceof Blob)) throw typeError('ciphertext', 'a Uint8Array or a Blob');
     const sent = ciphertext instanceof Blob ? ciphertext : sendable(ciphertext, 'ciphertext');
     return this.run(() => this.#remote.decrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
+  }
+
+  async createBranchKey(options: KitCreateBranchKeyOptions): Promise<string> {
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object { keyId, region? }');
+    if (typeof options.keyId !== 'string' || options.keyId.length === 0) throw typeError('options.keyId', 'a KMS key id, key ARN, alias name or alias ARN');
+    const wire = { keyId: options.keyId, region: this.#region(options.region, 'options.region') };
+    return this.run(() => this.#remote.createBranchKey(wire));
+  }
+
+  async encryptMany(records: Uint8Array[], options: KitEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> {
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object { branchKeyId, encryptionContext?, suiteId?, ttlSeconds? }');
+    const { branchKeyId, ttlSeconds = DEFAULT_BRANCH_KEY_TTL_SECONDS } = options;
+    if (typeof branchKeyId !== 'string' || branchKeyId.length === 0) throw typeError('options.branchKeyId', 'a branch key id from kit.createBranchKey');
+    if (typeof ttlSeconds !== 'number' || !(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw rangeError('options.ttlSeconds', 'must be a number of seconds greater than 0');
+    const encryptionContext = checkContext(options.encryptionContext ?? {}, 'options.encryptionContext', true)!;
+    const { sent, buffers } = sendableBatch(records, 'records');
+    const wire = { branchKeyId, encryptionContext, suiteId: options.suiteId, ttlSeconds };
+    return this.run(() => this.#remote.encryptMany(transfer(sent, buffers), wire));
+  }
+
+  async decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]> {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('options', 'an object { encryptionContext? }');
+    const wire = { encryptionContext: checkContext(options?.encryptionContext, 'options.encryptionContext', false) };
+    const { sent, buffers } = sendableBatch(messages, 'messages');
+    return this.run(() => this.#remote.decryptMany(transfer(sent, buffers), wire));
   }
 
   async encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob> {

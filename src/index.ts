@@ -24,6 +24,11 @@ export {
   type KitDecryptOptions,
   type KitDecryptResult,
   type KitEncryptOptions,
+  type KitCreateBranchKeyOptions,
+  type KitEncryptManyOptions,
+  type KitDecryptManyOptions,
+  type KitDecryptManyResult,
+  type BatchRecordError,
 } from './client.js';
 export { KitError, KitErrorCode } from './protocol.js';
 

@@ -93,6 +93,70 @@ export interface WireDecryptResult {
 }
 
 /**
+ * The branch key store of a kit named `kitName`: its logical key store name (bound into every
+ * record's KMS encryption context) and its IndexedDB database. One database holds the branch keys
+ * of every KMS key and region; each record names its KMS key ARN. The name starts with
+ * `<kitName>:` so that closing the kit waits for it like the KMS's own databases.
+ *
+ * @example
+ * ```ts
+ * const { logicalKeyStoreName, database } = branchKeyStoreNames('my-app');
+ * // 'my-app:branch-keys', 'my-app:branch-keys'
+ * ```
+ */
+export function branchKeyStoreNames(kitName: string): { readonly logicalKeyStoreName: string; readonly database: string } {
+  const name = `${kitName}:branch-keys`;
+  return { logicalKeyStoreName: name, database: name };
+}
+
+/** How long the worker may use fetched branch key materials when the caller names no TTL: 15 minutes. */
+export const DEFAULT_BRANCH_KEY_TTL_SECONDS = 900;
+
+/** Options of `createBranchKey` as they cross. */
+export interface WireCreateBranchKeyOptions {
+  /** A KMS key id, ARN, alias name or alias ARN; the worker resolves it to the key ARN. */
+  readonly keyId: string;
+  readonly region?: string;
+}
+
+/** Options of `encryptMany` as they cross. */
+export interface WireEncryptManyOptions {
+  readonly branchKeyId: string;
+  readonly encryptionContext: EncryptionContext;
+  readonly suiteId?: SuiteId;
+  readonly ttlSeconds: number;
+}
+
+/** Options of `decryptMany` as they cross. */
+export interface WireDecryptManyOptions {
+  readonly encryptionContext?: EncryptionContext;
+}
+
+/** Why one record of a batch failed: the allowlisted fields of its error (see {@link WireError}). */
+export interface BatchRecordError {
+  readonly name: string;
+  /** The core's ErrorCode, a BranchKeyStoreErrorCode, or the AWS exception name. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** One record of a `decryptMany` result: its plaintext (buffer transferred) or its error. */
+export type BatchDecryptResult = { readonly plaintext: Uint8Array<ArrayBuffer> } | { readonly error: BatchRecordError };
+
+/**
+ * The per-record error of a batch, from anything thrown for that record.
+ *
+ * @example
+ * ```ts
+ * results[i] = { error: batchRecordError(error) };
+ * ```
+ */
+export function batchRecordError(error: unknown): BatchRecordError {
+  const wire = toWireError(error);
+  return { name: wire.name, code: wire.code ?? wire.name, message: wire.message };
+}
+
+/**
  * The worker's API, exposed with comlink. Every method rejects with a {@link WireError} (a plain
  * object, not an Error: comlink would clone an Error as name, message and stack only, losing `code`).
  * `Uint8Array` arguments and results arrive with their buffer transferred; `Blob`s cross as handles
@@ -124,6 +188,24 @@ export interface KitWorkerApi {
   encryptFile(file: Blob, options: WireEncryptOptions, control: MessagePort): Promise<Blob>;
   /** As {@link encryptFile}, for decryption; the Blob is only returned once every frame (and the signature) verified. */
   decryptFile(file: Blob, options: WireDecryptOptions, control: MessagePort): Promise<Blob>;
+  /**
+   * Creates a branch key in the kit's branch key store (IndexedDB), wrapped by the KMS key
+   * `options.keyId` (resolved to its ARN in `options.region`, or the ARN's own region). Resolves
+   * with the branch key id.
+   */
+  createBranchKey(options: WireCreateBranchKeyOptions): Promise<string>;
+  /**
+   * Encrypts each record into its own message with the hierarchical keyring of `options.branchKeyId`
+   * (branch key materials cached in the worker for `ttlSeconds`). Records arrive transferred; the
+   * messages, in record order, are transferred back. Rejects as a whole (nothing is returned) if
+   * any record fails: an encrypt failure is a fault of the key or the options, not of one record.
+   */
+  encryptMany(records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]>;
+  /**
+   * Decrypts each message independently: a message that fails is reported in its place as a
+   * {@link BatchRecordError}; the others decrypt. Rejects only when the batch itself is invalid.
+   */
+  decryptMany(messages: Uint8Array<ArrayBuffer>[], options: WireDecryptManyOptions): Promise<BatchDecryptResult[]>;
   /** Closes the KMS's databases; the worker can then be terminated. */
   close(): Promise<void>;
 }

@@ -23,9 +23,16 @@ import {
   type WireDecryptOptions,
   type WireDecryptResult,
   type WireEncryptOptions,
+  type BatchDecryptResult,
+  type WireCreateBranchKeyOptions,
+  type WireDecryptManyOptions,
+  type WireEncryptManyOptions,
 } from '../src/protocol.js';
 import { decryptingKeyring, encryptingKeyring } from './kit-keyrings.js';
+import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
+import { KitBranchKeys } from './kit-branch-keys.js';
+import { decryptRecords, encryptRecords } from './kit-batches.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -34,8 +41,11 @@ interface Opened {
   readonly name: string;
   readonly kms: Kms;
   readonly clientFor: KmsClientSupplier;
+  /** The same clients with every KMS operation typed (clientFor's type has only what keyrings use). */
+  readonly regionClient: (region: string) => ReturnType<Kms['region']>;
   readonly account: string;
   readonly defaultRegion: string;
+  readonly branchKeys: KitBranchKeys;
 }
 
 let opened: Opened | undefined;
@@ -116,6 +126,11 @@ async function databasesSettled(name: string): Promise<void> {
   );
 }
 
+/** The page checked the batch already; this guards the worker against a page that did not. */
+function checkBatch(items: unknown, argument: string): asserts items is Uint8Array[] {
+  if (!Array.isArray(items) || items.some((item) => !(item instanceof Uint8Array))) throw new TypeError(`${argument} must be an array of Uint8Arrays`);
+}
+
 const api: KitWorkerApi = {
   open: guarded(async (config: KitWorkerConfig): Promise<KitWorkerInfo> => {
     if (config?.protocolVersion !== PROTOCOL_VERSION) {
@@ -126,14 +141,16 @@ const api: KitWorkerApi = {
     const principal = config.principal;
     // One client per region, made on first use (a client is a table of ~40 closures).
     const clients = new Map<string, ReturnType<Kms['region']>>();
-    const clientFor: KmsClientSupplier = (region) => {
+    const regionClient = (region: string): ReturnType<Kms['region']> => {
       let client = clients.get(region);
       if (!client) clients.set(region, (client = kms.region(region, principal === undefined ? undefined : { principal })));
       return client;
     };
+    const clientFor: KmsClientSupplier = regionClient;
     const probe = clientFor(kms.regions[0]!);
     const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]! };
+    const branchKeys = new KitBranchKeys(config.name, clientFor);
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
@@ -195,11 +212,37 @@ const api: KitWorkerApi = {
     return pipeFile(file, { transform, secretOutput: true, type: '' }, control);
   }),
 
+  createBranchKey: guarded(async (options: WireCreateBranchKeyOptions): Promise<string> => {
+    const { regionClient, defaultRegion, branchKeys } = state();
+    const region = parseKmsKeyArn(options.keyId)?.region ?? options.region ?? defaultRegion;
+    // The store is bound to the key's ARN (spec: never an alias), so an alias or key id is resolved first.
+    const { KeyMetadata } = await regionClient(region).describeKey({ KeyId: options.keyId });
+    return branchKeys.create(KeyMetadata.Arn);
+  }),
+
+  encryptMany: guarded(async (records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> => {
+    const { branchKeys } = state();
+    checkBatch(records, 'records');
+    const keyring = await branchKeys.keyring(options.branchKeyId, options.ttlSeconds);
+    const messages = await encryptRecords(records, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+    return transfer(messages, messages.map((m) => m.buffer));
+  }),
+
+  decryptMany: guarded(async (messages: Uint8Array<ArrayBuffer>[], options: WireDecryptManyOptions): Promise<BatchDecryptResult[]> => {
+    const { clientFor, account, branchKeys } = state();
+    checkBatch(messages, 'messages');
+    const keyring = branchKeys.decryptingKeyring(decryptingKeyring(undefined, clientFor, { partition: 'aws', accountIds: [account] }));
+    const results = await decryptRecords(messages, keyring, options.encryptionContext);
+    const buffers = results.flatMap((r) => ('plaintext' in r ? [r.plaintext.buffer] : []));
+    return transfer(results, buffers);
+  }),
+
   close: guarded(async (): Promise<void> => {
     const was = opened;
     closed = true;
     opened = undefined;
     if (!was) return;
+    was.branchKeys.close();
     was.kms.close();
     await databasesSettled(was.name);
   }),

@@ -1,0 +1,163 @@
+/**
+ * The kit's branch keys (issue 6): one BranchKeyStore per (region, KMS key ARN), all writing to the
+ * kit's one IndexedDB database (protocol.ts, branchKeyStoreNames), and the hierarchical keyrings
+ * that use them, kept for the worker's life so that branch key materials stay cached between
+ * batches. Runs in the worker: branch keys never leave it.
+ */
+import {
+  BranchKeyStore,
+  BranchKeyStoreError,
+  BranchKeyStoreErrorCode,
+  HIERARCHY_PROVIDER_ID,
+  HierarchicalKeyring,
+  LocalMaterialsCache,
+  type DecryptionMaterials,
+  type EncryptedDataKey,
+  type EncryptionMaterials,
+  type Keyring,
+  type KmsClientSupplier,
+} from '../src/core/index.js';
+import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
+import { fromUtf8 } from '../src/core/bytes.js';
+import { parseKmsKeyArn } from '../src/core/kms-arn.js';
+import { ACTIVE_TYPE } from '../src/core/branch-key-store-records.js';
+import { indexedDbStorage, type BranchKeyStorage } from '../src/core/branch-key-store-storage.js';
+import { DEFAULT_BRANCH_KEY_TTL_SECONDS, branchKeyStoreNames } from '../src/protocol.js';
+
+/** Where a branch key's records are authenticated: the KMS key that wraps them. */
+interface Owner {
+  readonly region: string;
+  readonly kmsKeyArn: string;
+}
+
+/**
+ * Entries of the shared branch key materials cache. One entry per (branch key, version) in use;
+ * far more than a page needs, and small (a CryptoKey handle each).
+ */
+const CACHE_CAPACITY = 1000;
+
+/** The kit's branch key stores and hierarchical keyrings. */
+export class KitBranchKeys {
+  readonly #clientFor: KmsClientSupplier;
+  readonly #logicalName: string;
+  readonly #database: string;
+  readonly #stores = new Map<string, BranchKeyStore>();
+  readonly #keyrings = new Map<string, HierarchicalKeyring>();
+  readonly #owners = new Map<string, Owner>();
+  /**
+   * One cache for every keyring (each still applies its own TTL to an entry's age), so that a
+   * batch with another `ttlSeconds` does not fetch the branch key from KMS again.
+   */
+  readonly #cache = new LocalMaterialsCache({ capacity: CACHE_CAPACITY });
+  /** Same for every keyring of this worker: entries are shared between them (HierarchicalKeyring, partitionId). */
+  readonly #partitionId = crypto.randomUUID();
+  /** Reads the ACTIVE record's `kms-arn` to find a branch key's store; what it reads is authenticated by KMS afterwards. */
+  #records: BranchKeyStorage | undefined;
+
+  constructor(kitName: string, clientFor: KmsClientSupplier) {
+    const { logicalKeyStoreName, database } = branchKeyStoreNames(kitName);
+    this.#logicalName = logicalKeyStoreName;
+    this.#database = database;
+    this.#clientFor = clientFor;
+  }
+
+  /** CreateKey in the store of `kmsKeyArn`; the id is remembered with its owner. */
+  async create(kmsKeyArn: string): Promise<string> {
+    const owner = ownerOf(kmsKeyArn);
+    const branchKeyId = await this.#store(owner).createKey();
+    this.#owners.set(branchKeyId, owner);
+    return branchKeyId;
+  }
+
+  /** The keyring that encrypts under `branchKeyId`, its materials cached for `ttlSeconds`. */
+  async keyring(branchKeyId: string, ttlSeconds: number): Promise<HierarchicalKeyring> {
+    const owner = await this.#owner(branchKeyId);
+    const key = JSON.stringify([owner.region, owner.kmsKeyArn, branchKeyId, ttlSeconds]);
+    let keyring = this.#keyrings.get(key);
+    if (!keyring) {
+      keyring = new HierarchicalKeyring({ keyStore: this.#store(owner), branchKeyId, ttlSeconds, cache: this.#cache, partitionId: this.#partitionId });
+      this.#keyrings.set(key, keyring);
+    }
+    return keyring;
+  }
+
+  /**
+   * A decrypt-only keyring for messages of any of the kit's branch keys: each `aws-kms-hierarchy`
+   * copy names its branch key, whose store is found from the key's ACTIVE record. Messages with no
+   * such copy are handed to `fallback` (the kit's KMS keyrings), so a batch may mix both kinds.
+   */
+  decryptingKeyring(fallback: Keyring): Keyring {
+    return {
+      onEncrypt: async (_materials: EncryptionMaterials) => {
+        throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, 'the branch key decrypting keyring is decrypt-only');
+      },
+      onDecrypt: (materials, edks) => this.#decrypt(materials, edks, fallback),
+    };
+  }
+
+  close(): void {
+    for (const store of this.#stores.values()) store.close();
+    this.#stores.clear();
+    this.#keyrings.clear();
+    this.#records?.close();
+    this.#records = undefined;
+  }
+
+  async #decrypt(materials: DecryptionMaterials, edks: readonly EncryptedDataKey[], fallback: Keyring): Promise<DecryptionMaterials> {
+    const ours = edks.filter((edk) => edk.providerId === HIERARCHY_PROVIDER_ID);
+    if (ours.length === 0) return fallback.onDecrypt(materials, edks);
+    const errors: unknown[] = [];
+    for (const edk of ours) {
+      try {
+        const keyring = await this.keyring(fromUtf8(edk.providerInfo), DEFAULT_BRANCH_KEY_TTL_SECONDS);
+        await keyring.onDecrypt(materials, [edk]);
+        if (materials.plaintextDataKey) return materials;
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    // One copy (the usual case): its own error, with its own code, is the answer.
+    if (errors.length === 1) throw errors[0];
+    const detail = errors.map((e, i) => `(${i + 1}) ${(e as Error)?.message}`).join('; ');
+    throw new EnvelopeError(ErrorCode.NO_DECRYPTING_KEYRING, `no branch key copy of the message could be decrypted: ${detail}`, { cause: new AggregateError(errors) });
+  }
+
+  async #owner(branchKeyId: string): Promise<Owner> {
+    const known = this.#owners.get(branchKeyId);
+    if (known) return known;
+    this.#records ??= indexedDbStorage(this.#database, this.#logicalName);
+    const record = (await this.#records.get(branchKeyId, ACTIVE_TYPE)) as { 'kms-arn'?: unknown } | undefined;
+    if (record === undefined) {
+      throw new BranchKeyStoreError(BranchKeyStoreErrorCode.NOT_FOUND, `branch key ${JSON.stringify(branchKeyId)} is not in this kit's branch key store (${this.#logicalName})`);
+    }
+    const arn = record?.['kms-arn'];
+    if (typeof arn !== 'string' || !parseKmsKeyArn(arn)) {
+      throw new BranchKeyStoreError(BranchKeyStoreErrorCode.RECORD_INVALID, `the ACTIVE record of branch key ${JSON.stringify(branchKeyId)} names no KMS key ARN`);
+    }
+    const owner = ownerOf(arn);
+    this.#owners.set(branchKeyId, owner);
+    return owner;
+  }
+
+  #store(owner: Owner): BranchKeyStore {
+    const key = `${owner.region} ${owner.kmsKeyArn}`;
+    let store = this.#stores.get(key);
+    if (!store) {
+      store = new BranchKeyStore({
+        kms: this.#clientFor(owner.region),
+        kmsKeyId: owner.kmsKeyArn,
+        logicalKeyStoreName: this.#logicalName,
+        storage: 'indexeddb',
+        name: this.#database,
+      });
+      this.#stores.set(key, store);
+    }
+    return store;
+  }
+}
+
+function ownerOf(kmsKeyArn: string): Owner {
+  const arn = parseKmsKeyArn(kmsKeyArn);
+  if (!arn) throw new BranchKeyStoreError(BranchKeyStoreErrorCode.RECORD_INVALID, `${JSON.stringify(kmsKeyArn)} is not a KMS key ARN`);
+  return { region: arn.region, kmsKeyArn };
+}
