@@ -1,11 +1,87 @@
 /**
  * `envelope-kit/components`: the `<ek-*>` web components (design.md, "The worker and the page").
+ * Importing this module defines them all; each is thin, delegating its async work to an
+ * {@link ActionController} and getting its kit from the nearest `<ek-kit>`.
  *
- * A placeholder so that the package's `exports` map, the build and the package test cover this
- * entry point from the start; the web-components issue fills it with the lit elements and their
- * controllers.
+ * @example
+ * ```html
+ * <script type="module">import { defineElements } from 'envelope-kit/components'; defineElements();</script>
+ * <ek-kit name="notes">
+ *   <ek-key-manager></ek-key-manager>
+ *   <ek-encrypt></ek-encrypt>
+ *   <ek-decrypt></ek-decrypt>
+ *   <ek-regions></ek-regions>
+ *   <ek-audit-log></ek-audit-log>
+ * </ek-kit>
+ * ```
  * @packageDocumentation
  */
+import { EkKit } from './kit.js';
+import { EkContextEditor } from './context-editor.js';
+import { EkMessageHeader } from './message-header.js';
+import { EkKeyManager } from './key-manager.js';
+import { EkKeyDetails } from './key-details.js';
+import { EkKeyPolicy } from './key-policy.js';
+import { EkEncrypt } from './encrypt.js';
+import { EkDecrypt } from './decrypt.js';
+import { EkRegions } from './regions.js';
+import { EkAuditLog } from './audit-log.js';
+
+export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog };
+export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
+export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
+export { describeError, errorCode } from './describe-error.js';
+export { fire, type EventDetails, type EkEventName, type KeyAction } from './events.js';
+export { auditOf, type AuditSource, type AuditFilter, type AuditRecordView, type AuditVerificationView } from './audit-source.js';
+export { regionOfKeyArn } from './message-header.js';
+
+/** Tag name → class; `ek-kit` first so that providers exist before the elements that ask them. */
+const ELEMENTS = {
+  'ek-kit': EkKit,
+  'ek-context-editor': EkContextEditor,
+  'ek-message-header': EkMessageHeader,
+  'ek-key-policy': EkKeyPolicy,
+  'ek-key-details': EkKeyDetails,
+  'ek-key-manager': EkKeyManager,
+  'ek-encrypt': EkEncrypt,
+  'ek-decrypt': EkDecrypt,
+  'ek-regions': EkRegions,
+  'ek-audit-log': EkAuditLog,
+} as const;
+
+/**
+ * Defines every `<ek-*>` element (once: a page that loads two copies keeps the first definitions).
+ * Importing this module also does it, but bundlers that trust package.json's `"sideEffects": false`
+ * drop a bare `import 'envelope-kit/components'`, so apps bundled that way call this.
+ *
+ * @example
+ * ```ts
+ * import { defineElements } from 'envelope-kit/components';
+ * defineElements();
+ * ```
+ */
+export function defineElements(): void {
+  for (const [tag, element] of Object.entries(ELEMENTS)) {
+    if (!customElements.get(tag)) customElements.define(tag, element);
+  }
+}
+
+defineElements();
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ek-kit': EkKit;
+    'ek-context-editor': EkContextEditor;
+    'ek-message-header': EkMessageHeader;
+    'ek-key-policy': EkKeyPolicy;
+    'ek-key-details': EkKeyDetails;
+    'ek-key-manager': EkKeyManager;
+    'ek-encrypt': EkEncrypt;
+    'ek-decrypt': EkDecrypt;
+    'ek-regions': EkRegions;
+    'ek-audit-log': EkAuditLog;
+  }
+}
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

@@ -1,115 +1,140 @@
 /**
- * The demo page: encrypt a note under a wrapping key that exists only in this tab, show the
- * message's header, decrypt it again, and show the error `code` when the context or the
- * ciphertext was changed.
+ * The demo page: the `<ek-*>` components inside one `<ek-kit>`, and a guide that walks a first-time
+ * visitor through envelope encryption with a simulated multi-Region KMS. This file only wires
+ * component events to the guide and the components to each other; every key stays in the kit's
+ * worker, and the page keeps ids, ARNs and ciphertext only.
  */
-import { EnvelopeError, RawAesKeyring, decrypt, encrypt, fromBase64, toBase64 } from '../core/index.js';
-import { ContextEditor } from './context-editor.js';
-import { renderHeader } from './header-view.js';
+import { auditOf, defineElements, errorCode, type EkDecrypt, type EkEncrypt, type EkKit } from '../components/index.js';
+import { regionOfKeyArn } from '../components/message-header.js';
+import { toBase64 } from '../core/bytes.js';
+import { STEPS } from './steps.js';
+import { clearState, loadState, saveState, type DemoState } from './progress.js';
+import { renderGuide } from './guide.js';
 
-const KEY_NAMESPACE = 'envelope-kit-demo';
-const KEY_NAME = 'note-key';
+const KIT_NAME = 'envelope-kit-demo';
+const DEFAULT_CONTEXT = { purpose: 'demo', department: 'field-ops' };
 
-const $ = <T extends HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`index.html lacks #${id}`);
-  return el as T;
+// Called, not just imported: package.json's "sideEffects": false lets the bundler drop a bare import.
+defineElements();
+
+const $ = <T extends Element>(selector: string): T => {
+  const el = document.querySelector<T>(selector);
+  if (!el) throw new Error(`index.html lacks ${selector}`);
+  return el;
 };
 
-const keyStatus = $('key-status');
-const newKeyButton = $<HTMLButtonElement>('new-key');
-const note = $<HTMLTextAreaElement>('note');
-const encryptButton = $<HTMLButtonElement>('encrypt');
-const ciphertextBox = $<HTMLTextAreaElement>('ciphertext');
-const ciphertextSize = $('ciphertext-size');
-const headerView = $('header');
-const decryptButton = $<HTMLButtonElement>('decrypt');
-const result = $('result');
+const kitElement = $<EkKit>('ek-kit');
+const encryptElement = $<EkEncrypt>('ek-encrypt');
+const decryptElement = $<EkDecrypt>('ek-decrypt');
+const guide = $<HTMLElement>('#guide');
 
-const context = new ContextEditor($('context-rows'), { purpose: 'demo', department: 'field-ops' });
-$('add-pair').addEventListener('click', () => context.addRow());
+const state: DemoState = loadState();
+const done = new Set(state.done);
+const outages = new Set<string>();
 
-let keyring: RawAesKeyring | undefined;
+encryptElement.text = 'Meet at the north gate at 7.';
+encryptElement.context = state.context ?? DEFAULT_CONTEXT;
+if (state.keyArn) encryptElement.keyId = state.keyArn;
+decryptElement.context = state.context ?? DEFAULT_CONTEXT;
+if (state.message) decryptElement.message = state.message;
 
-async function newKey(): Promise<void> {
-  newKeyButton.disabled = true;
-  encryptButton.disabled = true;
-  // Non-extractable: the page can use the key but no script, including this one, can read it.
-  const wrappingKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-  keyring = new RawAesKeyring({ keyNamespace: KEY_NAMESPACE, keyName: KEY_NAME, wrappingKey });
-  keyStatus.textContent =
-    `AES-256-GCM CryptoKey, extractable: ${wrappingKey.extractable}. ` +
-    `Keyring namespace "${KEY_NAMESPACE}", key name "${KEY_NAME}".`;
-  newKeyButton.disabled = false;
-  encryptButton.disabled = false;
+function persist(): void {
+  state.done = STEPS.filter((s) => done.has(s.id)).map((s) => s.id);
+  saveState(state);
+  draw();
 }
 
-function showError(error: unknown): void {
-  result.className = 'result bad';
-  const code = document.createElement('div');
-  code.className = 'code';
-  const message = document.createElement('pre');
-  if (error instanceof EnvelopeError) {
-    code.textContent = error.code;
-    message.textContent = error.message;
-  } else if (error instanceof Error) {
-    // The core's argument errors carry `code: 'INVALID_ARGUMENT'` too.
-    code.textContent = (error as Error & { code?: string }).code ?? error.name;
-    message.textContent = `${error.name}: ${error.message}`;
-  } else {
-    code.textContent = 'ERROR';
-    message.textContent = String(error);
-  }
-  result.replaceChildren(code, message);
+/**
+ * Marks a step done when every earlier step is, so that steps happen in the walkthrough's order;
+ * "look at this" steps (with a confirm button) before it count as seen once a later one is done.
+ */
+function complete(id: string): void {
+  const index = STEPS.findIndex((s) => s.id === id);
+  if (index < 0 || done.has(id)) return;
+  const before = STEPS.slice(0, index);
+  if (!before.every((s) => done.has(s.id) || s.confirm)) return;
+  for (const s of before) done.add(s.id);
+  done.add(id);
+  persist();
 }
 
-function showPlaintext(text: string): void {
-  result.className = 'result ok';
-  const title = document.createElement('strong');
-  title.textContent = 'Decrypted:';
-  const body = document.createElement('pre');
-  body.textContent = text;
-  result.replaceChildren(title, body);
+function draw(): void {
+  renderGuide(guide, {
+    done,
+    auditUnavailable: kitElement.kit !== undefined && auditOf(kitElement.kit) === undefined,
+    onConfirm: complete,
+    onStartOver: () => void startOver(),
+  });
 }
 
-async function onEncrypt(): Promise<void> {
-  if (!keyring) return;
-  result.replaceChildren();
-  try {
-    const plaintext = new TextEncoder().encode(note.value);
-    const { ciphertext, header } = await encrypt(keyring, plaintext, { encryptionContext: context.read() });
-    ciphertextBox.value = toBase64(ciphertext);
-    ciphertextSize.textContent = `(${ciphertext.length} bytes for ${plaintext.length} bytes of note)`;
-    renderHeader(headerView, header);
-    decryptButton.disabled = false;
-  } catch (error) {
-    showError(error);
-  }
-}
+const homeRegion = () => (state.keyArn ? regionOfKeyArn(state.keyArn) : undefined);
 
-async function onDecrypt(): Promise<void> {
-  if (!keyring) return;
-  result.replaceChildren();
-  try {
-    const ciphertext = fromBase64(ciphertextBox.value.replace(/\s+/g, ''));
-    if (!ciphertext) throw new TypeError('the ciphertext box does not hold valid base64');
-    // The editor's current pairs are required: the message is refused unless it carries them.
-    const { plaintext, header } = await decrypt(keyring, ciphertext, { encryptionContext: context.read() });
-    renderHeader(headerView, header);
-    showPlaintext(new TextDecoder().decode(plaintext));
-  } catch (error) {
-    showError(error);
-  }
-}
+kitElement.addEventListener('ek-kit-ready', draw);
 
-newKeyButton.addEventListener('click', () => void newKey().catch(showError));
-encryptButton.addEventListener('click', () => void onEncrypt());
-decryptButton.addEventListener('click', () => void onDecrypt());
-ciphertextBox.addEventListener('input', () => {
-  decryptButton.disabled = ciphertextBox.value.trim() === '';
+kitElement.addEventListener('ek-key-select', (event) => {
+  encryptElement.keyId = event.detail.arn;
 });
 
-void newKey().catch((error: unknown) => {
-  keyStatus.textContent = 'Could not generate a key (this page needs a secure context: https or localhost).';
-  showError(error);
+kitElement.addEventListener('ek-key-change', (event) => {
+  const { action } = event.detail;
+  if (action === 'create') complete('create-key');
+  if (action === 'rotate') complete('rotate');
+  if (action === 'replicate') complete('replicate');
 });
+
+kitElement.addEventListener('ek-encrypted', (event) => {
+  const { ciphertext, encryptionContext, keyId } = event.detail;
+  if (!(ciphertext instanceof Uint8Array)) return;
+  state.message = toBase64(ciphertext);
+  state.context = encryptionContext;
+  state.keyArn = keyId;
+  // Hand the new message to the decrypt form, as a visitor would paste it.
+  decryptElement.message = state.message;
+  decryptElement.context = encryptionContext;
+  complete('encrypt');
+});
+
+kitElement.addEventListener('ek-decrypted', (event) => {
+  const { region } = event.detail;
+  const home = homeRegion();
+  complete('decrypt');
+  if (done.has('rotate')) complete('old-decrypts');
+  if (region && region !== home && home && outages.has(home)) complete('decrypt-elsewhere');
+});
+
+kitElement.addEventListener('ek-error', (event) => {
+  const { operation, error } = event.detail;
+  const code = errorCode(error);
+  if (operation === 'decrypt' && (code === 'ENCRYPTION_CONTEXT_MISMATCH' || code === 'InvalidCiphertextException')) complete('wrong-context');
+});
+
+kitElement.addEventListener('ek-simulation-change', (event) => {
+  const { region, outage } = event.detail;
+  if (outage) outages.add(region);
+  else outages.delete(region);
+  if (outage && region === homeRegion()) complete('outage');
+});
+
+kitElement.addEventListener('ek-audit-verified', (event) => {
+  if (event.detail.ok) complete('audit');
+});
+
+/** Deletes the demo's keys (its IndexedDB databases) and progress, then reloads. */
+async function startOver(): Promise<void> {
+  if (!confirm('Delete the demo’s keys and start the walkthrough again?')) return;
+  clearState();
+  await kitElement.kit?.close();
+  const databases = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
+  await Promise.all(
+    databases
+      .map((d) => d.name)
+      .filter((name): name is string => name?.startsWith(`${KIT_NAME}:`) === true)
+      .map((name) => new Promise<void>((resolve) => {
+        const request = indexedDB.deleteDatabase(name);
+        request.onsuccess = request.onerror = request.onblocked = () => resolve();
+      })),
+  );
+  location.reload();
+}
+
+draw();
