@@ -6,6 +6,7 @@
  */
 import { decrypt, encrypt, type Keyring } from '../src/core/index.js';
 import type { SuiteId } from '../src/core/suites.js';
+import { runPool } from '../src/core/body.js';
 import type { EncryptionContext } from '../src/core/types.js';
 import { batchRecordError, ownedBytes, type BatchDecryptResult } from '../src/protocol.js';
 
@@ -14,28 +15,6 @@ import { batchRecordError, ownedBytes, type BatchDecryptResult } from '../src/pr
  * and ~8.6k encrypts/s): more in flight only lengthens the crypto queue and the GC's work.
  */
 export const BATCH_CONCURRENCY = 8;
-
-/**
- * Runs `work` for each index in `[0, count)`, at most `limit` at once, and resolves once all are
- * done. The first rejection stops further starts and rejects (work already started still finishes).
- */
-export async function forEachBounded(count: number, limit: number, work: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (!failed && next < count) {
-      const index = next++;
-      try {
-        await work(index);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const lanes = Array.from({ length: Math.min(limit, count) }, lane);
-  await Promise.all(lanes);
-}
 
 /** Options the worker has resolved for one encrypt batch. */
 export interface EncryptBatch {
@@ -52,7 +31,7 @@ export async function encryptRecords(records: readonly Uint8Array[], batch: Encr
   const out = new Array<Uint8Array<ArrayBuffer>>(records.length);
   const options = { encryptionContext: batch.encryptionContext, suiteId: batch.suiteId };
   try {
-    await forEachBounded(records.length, BATCH_CONCURRENCY, async (i) => {
+    await runPool(records.length, BATCH_CONCURRENCY, async (i) => {
       const record = records[i]!;
       const { ciphertext } = await encrypt(batch.keyring, record, options);
       out[i] = ownedBytes(ciphertext);
@@ -67,7 +46,7 @@ export async function encryptRecords(records: readonly Uint8Array[], batch: Encr
 export async function decryptRecords(messages: readonly Uint8Array[], keyring: Keyring, encryptionContext: EncryptionContext | undefined): Promise<BatchDecryptResult[]> {
   const out = new Array<BatchDecryptResult>(messages.length);
   const options = { encryptionContext };
-  await forEachBounded(messages.length, BATCH_CONCURRENCY, async (i) => {
+  await runPool(messages.length, BATCH_CONCURRENCY, async (i) => {
     try {
       const { plaintext } = await decrypt(keyring, messages[i]!, options);
       out[i] = { plaintext: ownedBytes(plaintext) };

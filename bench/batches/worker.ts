@@ -10,7 +10,8 @@ import { createKms } from '../../src/kms/index.js';
 import { findSuite } from '../../src/core/suites.js';
 import { deriveKeys } from '../../src/core/kdf.js';
 import { importBranchKey, wrapDataKey } from '../../src/core/hierarchical-keyring-wrap.js';
-import { decryptRecords, encryptRecords, forEachBounded, BATCH_CONCURRENCY } from '../../workers/kit-batches.js';
+import { decryptRecords, encryptRecords, BATCH_CONCURRENCY } from '../../workers/kit-batches.js';
+import { runPool } from '../../src/core/body.js';
 
 const RECORD = 1024;
 const batchOf = (count: number) => Array.from({ length: count }, () => crypto.getRandomValues(new Uint8Array(RECORD)));
@@ -70,9 +71,9 @@ async function profile(count: number) {
   const aes = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);
   const record = crypto.getRandomValues(new Uint8Array(RECORD));
   const stage = async (work: () => Promise<unknown>) => {
-    await forEachBounded(200, BATCH_CONCURRENCY, async () => void (await work()));
+    await runPool(200, BATCH_CONCURRENCY, async () => void (await work()));
     const t0 = performance.now();
-    await forEachBounded(count, BATCH_CONCURRENCY, async () => void (await work()));
+    await runPool(count, BATCH_CONCURRENCY, async () => void (await work()));
     return rate(count, performance.now() - t0);
   };
   const iv = new Uint8Array(12);
