@@ -84,6 +84,37 @@ export interface FileCallOptions {
   readonly onProgress?: (progress: FileProgress) => void;
   /** Aborting rejects at once with code ABORTED (name AbortError) and stops the worker's work. */
   readonly signal?: AbortSignal;
+  /**
+   * Write the output to this file instead of returning a Blob held by the browser: the worker
+   * writes each frame to `output.createWritable()` as it comes, so neither memory nor the blob
+   * store grows with the file's size (only the disk does). The call then resolves with
+   * `await output.getFile()`, a File (a Blob, so code that takes the Blob keeps working).
+   *
+   * Nothing half-written is ever left: the writable writes to a swap file that replaces the file
+   * only on close(), which happens once the whole output is written (for `decryptFile`, once every
+   * frame and the signature verified). On abort or any failure the writable is aborted and the file
+   * keeps its previous content (a new file stays empty). An abort that arrives after the file was
+   * committed still rejects the call, and the file then holds the complete output.
+   *
+   * Any FileSystemFileHandle works: one from `navigator.storage.getDirectory()` (the origin private
+   * file system) or from `showSaveFilePicker()`. In an engine whose workers lack
+   * `FileSystemFileHandle.createWritable()`, the call rejects with a TypeError naming `call.output`.
+   *
+   * @example
+   * ```ts
+   * const dir = await navigator.storage.getDirectory();
+   * const target = await dir.getFileHandle('report.bin.encrypted', { create: true });
+   * const file: File = await kit.encryptFile(input, { keyId, encryptionContext: {} }, { output: target, onProgress });
+   * const plain = await dir.getFileHandle('report.bin', { create: true });
+   * await kit.decryptFile(file, {}, { output: plain }); // resolves with report.bin's File
+   * ```
+   */
+  readonly output?: FileSystemFileHandle;
+}
+
+/** {@link FileCallOptions} with an `output` file: the call resolves with that file's File. */
+export interface FileOutputCallOptions extends FileCallOptions {
+  readonly output: FileSystemFileHandle;
 }
 
 /** The result of `kit.decrypt`. */
@@ -155,9 +186,19 @@ export interface Kit {
   /** Encrypts into an AWS Encryption SDK message whose data key is wrapped by each KMS key. */
   encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<Uint8Array<ArrayBuffer>>;
   decrypt(ciphertext: Uint8Array | Blob, options?: KitDecryptOptions): Promise<KitDecryptResult>;
-  /** Encrypts a file frame by frame in the worker; memory stays bounded whatever its size. */
+  /**
+   * Encrypts a file frame by frame in the worker; memory stays bounded whatever its size. With
+   * `call.output` the message is written to that file and the call resolves with its File;
+   * without, with a Blob the browser holds (in memory, up to its blob store's limits).
+   */
+  encryptFile(file: Blob, options: KitEncryptOptions, call: FileOutputCallOptions): Promise<File>;
   encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob>;
-  /** Decrypts a file frame by frame; resolves only once every frame and the signature verified. */
+  /**
+   * Decrypts a file frame by frame; resolves only once every frame and the signature verified. With
+   * `call.output` the plaintext is written to that file (replaced only once verified; left as it
+   * was on any failure) and the call resolves with its File.
+   */
+  decryptFile(file: Blob, options: KitDecryptOptions | undefined, call: FileOutputCallOptions): Promise<File>;
   decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob>;
   /**
    * Creates a branch key for {@link Kit.encryptMany}: 32 random bytes made by KMS, stored in the
@@ -414,23 +455,30 @@ class WorkerKit implements Kit {
     return this.run(() => this.#remote.decryptMany(transfer(sent, buffers), wire));
   }
 
+  encryptFile(file: Blob, options: KitEncryptOptions, call: FileOutputCallOptions): Promise<File>;
+  encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob>;
   async encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob> {
     const wire = this.#encryptOptions(options);
-    return this.#file(file, call, (port) => this.#remote.encryptFile(file, wire, port));
+    return this.#file(file, call, (port, output) => this.#remote.encryptFile(file, wire, port, output));
   }
 
+  decryptFile(file: Blob, options: KitDecryptOptions | undefined, call: FileOutputCallOptions): Promise<File>;
+  decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob>;
   async decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob> {
     const wire = this.#decryptOptions(options);
-    return this.#file(file, call, (port) => this.#remote.decryptFile(file, wire, port));
+    return this.#file(file, call, (port, output) => this.#remote.decryptFile(file, wire, port, output));
   }
 
   /** One file call with its control port (protocol.ts, ControlMessageType, says why a port). */
-  async #file(file: Blob, call: FileCallOptions | undefined, start: (port: MessagePort) => Promise<Blob>): Promise<Blob> {
+  async #file(file: Blob, call: FileCallOptions | undefined, start: (port: MessagePort, output?: FileSystemFileHandle) => Promise<Blob>): Promise<Blob> {
     if (!(file instanceof Blob)) throw typeError('file', 'a Blob (a File is one)');
-    if (call !== undefined && (call === null || typeof call !== 'object')) throw typeError('call options', 'an object { onProgress?, signal? }');
-    const { onProgress, signal } = call ?? {};
+    if (call !== undefined && (call === null || typeof call !== 'object')) throw typeError('call options', 'an object { onProgress?, signal?, output? }');
+    const { onProgress, signal, output } = call ?? {};
     if (onProgress !== undefined && typeof onProgress !== 'function') throw typeError('onProgress', 'a function');
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('signal', 'an AbortSignal');
+    if (output !== undefined && (typeof FileSystemFileHandle === 'undefined' || !(output instanceof FileSystemFileHandle))) {
+      throw typeError('call.output', 'a FileSystemFileHandle (from navigator.storage.getDirectory() or showSaveFilePicker())');
+    }
     if (signal?.aborted) throw abortError('the file call was aborted before it started', signal.reason);
 
     const channel = new MessageChannel();
@@ -455,7 +503,7 @@ class WorkerKit implements Kit {
     });
     aborted.catch(() => undefined);
     const started = () => {
-      const remote = start(transfer(channel.port2, [channel.port2]));
+      const remote = start(transfer(channel.port2, [channel.port2]), output);
       // The port stays open until the worker is done with the call, so the abort always reaches it.
       const closePort = () => channel.port1.close();
       remote.then(closePort, closePort);

@@ -184,10 +184,19 @@ export interface KitWorkerApi {
    * Streams `file` through the encryptor frame by frame. `control` is this call's port: the
    * worker posts {@link ProgressMessage}s on it and stops when it receives an {@link AbortMessage}.
    * Resolves with the encrypted file as a Blob only once the whole message is written.
+   *
+   * With `output` (a FileSystemFileHandle, structured-cloned, not transferred) the worker writes
+   * the message to `output.createWritable()` as it goes, and resolves with `output.getFile()` (a
+   * File) once the writable has closed; on failure or abort it aborts the writable, so the file
+   * keeps its previous content. An engine without createWritable in workers rejects with a TypeError
+   * naming `call.output`.
    */
-  encryptFile(file: Blob, options: WireEncryptOptions, control: MessagePort): Promise<Blob>;
-  /** As {@link encryptFile}, for decryption; the Blob is only returned once every frame (and the signature) verified. */
-  decryptFile(file: Blob, options: WireDecryptOptions, control: MessagePort): Promise<Blob>;
+  encryptFile(file: Blob, options: WireEncryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob>;
+  /**
+   * As {@link encryptFile}, for decryption; the Blob is only returned once every frame (and the
+   * signature) verified, and with `output` the file is only replaced then.
+   */
+  decryptFile(file: Blob, options: WireDecryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob>;
   /**
    * Creates a branch key in the kit's branch key store (IndexedDB), wrapped by the KMS key
    * `options.keyId` (resolved to its ARN in `options.region`, or the ARN's own region). Resolves

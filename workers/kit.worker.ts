@@ -191,7 +191,7 @@ const api: KitWorkerApi = {
     return transfer({ plaintext: owned, header }, [owned.buffer]);
   }),
 
-  encryptFile: guarded(async (file: Blob, options: WireEncryptOptions, control: MessagePort): Promise<Blob> => {
+  encryptFile: guarded(async (file: Blob, options: WireEncryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob> => {
     const { clientFor, defaultRegion } = state();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     const transform = encryptStream(keyring, {
@@ -199,17 +199,19 @@ const api: KitWorkerApi = {
       suiteId: options.suiteId,
       plaintextLength: file.size,
     });
-    return pipeFile(file, { transform, secretOutput: false, type: MESSAGE_TYPE }, control);
+    return pipeFile(file, { transform, secretOutput: false, type: MESSAGE_TYPE }, control, output);
   }),
 
-  decryptFile: guarded(async (file: Blob, options: WireDecryptOptions, control: MessagePort): Promise<Blob> => {
+  decryptFile: guarded(async (file: Blob, options: WireDecryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob> => {
     const { clientFor, account } = state();
     const keyring = decryptingKeyring(options.region, clientFor, { partition: 'aws', accountIds: [account] });
     // Frames are released to the sink as each one's tag verifies, so memory stays bounded for signed
     // suites too; the page still sees nothing until the footer signature has verified, because
     // pipeFile returns the Blob only after the stream closed without error and discards it otherwise.
+    // With `output`, released frames go to the file's swap file, which only replaces the file on
+    // close(), after the signature verified; a failure aborts it (FileSink), leaving no plaintext.
     const transform = decryptStream(keyring, { encryptionContext: options.encryptionContext, signaturePolicy: 'release-frames-early' });
-    return pipeFile(file, { transform, secretOutput: true, type: '' }, control);
+    return pipeFile(file, { transform, secretOutput: true, type: '' }, control, output);
   }),
 
   createBranchKey: guarded(async (options: WireCreateBranchKeyOptions): Promise<string> => {

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// envelope-kit disk-output benchmark: kit.encryptFile and kit.decryptFile of a large file (1 GiB by
+// default) from an OPFS file to an OPFS file (`call.output`) in headless Chromium, with throughput
+// and peak memory: the JS heaps of the page and the kit's worker (sampled over CDP) and the resident
+// memory of all Chromium processes (/proc VmRSS, sampled). With `output` nothing is held as a Blob,
+// so the figures should not grow with the size (compare --size=256 with --size=2048).
+//   node bench/file-disk.mjs [--size=<MiB>] [--suite=0x0478|0x0578|both]
+// Same build and server approach as bench/file.mjs; output under bench/out/file-disk (git-ignored).
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import puppeteer from 'puppeteer-core';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'bench', 'out', 'file-disk');
+const argv = process.argv.slice(2);
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const MiB = 1024 * 1024;
+const SIZE_MIB = Number(option('size') ?? 1024);
+const SUITES = { '0x0478': [0x0478], '0x0578': [0x0578], both: [0x0478, 0x0578] }[option('suite') ?? 'both'];
+if (!SUITES || !(SIZE_MIB > 0)) {
+  console.error('usage: node bench/file-disk.mjs [--size=<MiB>] [--suite=0x0478|0x0578|both]');
+  process.exit(2);
+}
+const log = (line = '') => console.log(line);
+const mib = (bytes) => (bytes / MiB).toFixed(1);
+
+async function findChromium() {
+  const { findBrowser } = await import('../scripts/browsers.mjs');
+  const found = findBrowser('chromium');
+  if (found.path) return found.path;
+  throw new Error('Chromium not found: set CHROME_PATH');
+}
+
+async function build() {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { page: join(root, 'bench', 'file-disk', 'page.ts'), 'kit.worker': join(root, 'workers', 'kit.worker.ts') },
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+  writeFileSync(join(outDir, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./page.js"></script>\n');
+}
+
+function serve() {
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
+    const file = join(outDir, path === '' ? 'index.html' : path);
+    if (!file.startsWith(outDir + sep) || !existsSync(file)) return void response.writeHead(404).end('not found');
+    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function rss(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples every 100 ms: the page's + the worker's JS heap, and the summed RSS of Chromium's processes. */
+function sampler(sessions, browserSession) {
+  let running = true;
+  const peak = { heap: 0, rss: 0 };
+  const loop = (async () => {
+    while (running) {
+      const heaps = await Promise.all(
+        sessions.map((s) => s.send('Runtime.getHeapUsage').then((h) => h.usedSize + (h.backingStorageSize ?? 0) + (h.embedderHeapUsedSize ?? 0), () => 0)),
+      );
+      const { processInfo } = await browserSession.send('SystemInfo.getProcessInfo');
+      peak.heap = Math.max(peak.heap, heaps.reduce((a, b) => a + b, 0));
+      peak.rss = Math.max(peak.rss, processInfo.reduce((sum, p) => sum + rss(p.id), 0));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return peak;
+  };
+}
+
+async function main() {
+  await build();
+  const server = await serve();
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await puppeteer.launch({
+    executablePath: await findChromium(),
+    headless: true,
+    protocolTimeout: 30 * 60_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  let ok = true;
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => log(`bench:file-disk: page error: ${error.message}`));
+    await page.goto(`${origin}/index.html`, { waitUntil: 'load' });
+    await page.waitForFunction(() => typeof window.fileDiskBench === 'object', { timeout: 30_000 });
+    log(`bench:file-disk: writing a ${SIZE_MIB} MiB OPFS input file`);
+    await page.evaluate((s) => window.fileDiskBench.setup(s), SIZE_MIB * MiB);
+    const pageSession = await page.createCDPSession();
+    let worker;
+    for (let waited = 0; !worker && waited < 10_000; waited += 100) {
+      worker = page.workers().find((w) => w.url().endsWith('/kit.worker.js'));
+      if (!worker) await new Promise((r) => setTimeout(r, 100));
+    }
+    const sessions = [pageSession, ...(worker ? [worker.client] : [])];
+    const browserSession = await browser.target().createCDPSession();
+    await Promise.all(sessions.map((s) => s.send('HeapProfiler.collectGarbage').catch(() => undefined)));
+    const idle = await sampler(sessions, browserSession);
+    await new Promise((r) => setTimeout(r, 300));
+    const base = await idle();
+    log(`Chromium ${await browser.version()}; idle: JS heap (page + worker) ${mib(base.heap)} MiB, Chromium RSS ${mib(base.rss)} MiB`);
+    log('');
+    log('cell                          MiB/s   seconds   peak JS heap (MiB)   peak Chromium RSS (MiB, +over idle)');
+    for (const suite of SUITES) {
+      const hex = `0x0${suite.toString(16)}`;
+      for (const op of ['encrypt', 'decrypt']) {
+        const stop = sampler(sessions, browserSession);
+        const r = await page.evaluate((o, s) => window.fileDiskBench[o](s), op, suite);
+        const peak = await stop();
+        const rate = r.inBytes / MiB / (r.ms / 1000);
+        log(
+          `${`${op}File ${hex} OPFS->OPFS`.padEnd(28)}  ${rate.toFixed(0).padStart(5)}  ${(r.ms / 1000).toFixed(1).padStart(8)}  ${mib(peak.heap).padStart(19)}  ${mib(peak.rss).padStart(12)} (+${mib(peak.rss - base.rss)})`,
+        );
+      }
+      const same = await page.evaluate((s) => window.fileDiskBench.verify(s), suite);
+      log(`  ${hex}: decrypted file ${same ? 'equals' : 'DIFFERS FROM'} the input (${SIZE_MIB} MiB)`);
+      ok &&= same;
+      await page.evaluate((s) => window.fileDiskBench.drop(s), suite);
+    }
+    await page.evaluate(() => window.fileDiskBench.teardown());
+  } finally {
+    await browser.close().catch(() => undefined);
+    await new Promise((resolve) => server.close(resolve));
+  }
+  log('');
+  log(`bench:file-disk: ${ok ? 'PASS' : 'FAIL'}`);
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(`bench:file-disk: ${error?.stack ?? error}`);
+  process.exit(1);
+});
