@@ -52,6 +52,12 @@ export interface AccessInput {
   /** The alias name the request's KeyId was, for kms:RequestAlias. */
   readonly requestAlias?: string;
   readonly newGrant?: NewGrantRequest;
+  /**
+   * The account whose resource `*` stands for (account-level operations): the region's own account,
+   * so that a principal of another account cannot act here on its own IAM policies. Key and alias
+   * ARNs carry their account and need none.
+   */
+  readonly resourceAccount?: string;
 }
 
 const PARSE_CACHE_LIMIT = 512;
@@ -128,6 +134,7 @@ export function decide(input: AccessInput): Decision {
     ...(input.grants && input.grants.length > 0 ? { grants: input.grants } : {}),
     ...(input.encryptionContext ? { encryptionContext: input.encryptionContext } : {}),
     ...(input.newGrant ? { newGrant: input.newGrant } : {}),
+    ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
   });
 }
 

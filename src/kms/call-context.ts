@@ -39,6 +39,13 @@ export interface KeyOptions {
   readonly newGrant?: NewGrantRequest;
   /** A decision the operation took itself (RetireGrant by the grant's retiring principal). */
   readonly decided?: (record: KeyRecord) => Decision | undefined;
+  /**
+   * Alias names the operation also acts on (CreateAlias, UpdateAlias, DeleteAlias). The caller needs
+   * the action on each alias as well as on the key (AWS KMS Developer Guide, "Controlling access to
+   * aliases"); aliases have no resource policy, so that half is decided by IAM policies alone.
+   * Checked after NotFound and before the key's own decision.
+   */
+  readonly aliases?: readonly string[];
 }
 
 /** One access decision a call took, for its audit record. */
@@ -57,9 +64,10 @@ export class CallContext {
   /** Every access decision, in order. */
   readonly decisions: CallDecision[] = [];
   /**
-   * GrantTokens, as sent. A grant takes effect at once in the simulation, so a token adds nothing to
-   * the decision (every active grant of the key is considered); tokens are not checked, because
-   * callers written for AWS pass tokens of their own through unchanged.
+   * GrantTokens, as sent, each already checked to be a token this KMS issued (grant-tokens.ts;
+   * InvalidGrantTokenException otherwise). A grant takes effect at once in the simulation, so a
+   * token adds nothing to the decision: every existing grant of the key is considered, and a token
+   * whose grant was retired or revoked allows nothing.
    */
   grantTokens?: readonly string[];
   #identity?: Promise<IdentityPolicy[]>;
@@ -92,10 +100,33 @@ export class CallContext {
     return this.#identity;
   }
 
-  /** Account-level operations (CreateKey, ListKeys, ...): decided on resource `*`, by IAM alone. */
-  async authorizeAccount(conditions?: ConditionContext, action = `kms:${this.operation}`): Promise<Decision> {
-    const decision = decide({ caller: this.caller, action, resource: '*', identityPolicies: await this.identityPolicies(), ...(conditions ? { conditions } : {}) });
+  /**
+   * Account-level operations (CreateKey, ListKeys, ...): decided on resource `*`, by IAM alone.
+   * `*` is this region's account, which a principal of another account cannot act in; ListRetirableGrants
+   * passes `scope: 'caller'`, since AWS lets a principal list, on its own account's IAM permission,
+   * the grants it may retire on keys of other accounts (API reference, ListRetirableGrants).
+   */
+  async authorizeAccount(conditions?: ConditionContext, action = `kms:${this.operation}`, scope: 'region' | 'caller' = 'region'): Promise<Decision> {
+    const decision = decide({
+      caller: this.caller,
+      action,
+      resource: '*',
+      identityPolicies: await this.identityPolicies(),
+      ...(conditions ? { conditions } : {}),
+      ...(scope === 'region' ? { resourceAccount: this.runtime.account } : {}),
+    });
     return this.#enforce(action, '*', decision);
+  }
+
+  /**
+   * The alias half of an alias operation, enforced: the action on the alias ARN, by the caller's
+   * IAM policies alone (an alias has no resource policy; "You can't use condition keys in a policy
+   * statement where the resource is an alias", so no kms: condition key is supplied).
+   */
+  async authorizeAlias(aliasName: string, action = `kms:${this.operation}`): Promise<Decision> {
+    const resource = aliasArn(this.region, this.runtime.account, aliasName);
+    if (!this.resources.includes(resource)) this.resources.push(resource);
+    return this.#enforce(action, resource, decide({ caller: this.caller, action, resource, identityPolicies: await this.identityPolicies() }));
   }
 
   #enforce(action: string, resource: string, decision: Decision): Decision {
@@ -143,11 +174,13 @@ export class CallContext {
     return updateKey(this.runtime, keyId, async (current) => change(await this.admit(keyId, current, options, alias)));
   }
 
-  /** NotFound, then access, then the key-state table. */
+  /** NotFound, then access (the aliases the operation acts on, then the key), then the key-state table. */
   async admit(keyId: string, record: KeyRecord | undefined, options: KeyOptions | KeyStateOperation | undefined, alias?: string): Promise<LoadedKey> {
     const opts: KeyOptions = typeof options === 'object' ? options : { allowAlias: false, ...(options ? { op: options } : {}) };
     const arn = this.arn(keyId);
     if (!record) throw keyNotFound(arn);
+    // CloudTrail lists an alias operation's alias before its key (ct-updatealias.md, ct-deletealias.md).
+    for (const name of opts.aliases ?? []) await this.authorizeAlias(name, opts.action);
     if (!this.resources.includes(arn)) this.resources.push(arn);
     await this.authorizeKey(this.runtime, record, opts, alias);
     const state = keyStateOf(record, this.now());

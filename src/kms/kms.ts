@@ -206,7 +206,8 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       const action = request.action.includes(':') ? request.action : `kms:${request.action}`;
       const ctx = new CallContext(target, caller, action.slice(action.indexOf(':') + 1));
       const conditions = request.context ?? {};
-      if (request.KeyId === undefined) return decide({ caller, action, resource: '*', identityPolicies: await ctx.identityPolicies(), conditions });
+      // Account-level actions act on this account: another account's principals are refused, as the call itself refuses them.
+      if (request.KeyId === undefined) return decide({ caller, action, resource: '*', resourceAccount: account, identityPolicies: await ctx.identityPolicies(), conditions });
       const { keyId, alias } = await ctx.resolveKey(request.KeyId, true);
       const found = await target.store.getKey(keyId);
       if (!found) throw keyNotFound(target.arn(keyId));

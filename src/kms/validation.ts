@@ -6,6 +6,7 @@
  * AWS exception name. Limits are those of ../shared/reference/kms-operations.txt.
  */
 import { kmsError, validation } from './errors.js';
+import { checkGrantTokens } from './grant-tokens.js';
 import type { EncryptionContextType, Tag } from './types.js';
 
 const camel = (member: string) => member.charAt(0).toLowerCase() + member.slice(1);
@@ -87,12 +88,18 @@ export function optionalContext(value: unknown, member: string): EncryptionConte
   return out;
 }
 
-/** GrantTokens: validated for shape (0..10 tokens of 1..8192 characters); grants are issue 4's. */
+/**
+ * GrantTokens: 0..10 tokens of 1..8192 characters (ValidationException otherwise), each one a token
+ * this KMS issued (InvalidGrantTokenException otherwise; grant-tokens.ts says why a token of a
+ * grant that no longer exists still passes).
+ */
 export function grantTokens(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) throw validation('grantTokens', 'Member must be a list of strings');
   if (value.length > 10) throw validation('grantTokens', 'Member must have length less than or equal to 10');
-  return value.map((token, i) => requiredString(token, `grantTokens.${i + 1}`, 1, 8192));
+  const tokens = value.map((token, i) => requiredString(token, `grantTokens.${i + 1}`, 1, 8192));
+  checkGrantTokens(tokens);
+  return tokens;
 }
 
 /** Tags (API reference, Tag): keys 1..128, values 0..256, no `aws:` prefix, at most 50 per key. */

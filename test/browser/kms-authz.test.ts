@@ -51,7 +51,8 @@ describe('KMS authorization on IndexedDB', () => {
       first.close();
 
       const second = await open();
-      expect((await second.iam.getUserPolicy({ UserName: 'alice', PolicyName: 'use' })).PolicyDocument).to.equal(USE);
+      // IAM returns the document URL-encoded (RFC 3986).
+      expect(decodeURIComponent((await second.iam.getUserPolicy({ UserName: 'alice', PolicyName: 'use' })).PolicyDocument)).to.equal(USE);
       await second.region('us-east-1', { principal: ALICE }).encrypt({ KeyId, Plaintext: bytes('x') });
       await second.region('us-east-1', { principal: BOB }).encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: { app: 'a' } });
       expect((await second.region('us-east-1').listGrants({ KeyId })).Grants.map((g) => g.GrantId)).to.deep.equal([GrantId]);

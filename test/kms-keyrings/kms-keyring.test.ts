@@ -79,17 +79,20 @@ describe('KmsKeyring', () => {
 
   it('sends the materials\' whole encryption context (signing key included) and the grant tokens with every call', async () => {
     spy = new Spy(clientFor);
-    const keyring = new KmsKeyring({ generatorKeyId: east, keyIds: [west], clientFor: spy.clientFor, grantTokens: ['token-1'] });
+    // A real token (the KMS refuses a malformed one with InvalidGrantTokenException).
+    const { GrantToken } = await kms.region('us-east-1').createGrant({ KeyId: east, GranteePrincipal: 'arn:aws:iam::111122223333:user/x', Operations: ['Encrypt'] });
+    const tokens = [GrantToken];
+    const keyring = new KmsKeyring({ generatorKeyId: east, keyIds: [west], clientFor: spy.clientFor, grantTokens: tokens });
     const { ciphertext, header } = await encrypt(keyring, text('x'), { encryptionContext: { tenant: 'acme', 'ключ': 'значение' } });
     expect(header.encryptionContext).toHaveProperty('aws-crypto-public-key');
     for (const call of spy.calls) {
       expect(call.request.EncryptionContext).toEqual(header.encryptionContext);
-      expect(call.request.GrantTokens).toEqual(['token-1']);
+      expect(call.request.GrantTokens).toEqual(tokens);
     }
     spy.calls.length = 0;
     await decrypt(keyring, ciphertext);
     expect(spy.calls).toHaveLength(1);
-    expect(spy.calls[0]!.request).toMatchObject({ KeyId: east, EncryptionContext: header.encryptionContext, GrantTokens: ['token-1'] });
+    expect(spy.calls[0]!.request).toMatchObject({ KeyId: east, EncryptionContext: header.encryptionContext, GrantTokens: tokens });
   });
 
   it('asks clientFor once per region, when it is made', () => {

@@ -14,9 +14,12 @@ describe('kms.iam', () => {
     expect(await kms.iam.putUserPolicy({ UserName: 'alice', PolicyName: 'use', PolicyDocument: USE })).toEqual({});
     await kms.iam.putUserPolicy({ UserName: 'alice', PolicyName: 'another', PolicyDocument: USE });
     expect(await kms.iam.listUserPolicies({ UserName: 'alice' })).toEqual({ PolicyNames: ['another', 'use'], IsTruncated: false });
-    expect(await kms.iam.getUserPolicy({ UserName: 'alice', PolicyName: 'use' })).toEqual({ UserName: 'alice', PolicyName: 'use', PolicyDocument: USE });
+    // IAM returns the document URL-encoded (RFC 3986); decodeURIComponent gives back the text put.
+    const got = await kms.iam.getUserPolicy({ UserName: 'alice', PolicyName: 'use' });
+    expect({ ...got, PolicyDocument: decodeURIComponent(got.PolicyDocument) }).toEqual({ UserName: 'alice', PolicyName: 'use', PolicyDocument: USE });
     await kms.iam.putRolePolicy({ RoleName: 'app', PolicyName: 'use', PolicyDocument: USE });
-    expect(await kms.iam.getRolePolicy({ RoleName: 'app', PolicyName: 'use' })).toEqual({ RoleName: 'app', PolicyName: 'use', PolicyDocument: USE });
+    const role = await kms.iam.getRolePolicy({ RoleName: 'app', PolicyName: 'use' });
+    expect({ ...role, PolicyDocument: decodeURIComponent(role.PolicyDocument) }).toEqual({ RoleName: 'app', PolicyName: 'use', PolicyDocument: USE });
     expect(await kms.iam.listRolePolicies({ RoleName: 'app' })).toEqual({ PolicyNames: ['use'], IsTruncated: false });
     expect(await kms.iam.listUserPolicies({ UserName: 'app' })).toEqual({ PolicyNames: [], IsTruncated: false });
     await kms.iam.deleteRolePolicy({ RoleName: 'app', PolicyName: 'use' });

@@ -2,6 +2,13 @@
  * Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases. An alias belongs to one region; the
  * alias record and the key record commit together, so an alias never points at a key that a
  * concurrent deletion removed.
+ *
+ * Each change needs its action on every resource it touches (AWS KMS Developer Guide, "Controlling
+ * access to aliases", https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html):
+ * CreateAlias on the alias and the key, UpdateAlias on the alias, the current key and the new key,
+ * DeleteAlias on the alias and its key. The alias half is an IAM permission on the alias ARN
+ * (aliases have no resource policy); the key halves follow the key policy as every key operation
+ * does. Each check is one decision in the call's audit record; a refusal names the resource refused.
  */
 import type { CallContext } from '../call-context.js';
 import { aliasNotFound, kmsError, pendingDeletion } from '../errors.js';
@@ -23,7 +30,7 @@ export async function createAlias(ctx: CallContext, req: Record<string, unknown>
   const name = requiredString(req.AliasName, 'AliasName', 1, 256);
   const target = requiredString(req.TargetKeyId, 'TargetKeyId');
   checkAliasName(name);
-  return ctx.mutateKey(target, { op: 'CreateAlias', allowAlias: false }, async ({ record }) => {
+  return ctx.mutateKey(target, { op: 'CreateAlias', allowAlias: false, aliases: [name] }, async ({ record }) => {
     const aliases = await ctx.runtime.store.allAliases();
     if (aliases.some((a) => a.AliasName === name)) {
       throw kmsError('AlreadyExistsException', `An alias with the name ${aliasArn(ctx.region, ctx.runtime.account, name)} already exists`);
@@ -42,12 +49,19 @@ export async function updateAlias(ctx: CallContext, req: Record<string, unknown>
   const name = requiredString(req.AliasName, 'AliasName', 1, 256);
   const target = requiredString(req.TargetKeyId, 'TargetKeyId');
   checkAliasName(name);
-  return ctx.mutateKey(target, { op: 'UpdateAlias', allowAlias: false }, async ({ record, arn, state }) => {
+  return ctx.mutateKey(target, { op: 'UpdateAlias', allowAlias: false, aliases: [name] }, async ({ record, arn, state }) => {
     const alias = await ctx.runtime.store.getAlias(name);
     if (!alias) throw aliasNotFound(aliasArn(ctx.region, ctx.runtime.account, name));
+    const old = await ctx.runtime.store.getKey(alias.TargetKeyId);
+    // The third permission: kms:UpdateAlias on the key the alias points at now (a key whose deletion
+    // removed it took its aliases along, lifecycle.ts, so `old` is missing only in a race).
+    if (old && old.KeyId !== record.KeyId) {
+      const oldArn = ctx.arn(old.KeyId);
+      if (!ctx.resources.includes(oldArn)) ctx.resources.push(oldArn);
+      await ctx.authorizeKey(ctx.runtime, old, { allowAlias: false });
+    }
     // Footnote [10]: the new target may not be pending deletion; the old one may.
     if (state === 'PendingDeletion' || state === 'PendingReplicaDeletion') throw pendingDeletion(arn, state === 'PendingReplicaDeletion');
-    const old = await ctx.runtime.store.getKey(alias.TargetKeyId);
     if (old && (family(old) !== family(record) || old.KeyUsage !== record.KeyUsage)) {
       throw kmsError(
         'ValidationException',
@@ -64,8 +78,8 @@ export async function deleteAlias(ctx: CallContext, req: Record<string, unknown>
   checkAliasName(name);
   const alias = await ctx.runtime.store.getAlias(name);
   if (!alias) throw aliasNotFound(aliasArn(ctx.region, ctx.runtime.account, name));
-  // Access is decided on the target key; the table allows DeleteAlias in every state.
-  await ctx.admit(alias.TargetKeyId, await ctx.runtime.store.getKey(alias.TargetKeyId), 'DeleteAlias');
+  // Access is decided on the alias and on its key; the table allows DeleteAlias in every state.
+  await ctx.admit(alias.TargetKeyId, await ctx.runtime.store.getKey(alias.TargetKeyId), { op: 'DeleteAlias', allowAlias: false, aliases: [name] });
   await ctx.runtime.store.commit([{ store: 'aliases', id: name, expect: alias.version }]);
   return {};
 }

@@ -11,7 +11,10 @@ import { algorithmsFor, specInfo, type KeyUsage } from '../specs.js';
 import type { EncryptionContextType } from '../types.js';
 import { grantTokens, optionalBoolean } from '../validation.js';
 
-/** GrantTokens and DryRun, read once per request. */
+/**
+ * GrantTokens and DryRun, read once per request, before the key is looked up: a token this KMS did
+ * not issue is InvalidGrantTokenException (validation.ts, grant-tokens.ts).
+ */
 export function commonMembers(ctx: CallContext, req: Record<string, unknown>): { dryRun: boolean } {
   const tokens = grantTokens(req.GrantTokens);
   if (tokens) ctx.grantTokens = tokens;

@@ -9,7 +9,7 @@
 import type { CallContext } from '../call-context.js';
 import { randomBytes } from '../../core/bytes.js';
 import { kmsError, validation } from '../errors.js';
-import { decodeGrantToken, grantToken } from '../grant-tokens.js';
+import { decodeGrantToken, grantToken, invalidGrantToken } from '../grant-tokens.js';
 import { materialIdFrom } from '../identifiers.js';
 import { describePrincipal, mayRetireGrant, type Decision } from '../policy/index.js';
 import type { GrantRecord, KeyRecord } from '../records.js';
@@ -162,7 +162,7 @@ export async function listGrants(ctx: CallContext, req: Record<string, unknown>)
 export async function listRetirableGrants(ctx: CallContext, req: Record<string, unknown>): Promise<ListGrantsResponse> {
   const retiring = principal(req.RetiringPrincipal, 'RetiringPrincipal');
   if (retiring === undefined) throw validation('retiringPrincipal', 'Member must not be null');
-  await ctx.authorizeAccount();
+  await ctx.authorizeAccount(undefined, undefined, 'caller');
   const grants = (await ctx.runtime.store.allGrants()).filter((g) => g.RetiringPrincipal === retiring);
   const { page: entries, ...rest } = page(grants, req, 50);
   return { Grants: entries.map((g) => listEntry(ctx, g)), ...rest };
@@ -214,7 +214,7 @@ export async function retireGrant(ctx: CallContext, req: Record<string, unknown>
   let grantId: string;
   if (token !== undefined) {
     const named = decodeGrantToken(token);
-    if (!named) throw kmsError('InvalidGrantTokenException', 'The grant token is not valid: use the GrantToken a CreateGrant response returned.');
+    if (!named) throw invalidGrantToken('GrantToken');
     // A token of another region's grant names nothing here.
     if (named.region !== ctx.region) throw grantNotFound(named.grantId);
     if (grantIdText !== undefined && grantIdText !== named.grantId) throw kmsError('ValidationException', 'GrantId does not match the grant the GrantToken names.');

@@ -12,6 +12,7 @@ import type { KeyRecord } from '../records.js';
 import { ALL_KEY_SPECS, SUPPORTED_SPECS, type KeySpec, type KeyUsage, type OriginType } from '../specs.js';
 import type { KeyIdResponse, KeyMetadataResponse, ListKeysResponse, ScheduleKeyDeletionResponse, Tag, Empty } from '../types.js';
 import {
+  grantTokens,
   optionalBoolean,
   optionalEnum,
   optionalInteger,
@@ -109,6 +110,9 @@ export async function createKey(ctx: CallContext, req: Record<string, unknown>):
 }
 
 export async function describeKey(ctx: CallContext, req: Record<string, unknown>): Promise<KeyMetadataResponse> {
+  // DescribeKey takes GrantTokens too (API reference); a malformed one is InvalidGrantTokenException.
+  const tokens = grantTokens(req.GrantTokens);
+  if (tokens) ctx.grantTokens = tokens;
   const key = await ctx.readKey(requiredString(req.KeyId, 'KeyId'), { op: 'DescribeKey', allowAlias: true });
   return { KeyMetadata: await keyMetadata(ctx.runtime, key.record) };
 }

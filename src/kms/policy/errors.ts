@@ -1,10 +1,8 @@
 /**
- * The two exceptions authorization produces. MalformedPolicyDocumentException comes from the KMS's
- * own errors module. AccessDeniedException is not in its {@link KmsExceptionName} list (issue 3 never
- * refuses a caller), and that file belongs to the KMS, so it is made here: it must still be a
- * {@link KmsError}, because the client turns any other error into a KMSInternalException.
+ * The two exceptions authorization produces, both {@link KmsError}s with names from the KMS's
+ * {@link KmsExceptionName} list (the client turns any other error into a KMSInternalException).
  */
-import { KmsError, kmsError, type KmsExceptionName } from '../errors.js';
+import { kmsError, type KmsError, type KmsExceptionName } from '../errors.js';
 
 /**
  * AWS's exception name for a refused request (AWS KMS API reference, "Common Errors").
@@ -14,7 +12,7 @@ import { KmsError, kmsError, type KmsExceptionName } from '../errors.js';
  * if (error.name === ACCESS_DENIED) showLogin();
  * ```
  */
-export const ACCESS_DENIED = 'AccessDeniedException';
+export const ACCESS_DENIED = 'AccessDeniedException' satisfies KmsExceptionName;
 
 /**
  * The message AWS KMS gives when a new key policy would lock its author out (API reference, PutKeyPolicy).
@@ -48,7 +46,5 @@ export function malformedPolicy(message: string): KmsError {
  * ```
  */
 export function accessDenied(message: string): KmsError {
-  // Until errors.ts lists AccessDeniedException, the name is asserted: the class, `code` and
-  // `$fault` ('client') all behave as for the listed names.
-  return new KmsError(ACCESS_DENIED as KmsExceptionName, message);
+  return kmsError(ACCESS_DENIED, message);
 }

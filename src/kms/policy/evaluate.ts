@@ -12,8 +12,10 @@
  * 5. Nothing allows: AccessDeniedException, "because no resource-based policy allows ..." when the
  *    key policy does not cover the caller, "... no identity-based policy allows ..." when it
  *    delegates to IAM and no IAM policy allows.
- * Operations on no key (CreateKey, ListKeys, ...) are decided by IAM policies alone, with the root
- * user allowed.
+ * Operations on no key (CreateKey, ListKeys, ...) and on aliases (the alias half of CreateAlias,
+ * UpdateAlias, DeleteAlias) are decided by IAM policies alone, with the root user allowed; only
+ * principals of the account that owns the resource can be allowed there, since no resource-based
+ * policy exists to trust another account.
  */
 import { buildContext, encryptionContextKeys, type CallerPrincipal, type ConditionContext } from './context.js';
 import { accessDenied } from './errors.js';
@@ -46,6 +48,12 @@ export interface AuthorizationRequest {
   readonly grants?: readonly GrantForDecision[];
   /** For CreateGrant: the grant being created, which a grant may only narrow. */
   readonly newGrant?: NewGrantRequest;
+  /**
+   * The account that owns the resource. Read from the resource's ARN (key or alias) when absent;
+   * for `*` (operations on no key) the KMS passes its own account, because account-level resources
+   * belong to an account too, and a principal of another account reaches none of them.
+   */
+  readonly resourceAccount?: string;
 }
 
 export type DecisionSource = 'key-policy' | 'iam-policy' | 'grant' | 'account-root';
@@ -76,7 +84,8 @@ export interface Decision {
 
 const isParsed = (p: unknown): p is ParsedPolicy => typeof p === 'object' && p !== null && 'statements' in p && 'kind' in p;
 const asPolicy = (p: string | object | ParsedPolicy, kind: PolicyKind): ParsedPolicy => (isParsed(p) ? p : parsePolicy(p, kind));
-const KEY_ARN_ACCOUNT = /^arn:[^:]+:kms:[^:]*:(\d{12}):/;
+/** The account of a key ARN or alias ARN. */
+const KMS_ARN_ACCOUNT = /^arn:[^:]+:kms:[^:]*:(\d{12}):/;
 
 function describeMatch(m: DecisionMatch): string {
   if (m.source === 'grant') return `grant ${m.grantId}`;
@@ -154,12 +163,16 @@ export function authorize(request: AuthorizationRequest): Decision {
   }
 
   let matched: DecisionMatch[];
-  let resourceCovers = true;
+  let resourceCovers: boolean;
+  const resourceAccount = request.resourceAccount ?? KMS_ARN_ACCOUNT.exec(request.resource)?.[1];
+  const crossAccount = caller.account !== undefined && resourceAccount !== undefined && caller.account !== resourceAccount;
   if (!keyPolicy) {
-    matched = caller.kind === 'root' ? [{ source: 'account-root' }] : iamAllows;
+    // Aliases and account-level operations have no resource-based policy (AWS KMS Developer Guide,
+    // "Controlling access to aliases"), so nothing can trust another account there: its principals,
+    // root user included, are refused whatever their own IAM policies say.
+    resourceCovers = !crossAccount;
+    matched = crossAccount ? [] : caller.kind === 'root' ? [{ source: 'account-root' }] : iamAllows;
   } else {
-    const keyAccount = KEY_ARN_ACCOUNT.exec(request.resource)?.[1];
-    const crossAccount = caller.account !== undefined && keyAccount !== undefined && caller.account !== keyAccount;
     resourceCovers = keyAllows.length > 0 || delegatedBy.length > 0;
     if (!crossAccount) matched = [...keyAllows, ...(delegatedBy.length > 0 ? iamAllows : [])];
     else if (!resourceCovers) matched = [];
@@ -179,7 +192,7 @@ export function authorize(request: AuthorizationRequest): Decision {
     const via = matched.some((m) => m.source === 'iam-policy') && delegatedBy.length > 0 ? `, which ${describeMatch(delegatedBy[0]!)} lets IAM policies grant` : '';
     return { ...base, allowed: true, outcome: 'allow', reason: `Allowed by ${matched.map(describeMatch).join('; ')}${via}.` };
   }
-  const policyType = keyPolicy && !resourceCovers ? 'resource-based' : 'identity-based';
+  const policyType = !resourceCovers ? 'resource-based' : 'identity-based';
   return { ...base, allowed: false, outcome: 'implicit-deny', reason: `${head} because no ${policyType} policy allows the ${action} action` };
 }
 
