@@ -321,6 +321,7 @@ class WorkerKit implements Kit {
       query: (...args) => audit(AuditOperation.QUERY, args),
       export: (...args) => audit(AuditOperation.EXPORT, args),
       verify: (...args) => audit(AuditOperation.VERIFY, args),
+      flush: () => audit(AuditOperation.FLUSH, []),
     } as KmsAudit);
   }
 

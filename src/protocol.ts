@@ -61,14 +61,15 @@ export interface KitWorkerInfo {
 }
 
 /**
- * The audit log's operations the page may call (`kms.audit`): read and verify, nothing that writes.
+ * The audit log's operations the page may call (`kms.audit`): read, verify and wait for pending
+ * commits, nothing that writes a record.
  *
  * @example
  * ```ts
  * const records = await remote.audit(AuditOperation.QUERY, [{ eventName: 'Decrypt' }]);
  * ```
  */
-export const AuditOperation = { QUERY: 'query', EXPORT: 'export', VERIFY: 'verify' } as const;
+export const AuditOperation = { QUERY: 'query', EXPORT: 'export', VERIFY: 'verify', FLUSH: 'flush' } as const;
 
 export type AuditOperation = (typeof AuditOperation)[keyof typeof AuditOperation];
 

@@ -245,7 +245,7 @@ const api: KitWorkerApi = {
     opened = undefined;
     if (!was) return;
     was.branchKeys.close();
-    was.kms.close();
+    await was.kms.close();
     await databasesSettled(was.name);
   }),
 };

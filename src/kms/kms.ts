@@ -47,6 +47,14 @@ export interface KmsOptions {
    * `recorder` still hears them. For benchmarks and tests that measure the KMS without it.
    */
   audit?: boolean;
+  /**
+   * How an IndexedDB audit log stores a call's record before the call returns. `'default'`: in
+   * the write-ahead journal where the code runs in a dedicated worker with OPFS sync access handles
+   * (committed to IndexedDB in groups right after; as durable as IndexedDB's default, "relaxed",
+   * transactions), else in its own IndexedDB transaction. `'strict'`: in an IndexedDB transaction
+   * with strict durability (flushed to disk), one per call or per group of concurrent calls: slower.
+   */
+  auditDurability?: 'default' | 'strict';
 }
 
 /** Who a regional client calls as. */
@@ -94,12 +102,17 @@ export interface Kms {
   simulate(settings: KmsSimulation): Promise<void>;
   /** Applies every due time-driven event (rotation, expiry, deletion) in every region. */
   tick(): Promise<void>;
-  close(): void;
+  /**
+   * Closes the stores; refuses calls from then on. Resolves once the audit log has committed every
+   * record it holds (records a call stored in the log's journal are committed after the call
+   * returned) and closed; awaiting it is optional, nothing is lost either way.
+   */
+  close(): Promise<void>;
 }
 
 const databaseName = (name: string, account: string, region: string) => `${name}:${account}:${region}`;
 
-function checkOptions(options: KmsOptions): { account: string; regions: string[]; name: string; now: () => number } {
+function checkOptions(options: KmsOptions): { account: string; regions: string[]; name: string; now: () => number; auditDurability: 'default' | 'strict' } {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object with a storage member');
   if (options.storage !== 'indexeddb' && options.storage !== 'memory') throw new TypeError("options.storage must be 'indexeddb' or 'memory'");
   const account = options.account ?? DEFAULT_ACCOUNT;
@@ -114,7 +127,9 @@ function checkOptions(options: KmsOptions): { account: string; regions: string[]
   // Unnamed memory storage is private to this instance; a name shares it, as IndexedDB is shared.
   const name = options.name ?? (options.storage === 'memory' ? `memory-${crypto.randomUUID()}` : DEFAULT_NAME);
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('options.name must be a non-empty string');
-  return { account, regions, name, now };
+  const auditDurability = options.auditDurability ?? 'default';
+  if (auditDurability !== 'default' && auditDurability !== 'strict') throw new TypeError("options.auditDurability must be 'default' or 'strict'");
+  return { account, regions, name, now, auditDurability };
 }
 
 /**
@@ -130,11 +145,11 @@ function checkOptions(options: KmsOptions): { account: string; regions: string[]
  * const { CiphertextBlob } = await east.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1, 2, 3]) });
  * await kms.simulate({ region: 'us-east-1', outage: true });
  * const { Plaintext } = await kms.region('eu-west-1').decrypt({ CiphertextBlob });
- * kms.close();
+ * await kms.close();
  * ```
  */
 export async function createKms(options: KmsOptions): Promise<Kms> {
-  const { account, regions, name, now } = checkOptions(options);
+  const { account, regions, name, now, auditDurability } = checkOptions(options);
   const recorder = options.recorder ?? recordNothing;
   const runtimes = new Map<string, RegionRuntime>();
   const iamName = iamDatabaseName(name, account);
@@ -142,7 +157,7 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   let audit: AuditLog | undefined;
   if (options.audit !== false) {
     try {
-      audit = await AuditLog.open({ storage: auditStorage(options.storage, name, account), account, regions, now });
+      audit = await AuditLog.open({ storage: auditStorage(options.storage, name, account, auditDurability), account, regions, now });
     } catch (error) {
       iam.close();
       throw error;
@@ -194,6 +209,7 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       query: (filter) => requireAudit().query(filter),
       export: (exportOptions) => requireAudit().export(exportOptions),
       verify: (text, verifyOptions) => requireAudit().verify(text, verifyOptions),
+      flush: () => requireAudit().flush(),
     },
     region(regionName, clientOptions) {
       return createRegionClient({ runtime: runtime(regionName), caller: callerOf(account, clientOptions), record, checkOpen });
@@ -229,13 +245,13 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       checkOpen();
       for (const r of runtimes.values()) await sweep(r);
     },
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
       for (const store of stores) store.close();
       iam.close();
-      // Calls await their records, so nothing of theirs is pending; the log flushes what remains.
-      void audit?.close();
+      // Calls awaited their records' storing; the log commits what it still holds, then closes.
+      await audit?.close();
     },
   };
 }

@@ -172,6 +172,7 @@ describe('the Kms object', () => {
   it('checks its options and region names, and refuses calls once closed', async () => {
     await expect(createKms({ storage: 'disk' as never })).rejects.toThrow(TypeError);
     await expect(createKms({ storage: 'memory', account: '12' })).rejects.toThrow(RangeError);
+    await expect(createKms({ storage: 'memory', auditDurability: 'relaxed' as never })).rejects.toThrow(/options.auditDurability must be 'default' or 'strict'/);
     await expect(createKms({ storage: 'indexeddb' })).rejects.toThrow(/IndexedDB/);
     const kms = await createKms({ storage: 'memory', regions: ['eu-central-1'] });
     expect(() => kms.region('us-east-1')).toThrow(RangeError);

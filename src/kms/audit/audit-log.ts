@@ -13,6 +13,7 @@ import { createSigningKey } from './digests.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, formatExport, interleave, trustedSet, verifyAuditExport, type ExportHeader, type VerifyOptions } from './audit-export.js';
 import type { AuditRecord } from './hash-chain.js';
 import { matcher, type AuditQuery } from './query.js';
+import { adoptWhenFree, AuditJournal, findJournals, type OrphanJournal } from './journal.js';
 import { RegionWriter, type AuditReceipt, type WriterStats } from './region-writer.js';
 import type { AuditRegionStore, AuditStorage } from './storage.js';
 import { verifyRegions, type AuditVerification, type LogItem, type RegionLog } from './verify.js';
@@ -51,13 +52,15 @@ export class AuditLog {
   readonly regions: readonly string[];
   readonly #writers: ReadonlyMap<string, RegionWriter>;
   readonly #now: () => number;
+  readonly #journals: readonly AuditJournal[];
   #closed = false;
 
-  private constructor(account: string, regions: readonly string[], writers: Map<string, RegionWriter>, now: () => number) {
+  private constructor(account: string, regions: readonly string[], writers: Map<string, RegionWriter>, now: () => number, journals: readonly AuditJournal[]) {
     this.account = account;
     this.regions = regions;
     this.#writers = writers;
     this.#now = now;
+    this.#journals = journals;
   }
 
   /** Opens (or creates) the log of every region: its store, its head, its signing key. */
@@ -65,18 +68,46 @@ export class AuditLog {
     const { storage, account, regions, now, digestEvery } = checkOptions(options);
     const writers = new Map<string, RegionWriter>();
     const stores: AuditRegionStore[] = [];
+    const journals: AuditJournal[] = [];
+    const owned: { store: AuditRegionStore; writer: RegionWriter; name: string; id: string }[] = [];
     try {
       for (const region of regions) {
         const store = await storage.open(region);
         stores.push(store);
         const key = await store.signingKey(() => createSigningKey(now()));
-        writers.set(region, new RegionWriter(store, key, await store.head(), { account, now, digestEvery }));
+        const journal = store.journalName !== undefined && store.journalWrites === true ? await AuditJournal.open(store.journalName) : null;
+        if (journal) journals.push(journal);
+        const writer = new RegionWriter(store, key, await store.head(), { account, now, digestEvery, journal, volatile: store.volatile === true });
+        writers.set(region, writer);
+        if (store.journalName !== undefined) {
+          const found = await findJournals(store.journalName, new Set(journal ? [journal.id] : []));
+          for (const orphan of found.orphans) await adoptOrphan(store, writer, orphan);
+          owned.push(...found.owned.map((id) => ({ store, writer, name: store.journalName!, id })));
+        }
       }
     } catch (error) {
+      for (const journal of journals) await journal.close().catch(() => undefined);
       for (const store of stores) store.close();
       throw error;
     }
-    return new AuditLog(account, regions, writers, now);
+    const log = new AuditLog(account, regions, writers, now, journals);
+    // Journals still owned when we looked: a live tab's, or one being torn down (a reload: the old
+    // page's worker may outlive the new page's open by a moment). Adopted once their owner is gone.
+    for (const { store, writer, name, id } of owned) log.#watch(store, writer, name, id);
+    return log;
+  }
+
+  #abort = new AbortController();
+  #closing: Promise<void> | undefined;
+  #adoptions = new Set<Promise<void>>();
+
+  #watch(store: AuditRegionStore, writer: RegionWriter, name: string, id: string): void {
+    const adoption = adoptWhenFree(name, id, this.#abort.signal)
+      .then((orphan) => (orphan ? adoptOrphan(store, writer, orphan) : undefined))
+      // A failed takeover released the lock and left the files: the next open tries again.
+      .catch(() => undefined)
+      .finally(() => this.#adoptions.delete(adoption));
+    this.#adoptions.add(adoption);
   }
 
   /**
@@ -108,6 +139,25 @@ export class AuditLog {
       return Promise.reject(error);
     }
     return this.#append(input.region, event, true);
+  }
+
+  /**
+   * {@link record}, resolving as soon as the record is stored rather than once it is chained: in
+   * the write-ahead journal (journal.ts: IndexedDB logs in a worker), in a memory log's queue, or
+   * else committed. What the KMS awaits before it returns a call's result. Readers flush first, so
+   * a stored record is always in what they return.
+   */
+  store(input: AuditEventInput): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the audit log is closed'));
+    let event: AuditEvent;
+    try {
+      event = buildAuditEvent(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const writer = this.#writers.get(input.region);
+    if (!writer) return Promise.reject(this.#unknownRegion(input.region, 'region'));
+    return writer.persist(event);
   }
 
   /** Records matching `filter` (query.ts), oldest first (eventTime, then region order, then sequence). */
@@ -179,13 +229,27 @@ export class AuditLog {
     await Promise.all([...this.#writers.values()].map((w) => w.idle()));
   }
 
-  /** Refuses new appends, lets queued ones finish, then closes the stores. */
+  /**
+   * Refuses new appends, lets queued ones finish (and takeovers of other writers' journals that
+   * have begun), then closes the stores and this log's journals. Calling it again returns the same
+   * promise.
+   */
   close(): Promise<void> {
-    if (this.#closed) return this.flush();
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
-    return this.flush().finally(() => {
+    this.#abort.abort();
+    try {
+      await Promise.all([...this.#adoptions]);
+      await this.flush();
+    } finally {
       for (const writer of this.#writers.values()) writer.store.close();
-    });
+      // After a failed flush the journals keep their entries: the next open recovers them.
+      for (const journal of this.#journals) await journal.close().catch(() => undefined);
+    }
   }
 
   #writer(region: string, argument = 'region'): RegionWriter {
@@ -197,6 +261,24 @@ export class AuditLog {
   #unknownRegion(region: unknown, argument: string): RangeError {
     return new RangeError(`${argument} ${JSON.stringify(region)} is not one of the audit log's regions: ${this.regions.join(', ')}`);
   }
+}
+
+/**
+ * Commits what a writer that is gone left in its journal (journal.ts): the entries above the
+ * stored watermark were stored but never committed. They are chained after everything queued, with
+ * the journal's watermark in the same transactions, so a crash during the takeover cannot commit
+ * them twice; then the files are deleted and the watermark forgotten.
+ */
+async function adoptOrphan(store: AuditRegionStore, writer: RegionWriter, orphan: OrphanJournal): Promise<void> {
+  try {
+    const mark = (await store.journalMark?.(orphan.id)) ?? 0;
+    await writer.adopt(orphan.id, orphan.entries.filter((e) => e.n > mark));
+  } catch (error) {
+    orphan.release();
+    throw error;
+  }
+  await orphan.discard();
+  await store.forgetJournal?.(orphan.id);
 }
 
 /** A tampered record may lack any field; query is not verification, so such a record just does not match. */

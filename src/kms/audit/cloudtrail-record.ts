@@ -12,6 +12,7 @@
 import { isPlainObject, type JsonValue } from './canonical-json.js';
 import { OPERATION_SHAPES, project, type ObjectShape } from './record-shapes.js';
 import { userIdentity } from './user-identity.js';
+import { randomUuid } from './uuid.js';
 
 /** CloudTrail's record version whose fields these records use (eventCategory arrived in 1.08). */
 export const EVENT_VERSION = '1.08';
@@ -153,7 +154,7 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
     userAgent: input.userAgent ?? (input.principal === undefined || viaService ? AWS_INTERNAL : KIT_SOURCE),
     requestParameters: null,
     responseElements: null,
-    eventID: input.eventId ?? crypto.randomUUID(),
+    eventID: input.eventId ?? randomUuid(),
     readOnly: shape?.readOnly ?? false,
     resources: resources(input.resources, input.account),
     eventType: serviceEvent ? 'AwsServiceEvent' : 'AwsApiCall',
@@ -169,7 +170,7 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   if (!serviceEvent) {
     event.requestParameters = nonEmpty(shape && project(input.request, shape.request));
     if (!failed && shape?.response) event.responseElements = nonEmpty(project(input.response, shape.response));
-    event.requestID = input.requestId ?? crypto.randomUUID();
+    event.requestID = input.requestId ?? randomUuid();
   } else if (event.resources.length === 1) {
     event.serviceEventDetails = { keyId: keyIdOf(event.resources[0]!.ARN) };
   }

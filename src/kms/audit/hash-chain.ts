@@ -71,6 +71,14 @@ export function hex(bytes: Uint8Array): string {
   return out;
 }
 
+/** Lower-case hex of a 32-byte digest, four bytes at a time (a record's hash is made once per record). */
+function digestHex(digest: ArrayBuffer): string {
+  const view = new DataView(digest);
+  let out = '';
+  for (let i = 0; i < view.byteLength; i += 4) out += view.getUint32(i).toString(16).padStart(8, '0');
+  return out;
+}
+
 /**
  * Lower-case hex SHA-256 of a string's UTF-8 bytes (WebCrypto).
  *
@@ -193,7 +201,7 @@ async function digestAll(texts: readonly string[]): Promise<string[]> {
       const { written } = encoder.encodeInto(text, buffer.subarray(offset));
       const view = buffer.subarray(offset, offset + written);
       offset += written;
-      return crypto.subtle.digest('SHA-256', view).then((digest) => hex(new Uint8Array(digest)));
+      return crypto.subtle.digest('SHA-256', view).then(digestHex);
     }),
   );
 }

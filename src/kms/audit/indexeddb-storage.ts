@@ -11,13 +11,15 @@
  */
 import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AuditDigest, AuditSigningKey } from './digests.js';
+import { deleteJournals } from './journal.js';
 import { EMPTY_TIP, type AuditRecord } from './hash-chain.js';
 import { checkBatch, sameHead, type AuditBatch, type AuditHead, type AuditRegionStore, type AuditSnapshot, type AuditStorage, type CommitResult, type KeyRange, type StoredEntry } from './storage.js';
 
 export interface AuditDB extends DBSchema {
   records: { key: number; value: AuditRecord };
   digests: { key: number; value: AuditDigest };
-  meta: { key: 'head' | 'signingKey'; value: AuditHead | AuditSigningKey };
+  /** `journal:<id>`: the highest entry of write-ahead journal `id` committed (journal.ts). */
+  meta: { key: 'head' | 'signingKey' | `journal:${string}`; value: AuditHead | AuditSigningKey | number };
 }
 
 /** Version 1: the layout above. A later layout appends a migration step, as the KMS's schema.ts does. */
@@ -76,24 +78,41 @@ export class IndexedDbAuditStorage implements AuditStorage {
       // A newer version of the kit in another tab wants to upgrade: step aside rather than block it.
       blocking: () => db.close(),
     });
-    return new IndexedDbAuditRegionStore(region, db, this.durability);
+    return new IndexedDbAuditRegionStore(region, db, this.durability, this.databaseName(region));
   }
 
-  /** Deletes the audit databases of `regions` (tests, and a full reset of the kit's storage). */
+  /** Deletes the audit databases of `regions` and their orphaned journals (tests, and a full reset of the kit's storage). */
   async delete(regions: readonly string[]): Promise<void> {
-    for (const region of regions) await deleteDB(this.databaseName(region));
+    for (const region of regions) {
+      await deleteDB(this.databaseName(region));
+      await deleteJournals(this.databaseName(region));
+    }
   }
 }
 
 class IndexedDbAuditRegionStore implements AuditRegionStore {
   readonly region: string;
+  readonly journalName: string;
+  readonly journalWrites: boolean;
   readonly #db: IDBPDatabase<AuditDB>;
   readonly #durability: 'default' | 'strict' | 'relaxed';
 
-  constructor(region: string, db: IDBPDatabase<AuditDB>, durability: 'default' | 'strict' | 'relaxed') {
+  constructor(region: string, db: IDBPDatabase<AuditDB>, durability: 'default' | 'strict' | 'relaxed', databaseName: string) {
     this.region = region;
     this.#db = db;
     this.#durability = durability;
+    this.journalName = databaseName;
+    // A journal write is as durable as a relaxed transaction (journal.ts): not with 'strict'.
+    this.journalWrites = durability !== 'strict';
+  }
+
+  async journalMark(id: string): Promise<number> {
+    const mark = await this.#db.get('meta', `journal:${id}`);
+    return typeof mark === 'number' ? mark : 0;
+  }
+
+  async forgetJournal(id: string): Promise<void> {
+    await this.#db.delete('meta', `journal:${id}`);
   }
 
   async signingKey(create: () => Promise<AuditSigningKey>): Promise<AuditSigningKey> {
@@ -150,6 +169,7 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
         const digests = tx.objectStore('digests');
         for (const digest of batch.digests) digests.add(digest, digest.lastSequence);
         meta.put(batch.head, 'head');
+        for (const { id, upTo } of batch.journals ?? []) meta.put(upTo, `journal:${id}`);
       } catch (error) {
         // A value IndexedDB cannot clone: nothing is committed.
         failure = error;

@@ -62,6 +62,7 @@ export class MemoryAuditStorage implements AuditStorage {
 
 class MemoryAuditRegionStore implements AuditRegionStore {
   readonly region: string;
+  readonly volatile = true;
   readonly #tables: MemoryAuditTables;
 
   constructor(region: string, tables: MemoryAuditTables) {

@@ -18,10 +18,28 @@
 import { eventTime, type AuditEvent } from './cloudtrail-record.js';
 import { signDigest, type AuditDigest, type AuditSigningKey } from './digests.js';
 import { chainGroup, eventTemplate, type AuditRecord, type ChainTip, type EventTemplate } from './hash-chain.js';
+import type { AuditJournal } from './journal.js';
 import type { AuditHead, AuditRegionStore } from './storage.js';
 
 /** Records per transaction at most: bounds a transaction's size and a batch's latency. */
 export const MAX_BATCH = 1024;
+/**
+ * Journaled records not yet committed, at most: beyond this, {@link RegionWriter.persist} waits for
+ * the commit as it does without a journal, so a storage that cannot keep up slows the callers down
+ * instead of piling records up in the journal.
+ */
+export const MAX_JOURNALED = 4096;
+/**
+ * How long records that are already stored (journaled, or queued in a memory log) may wait for
+ * their commit, so that one transaction carries many of them. Committing each at once cost as much
+ * as the calls themselves: in Chromium every IndexedDB transaction of an origin is served by one
+ * backend, so a commit per call delays the KMS's own reads of the next call. A record that someone
+ * waits for (append, seal, flush, a call without a journal) is committed at once, and takes the
+ * waiting ones along.
+ */
+export const COMMIT_DELAY_MS = 20;
+/** Stored records waiting for their commit, at most, before it starts anyway. */
+const COMMIT_AT = 256;
 /** Lost races in a row before a write gives up (another writer is committing every time: progress is being made, just not ours). */
 const MAX_ATTEMPTS = 1000;
 
@@ -44,11 +62,24 @@ export interface AuditReceipt {
 }
 
 interface Pending {
-  /** The event's canonical JSON, taken at append time: validates it and freezes its content. */
-  readonly template: EventTemplate;
+  /**
+   * The event's canonical JSON, taken at append time (validates it and freezes its content); for
+   * {@link RegionWriter.persist}, taken when the batch is written (the event is the writer's own).
+   */
+  template: EventTemplate | null;
+  readonly event: AuditEvent;
+  /**
+   * Where it is journaled, when it is (and so already stored): this writer's journal, or the
+   * journal of a writer that is gone ({@link RegionWriter.adopt}), and its entry number there.
+   */
+  readonly journal?: { readonly id: string; readonly n: number };
+  /** Someone awaits its commit: write it now, not after {@link COMMIT_DELAY_MS}. */
+  urgent: boolean;
   resolve(receipt: AuditReceipt): void;
   reject(error: unknown): void;
 }
+
+const ignore = (): void => undefined;
 
 interface SealWaiter {
   resolve(head: AuditHead): void;
@@ -62,6 +93,19 @@ export interface WriterStats {
   commits: number;
   /** Commits refused because another writer had moved the head. */
   conflicts: number;
+  /** Records stored in the journal first (their calls returned before the commit). */
+  journaled: number;
+}
+
+export interface RegionWriterOptions extends WriterOptions {
+  /** The write-ahead journal (journal.ts), where the store has one. */
+  readonly journal?: AuditJournal | null;
+  /**
+   * The store is memory (MemoryAuditStorage): a record queued here is as stored as a committed one
+   * (same memory, same lifetime, and every reader flushes first), so {@link RegionWriter.persist}
+   * need not wait for the commit.
+   */
+  readonly volatile?: boolean;
 }
 
 /**
@@ -76,18 +120,57 @@ export interface WriterStats {
 export class RegionWriter {
   readonly store: AuditRegionStore;
   readonly key: AuditSigningKey;
-  readonly stats: WriterStats = { records: 0, commits: 0, conflicts: 0 };
+  readonly stats: WriterStats = { records: 0, commits: 0, conflicts: 0, journaled: 0 };
   readonly #options: WriterOptions;
+  readonly #journal: AuditJournal | null;
+  readonly #volatile: boolean;
   #head: AuditHead;
   #queue: Pending[] = [];
   #seals: SealWaiter[] = [];
   #running: Promise<void> | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Why the last write failed, while journaled records wait for a retry (cleared by a commit). */
+  #failure: { error: unknown } | null = null;
 
-  constructor(store: AuditRegionStore, key: AuditSigningKey, head: AuditHead, options: WriterOptions) {
+  constructor(store: AuditRegionStore, key: AuditSigningKey, head: AuditHead, options: RegionWriterOptions) {
     this.store = store;
     this.key = key;
     this.#head = head;
     this.#options = options;
+    this.#journal = options.journal ?? null;
+    this.#volatile = options.volatile === true;
+  }
+
+  /** The journal's id, if this writer has one. */
+  get journalId(): string | undefined {
+    return this.#journal?.id;
+  }
+
+  /**
+   * Stores `event` (a fresh buildAuditEvent result, handed over) and resolves as soon as it is
+   * stored: written to the journal, or queued in a memory log, or else committed. The KMS awaits
+   * this before returning a call's result. The record is chained and committed in the background;
+   * readers (query, export, verify) flush first, so they always see it.
+   */
+  persist(event: AuditEvent): Promise<void> {
+    if (this.#failure === null && (this.#volatile || this.#journal)) {
+      let entry: number | undefined;
+      if (this.#journal && this.#journal.pending < MAX_JOURNALED) {
+        try {
+          entry = this.#journal.write(JSON.stringify(event));
+        } catch {
+          entry = undefined; // the journal cannot take it: wait for the commit instead
+        }
+      }
+      if (entry !== undefined || (this.#volatile && !this.#journal)) {
+        if (entry !== undefined) this.stats.journaled += 1;
+        const journal = entry !== undefined ? { journal: { id: this.#journal!.id, n: entry } } : {};
+        this.#queue.push({ template: null, event, ...journal, urgent: false, resolve: ignore, reject: ignore });
+        this.#later();
+        return Promise.resolve();
+      }
+    }
+    return this.append(event, true).then(ignore);
   }
 
   /**
@@ -109,7 +192,7 @@ export class RegionWriter {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ template, resolve, reject });
+      this.#queue.push({ template, event: template.event, urgent: true, resolve, reject });
       this.#start();
     });
   }
@@ -122,44 +205,139 @@ export class RegionWriter {
     });
   }
 
-  /** Resolves when nothing is queued or being written. */
+  /**
+   * Resolves when nothing is queued or being written. Records left queued by a failed write (stored
+   * in the journal, so not lost) are retried first; if that fails again, rejects with its error.
+   */
   async idle(): Promise<void> {
+    // Everything queued now is waited for: urgent, so the write loop takes all of it.
+    const waited = [...this.#queue];
+    for (const p of waited) p.urgent = true;
+    if (waited.length > 0) this.#start();
     while (this.#running) await this.#running;
+    if (this.#failure && this.#queue.some((p) => waited.includes(p))) throw this.#failure.error;
+  }
+
+  /** Starts a write within {@link COMMIT_DELAY_MS}, or at once once {@link COMMIT_AT} records wait. */
+  #later(): void {
+    if (this.#running) return; // the running write looks at the queue again when it ends
+    if (this.#queue.length >= COMMIT_AT) {
+      this.#start();
+      return;
+    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = null;
+      this.#start();
+    }, COMMIT_DELAY_MS);
   }
 
   #start(): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
     // A microtask, not a timer: every append made in the same turn joins the first batch, and no
     // latency is added to a lone call.
     this.#running ??= Promise.resolve().then(() => this.#run());
   }
 
   async #run(): Promise<void> {
+    let first = true;
     try {
-      while (this.#queue.length > 0 || this.#seals.length > 0) {
+      // The first pass writes whatever is queued; later passes only if someone waits (an urgent
+      // record, a seal) or many records do: stored records that merely arrived during a write wait
+      // for the next timer, with the ones after them.
+      while (first || this.#seals.length > 0 || this.#queue.length >= COMMIT_AT || this.#queue.some((p) => p.urgent)) {
+        first = false;
+        if (this.#queue.length === 0 && this.#seals.length === 0) break;
         const batch = this.#queue.splice(0, MAX_BATCH);
         // A seal waits until the records queued before it are in a batch with it.
         const seals = this.#queue.length === 0 ? this.#seals.splice(0) : [];
+        const ready = this.#templates(batch);
+        // Each journal's highest entry in the batch: its watermark, committed with the records.
+        const marks = new Map<string, number>();
+        for (const { journal } of ready) if (journal) marks.set(journal.id, Math.max(marks.get(journal.id) ?? 0, journal.n));
         try {
           const records = await this.#write(
-            batch.map((p) => p.template),
+            ready.map((p) => p.template!),
             seals.length > 0,
+            [...marks].map(([id, upTo]) => ({ id, upTo })),
           );
-          batch.forEach((p, i) => {
+          this.#failure = null;
+          const own = this.#journal && marks.get(this.#journal.id);
+          if (own) this.#journal!.committed(own);
+          ready.forEach((p, i) => {
             const { chain, eventID } = records[i]!;
             p.resolve({ region: this.store.region, sequence: chain.sequence, hash: chain.hash, eventID });
           });
           for (const s of seals) s.resolve(this.#head);
         } catch (error) {
-          for (const p of batch) p.reject(error);
+          // Journaled records are stored: they must reach the chain. Back to the head of the queue,
+          // for the next run (the next append, a flush, or the next open after a crash) to retry.
+          // Everything else fails with the error, as a call waiting for its commit should.
+          const kept = ready.filter((p) => p.journal !== undefined);
+          for (const p of ready) if (p.journal === undefined) p.reject(error);
           for (const s of seals) s.reject(error);
+          if (kept.length > 0) {
+            this.#failure = { error };
+            this.#queue.unshift(...kept);
+            return;
+          }
         }
       }
     } finally {
       this.#running = null;
+      // Stored records that came in during the write: the next timer takes them (not after a
+      // failure: the next append, flush or open retries, rather than a timer looping on an error).
+      if (this.#queue.length > 0 && this.#failure === null) this.#later();
     }
   }
 
-  async #write(templates: readonly EventTemplate[], seal: boolean): Promise<AuditRecord[]> {
+  /** The batch's canonical templates, made now for stored records; one that cannot be made fails alone. */
+  #templates(batch: Pending[]): Pending[] {
+    const ready: Pending[] = [];
+    for (const p of batch) {
+      if (p.template === null) {
+        try {
+          p.template = eventTemplate(p.event);
+        } catch (error) {
+          // Not reachable for buildAuditEvent's output (plain JSON by construction); never loop on it.
+          p.reject(error);
+          continue;
+        }
+      }
+      ready.push(p);
+    }
+    return ready;
+  }
+
+  /**
+   * Takes over the entries of a journal whose writer is gone (journal.ts): they are chained after
+   * whatever is queued, with that journal's watermark in the same transactions, so a crash during
+   * the takeover cannot commit them twice. Resolves once all are committed.
+   */
+  async adopt(id: string, entries: readonly { readonly n: number; readonly event: AuditEvent }[]): Promise<void> {
+    const commits: Promise<AuditReceipt>[] = [];
+    for (const { n, event } of entries) {
+      let template: EventTemplate;
+      try {
+        const { chain: _chain, ...rest } = event as AuditEvent & { chain?: unknown };
+        template = eventTemplate(rest as AuditEvent);
+      } catch {
+        continue; // not a record a writer could have journaled
+      }
+      commits.push(
+        new Promise((resolve, reject) => {
+          this.#queue.push({ template, event: template.event, journal: { id, n }, urgent: true, resolve, reject });
+        }),
+      );
+    }
+    if (commits.length === 0) return;
+    this.#start();
+    await Promise.all(commits);
+  }
+
+  async #write(templates: readonly EventTemplate[], seal: boolean, marks: readonly { id: string; upTo: number }[]): Promise<AuditRecord[]> {
     // Another writer may have appended since we last looked: a seal must cover its records too.
     if (seal) this.#head = await this.store.head();
     for (let attempt = 1; ; attempt++) {
@@ -169,10 +347,12 @@ export class RegionWriter {
       // once `digestEvery` records are undigested, or whatever is undigested when sealing.
       const undigested = tip.sequence - (head.digest?.lastSequence ?? 0);
       const due = undigested > 0 && (seal || undigested >= this.#options.digestEvery);
-      if (records.length === 0 && !due) return records;
+      if (records.length === 0 && !due && marks.length === 0) return records;
       const digest = due ? await this.#digest(head.digest, records, tip) : undefined;
       const next: AuditHead = { tip, digest: digest ? { lastSequence: tip.sequence, signature: digest.digestSignature, endTime: digest.digestEndTime } : head.digest };
-      const result = await this.store.commit(head, { records, digests: digest ? [digest] : [], head: next });
+      // The journal's watermark goes in the same transaction: after a crash, exactly the entries
+      // above it are missing from storage (journal.ts).
+      const result = await this.store.commit(head, { records, digests: digest ? [digest] : [], head: next, ...(marks.length > 0 ? { journals: marks } : {}) });
       if (result.ok) {
         this.#head = next;
         this.stats.records += records.length;

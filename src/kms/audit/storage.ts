@@ -42,6 +42,11 @@ export interface AuditBatch {
   readonly digests: readonly AuditDigest[];
   /** The head after the batch. */
   readonly head: AuditHead;
+  /**
+   * Write-ahead journal watermarks (journal.ts): the batch holds journal `id`'s entries up to
+   * `upTo`. A store with journals stores them in the same transaction; others ignore them.
+   */
+  readonly journals?: readonly { readonly id: string; readonly upTo: number }[];
 }
 
 export type CommitResult = { readonly ok: true } | { readonly ok: false; readonly head: AuditHead };
@@ -80,6 +85,16 @@ export interface AuditRegionStore {
   /** Head, records and digests read together (one transaction): what `verify()` checks. */
   snapshot(): Promise<AuditSnapshot>;
   close(): void;
+  /** Memory: a queued record is as stored as a committed one (region-writer.ts, persist). */
+  readonly volatile?: boolean;
+  /** Stores that keep write-ahead journals (journal.ts): the name journals are filed under (recovered on open). */
+  readonly journalName?: string;
+  /** Whether new records may go to a journal first (not under `durability: 'strict'`). */
+  readonly journalWrites?: boolean;
+  /** The watermark stored for journal `id` (0 if none). */
+  journalMark?(id: string): Promise<number>;
+  /** Forgets journal `id`'s watermark once its files are gone. */
+  forgetJournal?(id: string): Promise<void>;
 }
 
 /**
