@@ -1,20 +1,25 @@
 /**
  * `encryptMany` / `decryptMany` in the worker: many small records, one message each, with a bounded
- * number in flight. Every message is a chain of WebCrypto calls (key derivation, header tag, frame),
- * each of which waits on the browser's crypto threads; overlapping messages keeps those threads
- * busy, and the bound keeps memory and the crypto queue from growing with the batch size.
+ * number in flight (the core's encryptMany / decryptMany). Every message is a chain of WebCrypto
+ * calls; overlapping messages keeps the crypto threads and this thread busy, and the bound keeps
+ * memory and the crypto queue from growing with the batch size. With the kit's hierarchical
+ * keyrings the batch takes the core's batch path: the header and context are serialized once per
+ * batch and each data key goes from its wrapped form straight into the key derivation.
  */
-import { decrypt, encrypt, type Keyring } from '../src/core/index.js';
+import type { Keyring } from '../src/core/index.js';
+import { encryptMany } from '../src/core/encrypt.js';
+import { decryptMany } from '../src/core/decrypt.js';
 import type { SuiteId } from '../src/core/suites.js';
-import { runPool } from '../src/core/body.js';
 import type { EncryptionContext } from '../src/core/types.js';
 import { batchRecordError, ownedBytes, type BatchDecryptResult } from '../src/protocol.js';
 
 /**
- * Messages in flight at once. On 2 cores 8 beat 32 and 128 (bench/batches.mjs: ~9.0k vs ~7.7k
- * and ~8.6k encrypts/s): more in flight only lengthens the crypto queue and the GC's work.
+ * Messages in flight at once. The worker's own thread is the bottleneck (each WebCrypto call costs
+ * it several microseconds; the crypto itself runs on other threads), so beyond a handful in flight
+ * the rate is flat: `node bench/batches.mjs --concurrency-sweep` measured 4 to 64 within noise on 2
+ * cores (2 was once slower for decrypt); 16, as ENCRYPT_MANY_CONCURRENCY.
  */
-export const BATCH_CONCURRENCY = 8;
+export const BATCH_CONCURRENCY = 16;
 
 /** Options the worker has resolved for one encrypt batch. */
 export interface EncryptBatch {
@@ -28,31 +33,16 @@ export interface EncryptBatch {
  * transferred) and is zeroed once encrypted, so no plaintext outlives the batch here.
  */
 export async function encryptRecords(records: readonly Uint8Array[], batch: EncryptBatch): Promise<Uint8Array<ArrayBuffer>[]> {
-  const out = new Array<Uint8Array<ArrayBuffer>>(records.length);
-  const options = { encryptionContext: batch.encryptionContext, suiteId: batch.suiteId };
   try {
-    await runPool(records.length, BATCH_CONCURRENCY, async (i) => {
-      const record = records[i]!;
-      const { ciphertext } = await encrypt(batch.keyring, record, options);
-      out[i] = ownedBytes(ciphertext);
-    });
+    const messages = await encryptMany(batch.keyring, records, { encryptionContext: batch.encryptionContext, suiteId: batch.suiteId, concurrency: BATCH_CONCURRENCY });
+    return messages.map(ownedBytes);
   } finally {
     for (const record of records) record.fill(0);
   }
-  return out;
 }
 
 /** Each message on its own: a failure becomes that record's `{ error }`, never the batch's. */
 export async function decryptRecords(messages: readonly Uint8Array[], keyring: Keyring, encryptionContext: EncryptionContext | undefined): Promise<BatchDecryptResult[]> {
-  const out = new Array<BatchDecryptResult>(messages.length);
-  const options = { encryptionContext };
-  await runPool(messages.length, BATCH_CONCURRENCY, async (i) => {
-    try {
-      const { plaintext } = await decrypt(keyring, messages[i]!, options);
-      out[i] = { plaintext: ownedBytes(plaintext) };
-    } catch (error) {
-      out[i] = { error: batchRecordError(error) };
-    }
-  });
-  return out;
+  const results = await decryptMany(keyring, messages, { encryptionContext, concurrency: BATCH_CONCURRENCY });
+  return results.map((r) => ('plaintext' in r ? { plaintext: ownedBytes(r.plaintext) } : { error: batchRecordError(r.error) }));
 }

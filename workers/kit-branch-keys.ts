@@ -18,7 +18,8 @@ import {
   type KmsClientSupplier,
 } from '../src/core/index.js';
 import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
-import { fromUtf8 } from '../src/core/bytes.js';
+import { bytesEqual, fromUtf8 } from '../src/core/bytes.js';
+import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/message.js';
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { ACTIVE_TYPE } from '../src/core/branch-key-store-records.js';
 import { indexedDbStorage, type BranchKeyStorage } from '../src/core/branch-key-store-storage.js';
@@ -86,12 +87,13 @@ export class KitBranchKeys {
    * copy names its branch key, whose store is found from the key's ACTIVE record. Messages with no
    * such copy are handed to `fallback` (the kit's KMS keyrings), so a batch may mix both kinds.
    */
-  decryptingKeyring(fallback: Keyring): Keyring {
+  decryptingKeyring(fallback: Keyring): Keyring & BatchDecryptingKeyring {
     return {
       onEncrypt: async (_materials: EncryptionMaterials) => {
         throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, 'the branch key decrypting keyring is decrypt-only');
       },
       onDecrypt: (materials, edks) => this.#decrypt(materials, edks, fallback),
+      dataKeyUnwrapper: () => this.#unwrapper(),
     };
   }
 
@@ -101,6 +103,46 @@ export class KitBranchKeys {
     this.#keyrings.clear();
     this.#records?.close();
     this.#records = undefined;
+  }
+
+  /**
+   * decryptMany's path for one batch (see BatchDecryptingKeyring): each `aws-kms-hierarchy` copy is
+   * tried with the batch unwrapper of its branch key's keyring, made once per branch key per batch.
+   * Undefined when none unwraps (or the message has no such copy): decryptMany then runs onDecrypt,
+   * which also hands messages without a branch key copy to the KMS keyrings.
+   */
+  #unwrapper(): DataKeyUnwrapper {
+    // By branch key id: the keyring's unwrapper once known (undefined: not one of this kit's keys), a promise until then.
+    const unwrappers = new Map<string, DataKeyUnwrapper | undefined | Promise<DataKeyUnwrapper | undefined>>();
+    let last: { readonly bytes: Uint8Array; readonly id: string } | undefined;
+    return {
+      derivationKey: async (suite, edks, encryptionContext) => {
+        for (const edk of edks) {
+          if (edk.providerId !== HIERARCHY_PROVIDER_ID) continue;
+          let id: string;
+          try {
+            if (!last || !bytesEqual(last.bytes, edk.providerInfo)) last = { bytes: edk.providerInfo.slice(), id: fromUtf8(edk.providerInfo) };
+            id = last.id;
+          } catch {
+            continue;
+          }
+          let unwrapper = unwrappers.get(id);
+          if (unwrapper === undefined && !unwrappers.has(id)) {
+            const pending = this.keyring(id, DEFAULT_BRANCH_KEY_TTL_SECONDS).then(
+              (keyring) => keyring.dataKeyUnwrapper(),
+              () => undefined,
+            );
+            unwrappers.set(id, pending);
+            void pending.then((known) => unwrappers.set(id, known));
+            unwrapper = pending;
+          }
+          const known = unwrapper instanceof Promise ? await unwrapper : unwrapper;
+          const key = await known?.derivationKey(suite, [edk], encryptionContext);
+          if (key) return key;
+        }
+        return undefined;
+      },
+    };
   }
 
   async #decrypt(materials: DecryptionMaterials, edks: readonly EncryptedDataKey[], fallback: Keyring): Promise<DecryptionMaterials> {

@@ -1,13 +1,16 @@
 /**
  * The page half of bench/batches.mjs: drives kit.encryptMany / kit.decryptMany (the real kit
  * worker, IndexedDB branch key store) and the comparison worker (worker.ts), and hands Node plain
- * JSON. Record generation is outside every timed span.
+ * JSON. Record generation is outside every timed span. The kit and the WebCrypto floor are measured
+ * in interleaved rounds (one batch each per round, alternating which goes first), so that load
+ * from other processes hits both alike.
  */
-import { wrap } from 'comlink';
+import { transfer, wrap } from 'comlink';
 import { createKit, type Kit } from '../../src/client.js';
 import { branchKeyStoreNames } from '../../src/protocol.js';
 import { deleteKmsStorage } from '../../src/kms/index.js';
 import type { ComparisonApi } from './worker.js';
+import type { FloorApi } from './floor-worker.js';
 
 const RECORD = 1024;
 const REGIONS = ['us-east-1'];
@@ -16,31 +19,79 @@ function batchOf(count: number): Uint8Array<ArrayBuffer>[] {
   return Array.from({ length: count }, () => crypto.getRandomValues(new Uint8Array(RECORD)));
 }
 
-async function kitRun(batches: number, perBatch: number, ttlSeconds: number) {
+let floorApi: FloorApi | undefined;
+function floorWorker(): FloorApi {
+  floorApi ??= wrap<FloorApi>(new Worker('./floor-worker.js', { type: 'module' })) as unknown as FloorApi;
+  return floorApi;
+}
+
+let comparison: ComparisonApi | undefined;
+function comparisonWorker(): ComparisonApi {
+  comparison ??= wrap<ComparisonApi>(new Worker('./worker.js', { type: 'module' })) as unknown as ComparisonApi;
+  return comparison;
+}
+
+/** Messages per second of each batch (page clock: transfer to the worker and back included). */
+interface Samples {
+  enc: number[];
+  dec: number[];
+  /** Floor only: the same batches timed inside the worker (no page round trip). */
+  encInWorker?: number[];
+  decInWorker?: number[];
+}
+
+async function kitAndFloor(rounds: number, perBatch: number, ttlSeconds: number) {
   const name = `bench-batches-${crypto.randomUUID()}`;
   const kit: Kit = await createKit({ name, regions: REGIONS, worker: new Worker('./kit.worker.js', { type: 'module' }) });
+  const floor = floorWorker();
   try {
     const keyArn = (await kit.kms('us-east-1').createKey({})).KeyMetadata.Arn;
     const branchKeyId = await kit.createBranchKey({ keyId: keyArn });
     const options = { branchKeyId, suiteId: 0x0478 as const, ttlSeconds, encryptionContext: { tenant: 'bench' } };
+    const decryptOptions = { encryptionContext: options.encryptionContext };
     // Warm-up (JIT, the branch key fetch): not timed, not counted.
-    await kit.decryptMany(await kit.encryptMany(batchOf(perBatch), options), { encryptionContext: options.encryptionContext });
-    const auditBefore = (await kit.audit.query({ region: 'us-east-1' })).length;
-    const inputs = Array.from({ length: batches }, () => batchOf(perBatch));
-    const messages: Uint8Array[][] = [];
-    const encStart = performance.now();
-    for (const batch of inputs) messages.push(await kit.encryptMany(batch, options));
-    const encMs = performance.now() - encStart;
-    const decStart = performance.now();
-    let failed = 0;
-    for (const batch of messages) {
-      const results = await kit.decryptMany(batch, { encryptionContext: options.encryptionContext });
-      failed += results.filter((r) => 'error' in r).length;
+    for (let i = 0; i < 2; i++) {
+      await kit.decryptMany(await kit.encryptMany(batchOf(perBatch), options), decryptOptions);
+      const { messages } = await floor.floorEncrypt(transfer(batchOf(perBatch), []));
+      await floor.floorDecrypt(messages);
     }
-    const decMs = performance.now() - decStart;
+    const auditBefore = (await kit.audit.query({ region: 'us-east-1' })).length;
+    const kitSamples: Samples = { enc: [], dec: [] };
+    const floorSamples: Required<Samples> = { enc: [], dec: [], encInWorker: [], decInWorker: [] };
+    let failed = 0;
+    const runKit = async (inputs: Uint8Array<ArrayBuffer>[]) => {
+      let t0 = performance.now();
+      const messages = await kit.encryptMany(inputs, options);
+      kitSamples.enc.push(perBatch / ((performance.now() - t0) / 1000));
+      t0 = performance.now();
+      const results = await kit.decryptMany(messages, decryptOptions);
+      kitSamples.dec.push(perBatch / ((performance.now() - t0) / 1000));
+      failed += results.filter((r) => 'error' in r).length;
+    };
+    const runFloor = async (inputs: Uint8Array<ArrayBuffer>[]) => {
+      let t0 = performance.now();
+      const encrypted = await floor.floorEncrypt(transfer(inputs, inputs.map((r) => r.buffer)));
+      floorSamples.enc.push(perBatch / ((performance.now() - t0) / 1000));
+      floorSamples.encInWorker.push(perBatch / (encrypted.ms / 1000));
+      t0 = performance.now();
+      const decrypted = await floor.floorDecrypt(transfer(encrypted.messages, encrypted.messages.map((m) => m.buffer)));
+      floorSamples.dec.push(perBatch / ((performance.now() - t0) / 1000));
+      floorSamples.decInWorker.push(perBatch / (decrypted.ms / 1000));
+    };
+    for (let round = 0; round < rounds; round++) {
+      const kitInputs = batchOf(perBatch);
+      const floorInputs = batchOf(perBatch);
+      if (round % 2 === 0) {
+        await runKit(kitInputs);
+        await runFloor(floorInputs);
+      } else {
+        await runFloor(floorInputs);
+        await runKit(kitInputs);
+      }
+    }
     const calls = (await kit.audit.query({ region: 'us-east-1' })).slice(auditBefore).map((r) => r.eventName);
-    const total = batches * perBatch;
-    return { total, encPerSec: total / (encMs / 1000), decPerSec: total / (decMs / 1000), kmsCalls: calls.length, kmsCallNames: [...new Set(calls)], failed };
+    const total = rounds * perBatch;
+    return { total, kit: kitSamples, floor: floorSamples, kmsCalls: calls.length, kmsCallNames: [...new Set(calls)], failed };
   } finally {
     await kit.close();
     await deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS });
@@ -51,12 +102,6 @@ async function kitRun(batches: number, perBatch: number, ttlSeconds: number) {
   }
 }
 
-let comparison: ComparisonApi | undefined;
-function comparisonWorker(): ComparisonApi {
-  comparison ??= wrap<ComparisonApi>(new Worker('./worker.js', { type: 'module' })) as unknown as ComparisonApi;
-  return comparison;
-}
-
 declare global {
   interface Window {
     batchBench: typeof batchBench;
@@ -64,10 +109,12 @@ declare global {
 }
 
 const batchBench = {
-  kit: kitRun,
-  kmsKeyring: (count: number) => comparisonWorker().kmsKeyring(count),
+  kitAndFloor,
+  kmsKeyring: (count: number, latencyMs: number) => comparisonWorker().kmsKeyring(count, latencyMs),
   esdk: (count: number) => comparisonWorker().esdk(count),
+  callCounts: (count: number) => comparisonWorker().callCounts(count),
   profile: (count: number) => comparisonWorker().profile(count),
+  concurrencySweep: (count: number, levels: number[], rounds: number) => comparisonWorker().concurrencySweep(count, levels, rounds),
   info: () => ({ secure: isSecureContext, userAgent: navigator.userAgent }),
 };
 window.batchBench = batchBench;

@@ -11,7 +11,7 @@
  *     ciphertext length (2) | ciphertext.
  */
 import type { Bytes, EncryptedDataKey, EncryptionContext, MessageHeader } from './types.js';
-import { concat, fromUtf8, uint16, uint32, utf8 } from './bytes.js';
+import { bytesEqual, concat, fromUtf8, uint16, uint32, utf8 } from './bytes.js';
 import { EnvelopeError, ErrorCode, malformed } from './errors.js';
 import { parseContext, serializeContext } from './encryption-context.js';
 import { findSuite, suiteHex, type AlgorithmSuite, type SuiteId } from './suites.js';
@@ -76,6 +76,56 @@ export function serializeHeaderBody(fields: HeaderFields): Bytes {
   ]);
 }
 
+/** The shape of one encrypted data key whose ciphertext is not known yet. */
+export interface EncryptedDataKeyShape {
+  readonly providerId: string;
+  readonly providerInfo: Uint8Array;
+  readonly ciphertextLength: number;
+}
+
+/**
+ * A v2 header with its per-message fields left as zeros, and where they go: what every message of a
+ * batch shares (suite, stored context, EDK providers, frame length) is serialized once.
+ */
+export interface HeaderTemplate {
+  /** Header body, then 16 bytes for the tag; zeros where the message id, EDK ciphertexts, commitment key and tag go. */
+  readonly bytes: Bytes;
+  /** Length of the header body (what the tag authenticates). */
+  readonly bodyLength: number;
+  readonly messageIdOffset: number;
+  readonly ciphertextOffsets: readonly number[];
+  readonly commitKeyOffset: number;
+}
+
+/**
+ * Serializes the shared part of a v2 header once (spec: data-format/message-header.md); each message
+ * then copies it and writes its message id, EDK ciphertexts, commitment key and tag into the slots.
+ */
+export function headerTemplate(
+  suite: AlgorithmSuite,
+  storedContext: EncryptionContext,
+  shapes: readonly EncryptedDataKeyShape[],
+  frameLength: number,
+): HeaderTemplate {
+  if (suite.messageVersion !== 2) throw new RangeError('header templates are for message format version 2 (committing suites) only');
+  const encryptedDataKeys = shapes.map((shape) => ({ providerId: shape.providerId, providerInfo: shape.providerInfo, ciphertext: new Uint8Array(shape.ciphertextLength) }));
+  const body = serializeHeaderBody({ suite, messageId: new Uint8Array(32), storedContext, encryptedDataKeys, frameLength, commitKey: new Uint8Array(32) });
+  const messageIdOffset = 3;
+  // version | suite id | message id | AAD length | AAD | EDK count, then each EDK's length-prefixed fields.
+  let offset = messageIdOffset + 32 + 2 + ((body[messageIdOffset + 32]! << 8) | body[messageIdOffset + 33]!) + 2;
+  const ciphertextOffsets: number[] = [];
+  for (const edk of encryptedDataKeys) {
+    offset += 2 + utf8(edk.providerId).length + 2 + edk.providerInfo.length + 2;
+    ciphertextOffsets.push(offset);
+    offset += edk.ciphertext.length;
+  }
+  const commitKeyOffset = offset + 1 + 4;
+  if (commitKeyOffset + 32 !== body.length) throw new Error('header template offsets do not add up');
+  const bytes = new Uint8Array(body.length + TAG_LENGTH);
+  bytes.set(body);
+  return { bytes, bodyLength: body.length, messageIdOffset, ciphertextOffsets, commitKeyOffset };
+}
+
 /** A parsed header plus the byte ranges the decrypt path needs. */
 export interface ParsedHeader {
   readonly header: MessageHeader;
@@ -99,21 +149,58 @@ class Reader {
     this.offset += length;
     return out;
   }
+  // The integers are read in place: a view per field would be garbage on every header of a batch.
+  #at(length: number): number {
+    const at = this.offset;
+    if (at + length > this.bytes.length) throw new NeedMoreBytes();
+    this.offset = at + length;
+    return at;
+  }
   u8(): number {
-    return this.take(1)[0]!;
+    return this.bytes[this.#at(1)]!;
   }
   u16(): number {
-    const b = this.take(2);
-    return (b[0]! << 8) | b[1]!;
+    const at = this.#at(2);
+    return (this.bytes[at]! << 8) | this.bytes[at + 1]!;
   }
   u32(): number {
-    const b = this.take(4);
-    return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    const at = this.#at(4);
+    const b = this.bytes;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
   }
 }
 
 export interface ParseOptions {
   readonly maxEncryptedDataKeys?: number;
+  /** Messages of one batch: reuse what the previous header with the same bytes parsed to. */
+  readonly memo?: HeaderParseMemo;
+}
+
+/**
+ * The last encryption context and provider id parsed, by their bytes: messages of one batch
+ * usually share both, so each is decoded once. A memo hands out frozen contexts only.
+ */
+export class HeaderParseMemo {
+  #contextBytes: Uint8Array | undefined;
+  #context: EncryptionContext | undefined;
+  #providerIdBytes: Uint8Array | undefined;
+  #providerId: string | undefined;
+
+  context(bytes: Uint8Array): EncryptionContext {
+    if (this.#context && this.#contextBytes && bytesEqual(bytes, this.#contextBytes)) return this.#context;
+    const context = Object.freeze(parseContext(bytes));
+    this.#contextBytes = bytes.slice();
+    this.#context = context;
+    return context;
+  }
+
+  providerId(bytes: Uint8Array): string {
+    if (this.#providerId !== undefined && this.#providerIdBytes && bytesEqual(bytes, this.#providerIdBytes)) return this.#providerId;
+    const providerId = fromUtf8(bytes);
+    this.#providerIdBytes = bytes.slice();
+    this.#providerId = providerId;
+    return providerId;
+  }
 }
 
 /**
@@ -144,7 +231,8 @@ function parse(r: Reader, options: ParseOptions): ParsedHeader {
   }
   const messageId = r.take(version === 1 ? 16 : 32);
   const aadLength = r.u16();
-  const encryptionContext = parseContext(r.take(aadLength));
+  const aad = r.take(aadLength);
+  const encryptionContext = options.memo ? options.memo.context(aad) : parseContext(aad);
   const edkCount = r.u16();
   if (edkCount === 0) malformed('the message has no encrypted data keys');
   const max = options.maxEncryptedDataKeys;
@@ -155,7 +243,8 @@ function parse(r: Reader, options: ParseOptions): ParsedHeader {
   for (let i = 0; i < edkCount; i++) {
     let providerId: string;
     try {
-      providerId = fromUtf8(r.take(r.u16()));
+      const idBytes = r.take(r.u16());
+      providerId = options.memo ? options.memo.providerId(idBytes) : fromUtf8(idBytes);
     } catch (error) {
       if (error instanceof NeedMoreBytes) throw error;
       malformed('an encrypted data key provider id is not valid UTF-8');

@@ -73,24 +73,38 @@ export function importBranchKey(bytes: Uint8Array): Promise<CryptoKey> {
   return subtle().importKey('raw', bytes as Bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
+/** [1]_32 | label | 0x00: the KDF input before the salt. */
+const KDF_PREFIX = concat([new Uint8Array([0, 0, 0, 1]), KDF_LABEL, new Uint8Array([0])]);
+/** [L]_32 with L = 256 bits: the KDF input after the salt. */
+const KDF_SUFFIX = new Uint8Array([0, 0, 1, 0]);
+
 /** The KDF's fixed input for one 256-bit block: [1]_32 | label | 0x00 | salt | [256]_32. */
 export function kdfInput(salt: Uint8Array): Bytes {
-  return concat([new Uint8Array([0, 0, 0, 1]), KDF_LABEL, new Uint8Array([0]), salt, new Uint8Array([0, 0, 1, 0])]);
+  const input = new Uint8Array(KDF_PREFIX.length + salt.length + KDF_SUFFIX.length);
+  input.set(KDF_PREFIX);
+  input.set(salt, KDF_PREFIX.length);
+  input.set(KDF_SUFFIX, KDF_PREFIX.length + salt.length);
+  return input;
 }
 
-/** derivedBranchKey for one salt, as a non-extractable AES-256-GCM key; the raw bytes are zeroed. */
-export async function deriveWrappingKey(branchKey: CryptoKey, salt: Uint8Array): Promise<CryptoKey> {
+/**
+ * derivedBranchKey for one salt, as a non-extractable AES-256-GCM key (by default for encrypt and
+ * decrypt; `unwrapKey` for {@link unwrapDerivationKey}); the raw bytes are zeroed.
+ */
+export async function deriveWrappingKey(branchKey: CryptoKey, salt: Uint8Array, usages: KeyUsage[] = ['encrypt', 'decrypt']): Promise<CryptoKey> {
   const derived = new Uint8Array(await subtle().sign('HMAC', branchKey, kdfInput(salt)));
   try {
-    return await subtle().importKey('raw', derived, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    return await subtle().importKey('raw', derived, 'AES-GCM', false, usages);
   } finally {
     zero(derived);
   }
 }
 
 /** The wrapping AAD: "aws-kms-hierarchy" | branch key id | version (16 bytes) | serialized context. */
-export function wrappingAad(branchKeyId: string, version: Uint8Array, encryptionContext: EncryptionContext): Bytes {
-  return concat([PROVIDER_ID_BYTES, utf8(branchKeyId), version, serializeContext(encryptionContext)]);
+export function wrappingAad(branchKeyId: string | Uint8Array, version: Uint8Array, encryptionContext: EncryptionContext | Uint8Array): Bytes {
+  const id = typeof branchKeyId === 'string' ? utf8(branchKeyId) : branchKeyId;
+  const context = encryptionContext instanceof Uint8Array ? encryptionContext : serializeContext(encryptionContext);
+  return concat([PROVIDER_ID_BYTES, id, version, context]);
 }
 
 /** What {@link wrapDataKey} needs. `salt` and `iv` exist for known-answer tests only. */
@@ -103,6 +117,25 @@ export interface WrapInput {
   readonly encryptionContext: EncryptionContext;
   readonly salt?: Uint8Array;
   readonly iv?: Uint8Array;
+}
+
+/**
+ * Wraps a data key into `out` at `offset` (salt | IV | version | encrypted key | tag), with the
+ * salt and IV already there: what a batch does, its AAD made once ({@link wrappingAad}). One async
+ * step per WebCrypto call (HMAC, importKey, AES-GCM), as {@link wrapDataKey} computes them.
+ */
+export async function wrapDataKeyInto(branchKey: CryptoKey, version: Uint8Array, aad: Uint8Array, dataKey: Uint8Array, out: Uint8Array, offset: number): Promise<void> {
+  const ivAt = offset + SALT_LENGTH;
+  const derived = new Uint8Array(await subtle().sign('HMAC', branchKey, kdfInput(out.subarray(offset, ivAt))));
+  let key: CryptoKey;
+  try {
+    key = await subtle().importKey('raw', derived, 'AES-GCM', false, ['encrypt']);
+  } finally {
+    zero(derived);
+  }
+  out.set(version, ivAt + IV_LENGTH);
+  const params = { name: 'AES-GCM', iv: out.subarray(ivAt, ivAt + IV_LENGTH) as Bytes, additionalData: aad as Bytes, tagLength: 128 };
+  out.set(new Uint8Array(await subtle().encrypt(params, key, dataKey as Bytes)), ivAt + IV_LENGTH + VERSION_LENGTH);
 }
 
 /** Wraps a data key: returns the EDK ciphertext salt | IV | version | encrypted key | tag. */
@@ -149,6 +182,23 @@ export async function unwrapDataKey(
 ): Promise<Bytes> {
   const key = webCryptoAead(await deriveWrappingKey(branchKey, wrapped.salt));
   return key.decrypt(wrapped.iv, wrapped.sealed, wrappingAad(branchKeyId, wrapped.version, encryptionContext));
+}
+
+/**
+ * Unwraps straight into the message key derivation: the data key becomes a non-extractable HKDF
+ * key inside WebCrypto (`unwrapKey`), its bytes never in JavaScript. `aad` is
+ * {@link wrappingAad} of the EDK's version. Rejects when the tag does not verify.
+ */
+export async function unwrapDerivationKey(branchKey: CryptoKey, wrapped: WrappedDataKey, aad: Uint8Array): Promise<CryptoKey> {
+  const derived = new Uint8Array(await subtle().sign('HMAC', branchKey, kdfInput(wrapped.salt)));
+  let key: CryptoKey;
+  try {
+    key = await subtle().importKey('raw', derived, 'AES-GCM', false, ['unwrapKey']);
+  } finally {
+    zero(derived);
+  }
+  const params = { name: 'AES-GCM', iv: wrapped.iv as Bytes, additionalData: aad as Bytes, tagLength: 128 };
+  return subtle().unwrapKey('raw', wrapped.sealed as Bytes, key, params, 'HKDF', false, ['deriveBits', 'deriveKey']);
 }
 
 /**

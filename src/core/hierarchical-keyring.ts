@@ -9,6 +9,9 @@
 import type { DecryptionMaterials, EncryptedDataKey, EncryptionContext, EncryptionMaterials, Keyring } from './types.js';
 import type { BranchKeyMaterials, BranchKeySource } from './branch-key-store.js';
 import { bytesEqual, randomBytes, utf8, zero } from './bytes.js';
+import { serializeContext } from './encryption-context.js';
+import { RandomPool, type BatchDecryptingKeyring, type BatchEncryptingKeyring, type DataKeyUnwrapper, type DataKeyWrapper } from './message.js';
+import type { AlgorithmSuite } from './suites.js';
 import { EnvelopeError, ErrorCode, rangeError, typeError } from './errors.js';
 import { assertNoDataKey, describeKmsError } from './kms-data-keys.js';
 import { LocalMaterialsCache } from './materials-cache.js';
@@ -19,9 +22,14 @@ import {
   hierarchyCacheId,
   parseWrappedDataKey,
   unwrapDataKey,
+  unwrapDerivationKey,
   uuidToBytes,
   wrapDataKey,
+  wrapDataKeyInto,
+  wrappingAad,
   CIPHERTEXT_OVERHEAD,
+  IV_LENGTH,
+  SALT_LENGTH,
 } from './hierarchical-keyring-wrap.js';
 
 /** Picks the branch key for a message from its encryption context (one branch key per tenant). */
@@ -49,6 +57,8 @@ export interface HierarchicalKeyringOptions {
 const DEFAULT_CACHE_LIMIT = 1000;
 /** Memoized cache ids (a SHA-384 each): bounded, cleared when full. */
 const MAX_MEMOIZED_IDS = 1024;
+/** Branch key versions a decrypt batch remembers (a batch rarely spans more than a rotation or two). */
+const MAX_BATCH_VERSIONS = 16;
 
 /**
  * Wraps data keys under per-message keys derived from a branch key (AWS KMS hierarchical keyring).
@@ -64,7 +74,7 @@ const MAX_MEMOIZED_IDS = 1024;
  * const { plaintext } = await decrypt(keyring, ciphertext);
  * ```
  */
-export class HierarchicalKeyring implements Keyring {
+export class HierarchicalKeyring implements Keyring, BatchEncryptingKeyring, BatchDecryptingKeyring {
   readonly keyStore: BranchKeySource;
   readonly branchKeyId?: string;
   readonly branchKeyIdSupplier?: BranchKeyIdSupplier;
@@ -185,6 +195,131 @@ export class HierarchicalKeyring implements Keyring {
     throw new EnvelopeError(ErrorCode.NO_DECRYPTING_KEYRING, `HierarchicalKeyring could not decrypt the data key: ${detail}`, { cause });
   }
 
+  /**
+   * The batch form of {@link onEncrypt} (used by `encryptMany`): the branch key id, the serialized
+   * context and the wrapping AAD are made once; each `wrap` still gets the active branch key
+   * materials as `onEncrypt` would (the same cache entry, re-fetched once this keyring's TTL or the
+   * entry's expiry has passed) and a fresh random salt and IV. The context is copied now; later
+   * changes to the caller's object do not reach the batch.
+   *
+   * @example
+   * ```ts
+   * const wrapper = await keyring.dataKeyWrapper({ tenant: 'acme' }, findSuite(0x0478)!);
+   * const edk = new Uint8Array(wrapper.ciphertextLength);
+   * await wrapper.wrap(dataKey, edk, 0); // salt | IV | version | encrypted data key | tag
+   * ```
+   */
+  async dataKeyWrapper(encryptionContext: EncryptionContext, suite: AlgorithmSuite): Promise<DataKeyWrapper> {
+    const context = Object.freeze({ ...encryptionContext });
+    const branchKeyId = await this.#branchKeyIdFor(context);
+    const providerInfo = utf8(branchKeyId);
+    const contextBytes = serializeContext(context);
+    interface Active {
+      readonly branchKey: CryptoKey;
+      readonly version: Uint8Array;
+      readonly aad: Uint8Array;
+      readonly usableUntil: number;
+    }
+    const fetchActive = async (): Promise<Active> => {
+      let entry;
+      try {
+        entry = await this.#branchKeyEntry(branchKeyId);
+      } catch (cause) {
+        throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, `HierarchicalKeyring could not get the active version of branch key ${JSON.stringify(branchKeyId)}: ${describeKmsError(cause)}`, { cause });
+      }
+      const version = uuidToBytes(entry.value.branchKeyVersion)!;
+      return { branchKey: entry.value.branchKey, version, aad: wrappingAad(providerInfo, version, contextBytes), usableUntil: entry.usableUntil };
+    };
+    let active = await fetchActive();
+    let refreshing: Promise<Active> | undefined;
+    const random = new RandomPool();
+    return {
+      providerId: HIERARCHY_PROVIDER_ID,
+      providerInfo,
+      ciphertextLength: CIPHERTEXT_OVERHEAD + suite.keyLength,
+      wrap: async (dataKey, out, offset) => {
+        if (dataKey.length !== suite.keyLength) throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, 'the data key is not of the suite\'s length');
+        if (this.#cache.now() > active.usableUntil) {
+          refreshing ??= fetchActive().finally(() => (refreshing = undefined));
+          active = await refreshing;
+        }
+        const { branchKey, version, aad } = active;
+        random.take(SALT_LENGTH + IV_LENGTH, out, offset);
+        try {
+          await wrapDataKeyInto(branchKey, version, aad, dataKey, out, offset);
+        } catch (cause) {
+          throw new EnvelopeError(ErrorCode.KEYRING_FAILURE, `HierarchicalKeyring could not wrap the data key under branch key ${JSON.stringify(branchKeyId)}`, { cause });
+        }
+      },
+    };
+  }
+
+  /**
+   * The batch form of {@link onDecrypt} (used by `decryptMany`): the same EDK choice, branch key
+   * versions and AAD, but the data key is unwrapped into an HKDF CryptoKey for the message key
+   * derivation. Versions, version strings and AADs are remembered for the batch; materials are
+   * re-fetched once this keyring's TTL or the cache entry's expiry has passed. Any failure gives
+   * undefined: `decryptMany` then runs {@link onDecrypt} on that message for the exact error.
+   *
+   * @example
+   * ```ts
+   * const unwrapper = keyring.dataKeyUnwrapper();
+   * const ikm = await unwrapper.derivationKey(suite, header.encryptedDataKeys, Object.freeze({ ...header.encryptionContext }));
+   * // ikm: a non-extractable HKDF CryptoKey for deriveKey / deriveBits, or undefined
+   * ```
+   */
+  dataKeyUnwrapper(): DataKeyUnwrapper {
+    interface Version {
+      readonly bytes: Uint8Array;
+      readonly name: string;
+      entry?: { readonly branchKey: CryptoKey; readonly usableUntil: number };
+      aad?: { readonly context: EncryptionContext; readonly branchKeyId: string; readonly bytes: Uint8Array };
+    }
+    const versions: Version[] = [];
+    const versionOf = (bytes: Uint8Array): Version => {
+      for (const known of versions) if (bytesEqual(known.bytes, bytes)) return known;
+      if (versions.length >= MAX_BATCH_VERSIONS) versions.shift();
+      const version: Version = { bytes: bytes.slice(), name: bytesToUuid(bytes) };
+      versions.push(version);
+      return version;
+    };
+    let lastId: { readonly id: string; readonly bytes: Uint8Array } | undefined;
+    return {
+      derivationKey: async (suite, encryptedDataKeys, encryptionContext) => {
+        if (!suite.kdfHash) return undefined;
+        let branchKeyId = this.branchKeyId;
+        if (branchKeyId === undefined) {
+          try {
+            branchKeyId = await this.#branchKeyIdFor(encryptionContext);
+          } catch {
+            return undefined; // onDecrypt asks the supplier again and fails as it does
+          }
+        }
+        if (lastId?.id !== branchKeyId) lastId = { id: branchKeyId, bytes: utf8(branchKeyId) };
+        const providerInfo = lastId.bytes;
+        for (const edk of encryptedDataKeys) {
+          if (edk.providerId !== HIERARCHY_PROVIDER_ID || !bytesEqual(edk.providerInfo, providerInfo)) continue;
+          const wrapped = parseWrappedDataKey(edk.ciphertext, suite.keyLength);
+          if (!wrapped) continue;
+          const version = versionOf(wrapped.version);
+          try {
+            if (!version.entry || this.#cache.now() > version.entry.usableUntil) {
+              const entry = await this.#branchKeyEntry(branchKeyId, version.name);
+              version.entry = { branchKey: entry.value.branchKey, usableUntil: entry.usableUntil };
+            }
+            if (version.aad?.context !== encryptionContext || version.aad.branchKeyId !== branchKeyId) {
+              version.aad = { context: encryptionContext, branchKeyId, bytes: wrappingAad(providerInfo, version.bytes, encryptionContext) };
+            }
+            return await unwrapDerivationKey(version.entry.branchKey, wrapped, version.aad.bytes);
+          } catch {
+            // onDecrypt will say what failed.
+          }
+        }
+        return undefined;
+      },
+    };
+  }
+
   async #branchKeyIdFor(encryptionContext: EncryptionContext): Promise<string> {
     if (this.branchKeyId !== undefined) return this.branchKeyId;
     const id = await this.branchKeyIdSupplier!({ ...encryptionContext });
@@ -200,9 +335,20 @@ export class HierarchicalKeyring implements Keyring {
    * cache's entry may have been put by a keyring with a longer TTL).
    */
   async #branchKey(branchKeyId: string, version?: string): Promise<BranchKeyMaterials> {
+    return (await this.#branchKeyEntry(branchKeyId, version)).value;
+  }
+
+  /**
+   * {@link #branchKey} with the last clock time (cache clock, ms) at which a message may still use
+   * the materials without asking the cache again: the earlier of the entry's own expiry and this
+   * keyring's TTL from when it was put; never (-Infinity) when the cache holds nothing.
+   */
+  async #branchKeyEntry(branchKeyId: string, version?: string): Promise<{ readonly value: BranchKeyMaterials; readonly usableUntil: number }> {
     const id = await this.#cacheId(branchKeyId, version);
     const entry = this.#cache.get<BranchKeyMaterials>(id);
-    if (entry && this.#cache.now() - entry.createdAt <= this.#ttlMs) return entry.value;
+    if (entry && this.#cache.now() - entry.createdAt <= this.#ttlMs) {
+      return { value: entry.value, usableUntil: Math.min(entry.expiresAt, entry.createdAt + this.#ttlMs) };
+    }
     let pending = this.#inflight.get(id);
     if (!pending) {
       const fetch = version === undefined ? this.keyStore.getActiveKey(branchKeyId) : this.keyStore.getKeyVersion(branchKeyId, version);
@@ -215,7 +361,9 @@ export class HierarchicalKeyring implements Keyring {
         .finally(() => this.#inflight.delete(id));
       this.#inflight.set(id, pending);
     }
-    return pending;
+    const value = await pending;
+    const cached = this.#cache.get<BranchKeyMaterials>(id);
+    return { value, usableUntil: cached?.value === value ? Math.min(cached.expiresAt, cached.createdAt + this.#ttlMs) : -Infinity };
   }
 
   #cacheId(branchKeyId: string, version: string | undefined): Promise<string> {

@@ -2,7 +2,7 @@
  * What one-shot and streaming encrypt/decrypt share: checking options, getting materials from the
  * materials manager, deriving keys, and writing or verifying the header with its tag.
  */
-import type { Bytes, EncryptionContext, MaterialsManager, MessageHeader, SigningKey, VerificationKey } from './types.js';
+import type { Bytes, EncryptedDataKey, EncryptionContext, MaterialsManager, MessageHeader, SigningKey, VerificationKey } from './types.js';
 import { type AeadKey } from './aes-gcm.js';
 import { concat, constantTimeEqual, randomBytes, zero } from './bytes.js';
 import { checkDecryptSuite, checkPolicy, type CommitmentPolicy } from './commitment.js';
@@ -13,6 +13,107 @@ import { deriveKeys } from './kdf.js';
 import { toMaterialsManager, type StreamingEncryptionMaterialsRequest } from './materials-managers.js';
 import { DEFAULT_FRAME_LENGTH } from './body.js';
 import { findSuite, suiteHex, type AlgorithmSuite, type SuiteId } from './suites.js';
+
+/**
+ * A keyring that can serve a batch of messages with one encryption context more cheaply than one
+ * `onEncrypt` per message (HierarchicalKeyring): `encryptMany` asks it once per batch for a
+ * {@link DataKeyWrapper} and wraps every message's own fresh data key with it. A keyring that has
+ * this must give each `wrap` exactly the encrypted data key its `onEncrypt` would have made for
+ * materials with that data key and context (only the random salt and IV differ).
+ */
+export interface BatchEncryptingKeyring {
+  dataKeyWrapper(encryptionContext: EncryptionContext, suite: AlgorithmSuite): Promise<DataKeyWrapper>;
+}
+
+/** Wraps data keys for one batch: one encrypted data key per call, of a fixed shape. */
+export interface DataKeyWrapper {
+  readonly providerId: string;
+  readonly providerInfo: Bytes;
+  /** Length of every EDK ciphertext `wrap` writes. */
+  readonly ciphertextLength: number;
+  /**
+   * Wraps `dataKey` and writes the EDK ciphertext into `out` at `offset`. The caller leaves
+   * `dataKey` intact until this settles and zeroes it afterwards.
+   */
+  wrap(dataKey: Bytes, out: Uint8Array, offset: number): Promise<void>;
+}
+
+/**
+ * A keyring that can hand a batch's data keys straight to the key derivation: `decryptMany` asks
+ * it once per batch for a {@link DataKeyUnwrapper}. The data key is unwrapped into a
+ * non-extractable HKDF CryptoKey (WebCrypto `unwrapKey`), so its bytes never reach JavaScript.
+ */
+export interface BatchDecryptingKeyring {
+  dataKeyUnwrapper(): DataKeyUnwrapper;
+}
+
+/** Unwraps data keys for one batch of messages. */
+export interface DataKeyUnwrapper {
+  /**
+   * The data key of one message as a non-extractable HKDF key (usages deriveKey, deriveBits), from
+   * the first of `encryptedDataKeys` this keyring can decrypt with `encryptionContext` (the
+   * message's context plus the caller's required-only pairs); undefined when it can decrypt none.
+   * The caller then runs the keyring's `onDecrypt` on the message, whose error says why.
+   * `encryptionContext` is frozen and is the same object for messages with the same context.
+   */
+  derivationKey(suite: AlgorithmSuite, encryptedDataKeys: readonly EncryptedDataKey[], encryptionContext: EncryptionContext): Promise<CryptoKey | undefined>;
+}
+
+/**
+ * Random bytes for many small uses, drawn from few `getRandomValues` calls (one call per message
+ * costs more than the bytes): the pool starts at 1 KiB and doubles on each refill up to 64 KiB (the
+ * most one call may fill), so a batch of one message does not pay for 64 KiB. Every byte is handed
+ * out once and zeroed in the pool as it is, so a data key drawn from here is left only where the
+ * caller put it.
+ *
+ * @example
+ * ```ts
+ * const random = new RandomPool();
+ * const dataKey = random.bytes(32);
+ * random.take(32, message, 3); // a message id, written in place
+ * random.dispose();
+ * ```
+ */
+export class RandomPool {
+  #pool: Bytes;
+  #at: number;
+  readonly #max: number;
+
+  constructor(max = 65536) {
+    this.#max = Math.min(max, 65536);
+    this.#pool = new Uint8Array(Math.min(1024, this.#max));
+    this.#at = this.#pool.length;
+  }
+
+  /** `length` fresh random bytes in a new array. */
+  bytes(length: number): Bytes {
+    const out = new Uint8Array(length);
+    this.take(length, out, 0);
+    return out;
+  }
+
+  /** Writes `length` fresh random bytes into `out` at `offset`. */
+  take(length: number, out: Uint8Array, offset: number): void {
+    if (length > this.#max) throw new RangeError(`a RandomPool hands out at most ${this.#max} bytes at once`);
+    if (this.#at + length > this.#pool.length) {
+      this.#pool.fill(0);
+      if (this.#pool.length < this.#max) this.#pool = new Uint8Array(Math.min(this.#pool.length * 2, this.#max));
+      while (this.#pool.length < length) this.#pool = new Uint8Array(Math.min(this.#pool.length * 2, this.#max));
+      crypto.getRandomValues(this.#pool);
+      this.#at = 0;
+    }
+    const bytes = this.#pool.subarray(this.#at, this.#at + length);
+    out.set(bytes, offset);
+    bytes.fill(0);
+    this.#at += length;
+  }
+
+  /** Zeroes what is left (call when the batch is done). */
+  dispose(): void {
+    this.#pool.fill(0);
+    this.#at = this.#pool.length;
+  }
+}
 
 /** Options of `encrypt` and `encryptStream`. */
 export interface EncryptOptions {
@@ -74,23 +175,39 @@ export interface PreparedEncryption {
 const pick = (context: EncryptionContext, keys: readonly string[]): EncryptionContext =>
   Object.fromEntries(keys.filter((k) => Object.prototype.hasOwnProperty.call(context, k)).map((k) => [k, context[k]!]));
 
-/** Gets materials, derives keys and writes the authenticated header. */
-export async function prepareEncryption(
-  keyringOrCmm: unknown,
-  rawOptions: unknown,
-  plaintextLength: number | undefined,
-  streaming: boolean,
-): Promise<PreparedEncryption> {
-  const cmm: MaterialsManager = toMaterialsManager(keyringOrCmm);
+/** Checked encrypt options. */
+export interface CheckedEncryptOptions {
+  readonly encryptionContext: EncryptionContext;
+  readonly suiteId?: SuiteId;
+  readonly commitmentPolicy: CommitmentPolicy;
+  readonly frameLength: number;
+  readonly maxEncryptedDataKeys?: number;
+}
+
+/** Checks `encrypt`'s options (TypeError / RangeError naming the option); the context is copied. */
+export function checkEncryptOptions(rawOptions: unknown): CheckedEncryptOptions {
   const options = checkOptions(rawOptions, 'options');
   const encryptionContext = checkCallerContext(options.encryptionContext, 'options.encryptionContext');
   const commitmentPolicy = checkPolicy(options.commitmentPolicy);
   const frameLength = checkFrameLength(options.frameLength);
   const maxEncryptedDataKeys = checkMaxEdks(options.maxEncryptedDataKeys, 'options.maxEncryptedDataKeys');
   if (options.suiteId !== undefined && typeof options.suiteId !== 'number') throw typeError('options.suiteId', 'a suite id number such as 0x0578');
+  return { encryptionContext, suiteId: options.suiteId as SuiteId | undefined, commitmentPolicy, frameLength, maxEncryptedDataKeys };
+}
+
+/** Gets materials, derives keys and writes the authenticated header. */
+export async function prepareEncryption(
+  keyringOrCmm: unknown,
+  rawOptions: unknown,
+  plaintextLength: number | undefined,
+  streaming: boolean,
+  checkedOptions?: CheckedEncryptOptions,
+): Promise<PreparedEncryption> {
+  const cmm: MaterialsManager = toMaterialsManager(keyringOrCmm);
+  const { encryptionContext, suiteId, commitmentPolicy, frameLength, maxEncryptedDataKeys } = checkedOptions ?? checkEncryptOptions(rawOptions);
   const request: StreamingEncryptionMaterialsRequest = {
-    encryptionContext,
-    suiteId: options.suiteId as SuiteId | undefined,
+    encryptionContext: checkedOptions ? { ...encryptionContext } : encryptionContext,
+    suiteId,
     commitmentPolicy,
     plaintextLength,
     maxEncryptedDataKeys,

@@ -14,6 +14,8 @@ import { KMS } from '@aws-sdk/client-kms';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { BranchKeyStoreNode, CommitmentPolicy as SdkPolicy, KmsHierarchicalKeyRingNode, buildClient, type AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import { HierarchicalKeyring, decrypt, encrypt, type SuiteId } from '../../src/core/index.js';
+import { encryptMany } from '../../src/core/encrypt.js';
+import { decryptMany } from '../../src/core/decrypt.js';
 import { memoryRecords } from '../../src/core/branch-key-store-storage.js';
 import { kmsJsonHandler } from '../support/kms-json-handler.js';
 import { storeFixture, text, type StoreFixture } from './fixtures.js';
@@ -70,6 +72,24 @@ describe('hierarchical keyring interop with the AWS Encryption SDK for JavaScrip
       expect(getItems).toEqual([expect.stringMatching(/^branch:version:/), 'branch:ACTIVE']);
     });
   }
+
+  it('batches: the SDK decrypts what encryptMany makes, decryptMany reads what the SDK makes (0x0478)', async () => {
+    const fixture = await storeFixture();
+    const branchKeyId = await fixture.store.createKey();
+    const sdkKeyring = new KmsHierarchicalKeyRingNode({ keyStore: sdkKeyStore(fixture, []), branchKeyId, cacheLimitTtl: 60, utf8Sorting: true });
+    const ours = new HierarchicalKeyring({ keyStore: fixture.store, branchKeyId, ttlSeconds: 60 });
+    const plaintexts = Array.from({ length: 12 }, (_, i) => text(`batch record ${i} ${'z'.repeat(i * 100)}`));
+    const messages = await encryptMany(ours, plaintexts, { suiteId: 0x0478, encryptionContext: context, frameLength: 512 });
+    for (const [i, message] of messages.entries()) {
+      const { plaintext, messageHeader } = await strict.decrypt(sdkKeyring, message);
+      expect(read(plaintext)).toBe(read(plaintexts[i]!));
+      expect(messageHeader.encryptionContext).toMatchObject(context);
+    }
+    const sdkMessages: Uint8Array[] = [];
+    for (const p of plaintexts) sdkMessages.push(new Uint8Array((await strict.encrypt(sdkKeyring, p, { suiteId: 0x0478 as AlgorithmSuiteIdentifier, encryptionContext: context })).result));
+    const results = await decryptMany(ours, sdkMessages, { encryptionContext: context });
+    expect(results.map((r) => ('plaintext' in r ? read(r.plaintext) : r.error))).toEqual(plaintexts.map(read));
+  });
 
   it('across branch key versions, with a per-tenant supplier on both sides', async () => {
     const fixture = await storeFixture();
