@@ -48,6 +48,34 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * ```
  */
 export function canonicalJson(value: unknown, path = 'value'): string {
+  try {
+    return write(value);
+  } catch (error) {
+    throw located(error, path);
+  }
+}
+
+/**
+ * Where in the value a non-JSON member was found: thrown by the writers below without a path, and
+ * given its path on the way out. Building `value.a.b[2]` for every member of every record cost as
+ * much as writing the record; a path is only needed when something is wrong.
+ */
+class Misfit {
+  readonly steps: (string | number)[] = [];
+  constructor(readonly problem: (path: string) => string) {}
+}
+
+function located(error: unknown, path: string): unknown {
+  if (!(error instanceof Misfit)) return error;
+  let at = path;
+  for (let i = error.steps.length - 1; i >= 0; i--) {
+    const step = error.steps[i]!;
+    at += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  }
+  return new TypeError(error.problem(at));
+}
+
+function write(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -55,42 +83,56 @@ export function canonicalJson(value: unknown, path = 'value'): string {
       return value ? 'true' : 'false';
     case 'number':
       // For finite numbers String() and JSON.stringify() are the same algorithm (Number::toString).
-      if (!Number.isFinite(value)) throw new TypeError(`${path} is ${value}: canonical JSON holds finite numbers only`);
+      if (!Number.isFinite(value)) throw new Misfit((path) => `${path} is ${value}: canonical JSON holds finite numbers only`);
       return String(value);
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
-          if (value[i] === undefined) throw new TypeError(`${path}[${i}] is undefined: canonical JSON has no undefined`);
-          out += (i ? ',' : '') + canonicalJson(value[i], `${path}[${i}]`);
+          const item: unknown = value[i];
+          if (item === undefined) {
+            const misfit = new Misfit((path) => `${path} is undefined: canonical JSON has no undefined`);
+            misfit.steps.push(i);
+            throw misfit;
+          }
+          try {
+            out += (i ? ',' : '') + write(item);
+          } catch (error) {
+            if (error instanceof Misfit) error.steps.push(i);
+            throw error;
+          }
         }
         return out + ']';
       }
-      return canonicalObject(value, path, undefined)[0];
+      return writeObject(value, undefined)[0];
     }
     default:
-      throw new TypeError(`${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}: not a JSON value`);
+      throw new Misfit((path) => `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}: not a JSON value`);
   }
 }
 
 /**
- * The canonical JSON of the plain object `value` with the value of member `hole` left out, as the
- * text before and after it: `before + canonicalJson(x) + after` is canonicalJson({ ...value, [hole]: x }).
- * The audit log serializes a record once, before its chain link is known, and fills the link in.
+ * The canonical JSON of the object `value` with a hole where member `hole` goes (whether or not
+ * `value` has it): `before + canonicalJson(member) + after` is the canonical JSON of the object
+ * with that member set.
  *
  * @example
  * ```ts
- * const [before, after] = canonicalSplit({ b: 1, a: 2 }, 'chain'); // '{"a":2,"b":1,"chain":', '}'
+ * const [before, after] = canonicalSplit({ b: 1, d: 2 }, 'c'); // ['{"b":1,"c":', ',"d":2}']
  * ```
  */
 export function canonicalSplit(value: object, hole: string, path = 'value'): [string, string] {
-  const [before, after] = canonicalObject(value, path, hole);
-  return [before, after!];
+  try {
+    const [before, after] = writeObject(value, hole);
+    return [before, after!];
+  } catch (error) {
+    throw located(error, path);
+  }
 }
 
-function canonicalObject(value: object, path: string, hole: string | undefined): [string, string?] {
-  if (!isPlainObject(value)) throw new TypeError(`${path} is a ${describe(value)}: audit records hold only strings, numbers, booleans, null, arrays and plain objects`);
+function writeObject(value: object, hole: string | undefined): [string, string?] {
+  if (!isPlainObject(value)) throw new Misfit((path) => `${path} is a ${describe(value)}: audit records hold only strings, numbers, booleans, null, arrays and plain objects`);
   const keys = Object.keys(value);
   if (hole !== undefined && !Object.hasOwn(value, hole)) keys.push(hole);
   keys.sort();
@@ -106,7 +148,12 @@ function canonicalObject(value: object, path: string, hole: string | undefined):
     }
     const member = value[key as keyof typeof value] as unknown;
     if (member === undefined) continue;
-    out += (first ? '' : ',') + quotedKey(key) + canonicalJson(member, `${path}.${key}`);
+    try {
+      out += (first ? '' : ',') + quotedKey(key) + write(member);
+    } catch (error) {
+      if (error instanceof Misfit) error.steps.push(key);
+      throw error;
+    }
     first = false;
   }
   return before === undefined ? [out + '}'] : [before, out + '}'];
