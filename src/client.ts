@@ -7,7 +7,7 @@ import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
 import { typeError, rangeError } from './core/errors.js';
-import type { KmsAudit, KmsRegionClient, KmsSimulation } from './kms/index.js';
+import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from './kms/index.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -178,6 +178,16 @@ export interface Kit {
   kms(region: string): KmsRegionClient;
   /** Simulates an outage, latency or throttling in one region (`kms.simulate`). */
   simulate(settings: KmsSimulation): Promise<void>;
+  /**
+   * One region's simulation settings as they are now, whoever set them (`kms.simulation`).
+   *
+   * @example
+   * ```ts
+   * await kit.simulate({ region: 'us-east-1', latencyMs: 50 });
+   * (await kit.simulation('us-east-1')).latencyMs; // 50
+   * ```
+   */
+  simulation(region: string): Promise<SimulationState>;
   /**
    * The KMS's audit log, read-only: `query(filter)` for CloudTrail-shaped records of every call
    * (those the kit's own encrypt and decrypt make included), `export()`, `verify()` the hash chains.
@@ -414,6 +424,13 @@ class WorkerKit implements Kit {
 
   simulate(settings: KmsSimulation): Promise<void> {
     return this.run(() => this.#remote.simulate(settings));
+  }
+
+  simulation(region: string): Promise<SimulationState> {
+    if (typeof region !== 'string' || !this.regions.includes(region)) {
+      return Promise.reject(new RangeError(`region must be one of the kit's regions (${this.regions.join(', ')}); got ${typeof region === 'string' ? JSON.stringify(region) : typeof region}`));
+    }
+    return this.run(() => this.#remote.simulation(region));
   }
 
   async encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<Uint8Array<ArrayBuffer>> {

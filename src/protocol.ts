@@ -17,7 +17,7 @@
 import { EnvelopeError, ErrorCode } from './core/errors.js';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
-import type { KmsSimulation } from './kms/index.js';
+import type { KmsSimulation, SimulationState } from './kms/index.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -175,6 +175,8 @@ export interface KitWorkerApi {
   kms(region: string, operation: string, request: unknown): Promise<unknown>;
   /** `kms.simulate` (outage, latency, throttling) for one region. */
   simulate(settings: KmsSimulation): Promise<void>;
+  /** `kms.simulation(region)`: the region's settings as they are now. */
+  simulation(region: string): Promise<SimulationState>;
   /** One call of the KMS's audit log (`kms.audit.query(...args)` and so on); records are plain data. */
   audit(operation: AuditOperation, args: readonly unknown[]): Promise<unknown>;
   /** One-shot encrypt; resolves with the whole message. */

@@ -9,7 +9,7 @@
  */
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
-import { createKms, type Kms, type KmsSimulation } from '../src/kms/index.js';
+import { createKms, type Kms, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
 import {
   AuditOperation,
   KitError,
@@ -165,6 +165,8 @@ const api: KitWorkerApi = {
   simulate: guarded(async (settings: KmsSimulation): Promise<void> => {
     await state().kms.simulate(settings);
   }),
+
+  simulation: guarded(async (region: string): Promise<SimulationState> => state().kms.simulation(region)),
 
   audit: guarded(async (operation: AuditOperation, args: readonly unknown[]): Promise<unknown> => {
     const { audit } = state().kms;

@@ -100,14 +100,22 @@ export class EkRegions extends LitElement {
   #seen = -1;
   readonly #load = new ActionController(this, async (signal): Promise<RegionView[]> => {
     const kit = this.#kit.require();
-    return Promise.all(
-      kit.regions.map((region) =>
-        listRegionKeys(kit, region, signal).then(
-          (keys) => ({ region, keys }),
-          (error: unknown) => ({ region, error }),
+    const [views, states] = await Promise.all([
+      Promise.all(
+        kit.regions.map((region) =>
+          listRegionKeys(kit, region, signal).then(
+            (keys) => ({ region, keys }),
+            (error: unknown) => ({ region, error }),
+          ),
         ),
       ),
-    );
+      // The switches show the kit's settings, whoever set them (this element, another one, the app).
+      Promise.all(kit.regions.map((region) => kit.simulation(region).catch(() => undefined))),
+    ]);
+    const simulated: Record<string, Simulated> = {};
+    for (const state of states) if (state) simulated[state.region] = { outage: state.outage !== false, latencyMs: state.latencyMs };
+    this.simulated = simulated;
+    return views;
   });
   readonly #simulate = new ActionController(this, async (_signal, region: string, settings: Simulated) => {
     await this.#kit.require().simulate({ region, outage: settings.outage, latencyMs: settings.latencyMs });
@@ -178,7 +186,7 @@ export class EkRegions extends LitElement {
           aria-label="Outage in ${view.region}" @click=${() => this.#set(view.region, { outage: !outage })}>${outage ? 'Outage: on' : 'Outage: off'}</button>
         <label class="sr-only" for="latency-${view.region}">Latency in ${view.region}</label>
         <select id="latency-${view.region}" ?disabled=${this.#simulate.pending} @change=${(e: Event) => this.#set(view.region, { latencyMs: Number((e.target as HTMLSelectElement).value) })}>
-          ${LATENCIES.map((ms) => html`<option value=${ms} ?selected=${ms === latencyMs}>${ms === 0 ? 'no added latency' : `+${ms} ms`}</option>`)}
+          ${[...new Set([...LATENCIES, latencyMs])].sort((a, b) => a - b).map((ms) => html`<option value=${ms} ?selected=${ms === latencyMs}>${ms === 0 ? 'no added latency' : `+${ms} ms`}</option>`)}
         </select>
       </div>
     </section>`;

@@ -21,7 +21,7 @@ export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './a
 export type { KmsRegionClient } from './client.js';
 export { KmsError, KmsExceptionName } from './errors.js';
 export type { CallEvent, CallRecorder } from './call-record.js';
-export type { SimulationSettings } from './simulation.js';
+export type { SimulationSettings, SimulationState } from './simulation.js';
 export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './specs.js';
 export { encodeEncryptionContext } from './encryption-context.js';
 export type * from './types.js';

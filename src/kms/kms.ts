@@ -19,7 +19,7 @@ import { IndexedDbIamStore, MemoryIamStore, iamDatabaseName } from './storage/ia
 import { createRootKeys } from './key-material.js';
 import { sweep } from './lifecycle.js';
 import { RegionRuntime, type RegionDirectory, type ServiceEvent } from './region-runtime.js';
-import type { SimulationSettings } from './simulation.js';
+import type { SimulationSettings, SimulationState } from './simulation.js';
 import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
@@ -100,6 +100,8 @@ export interface Kms {
   readonly audit: KmsAudit;
   /** Changes a region's simulation settings (settings other than `customKeyStore` apply at once). */
   simulate(settings: KmsSimulation): Promise<void>;
+  /** A region's simulation settings as they are now (set by `simulate` from anywhere). */
+  simulation(region: string): Promise<SimulationState>;
   /** Applies every due time-driven event (rotation, expiry, deletion) in every region. */
   tick(): Promise<void>;
   /**
@@ -240,6 +242,9 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       target.simulation.apply(settings, now());
       await setConnected(target, settings.customKeyStore?.disconnect ?? [], false);
       await setConnected(target, settings.customKeyStore?.connect ?? [], true);
+    },
+    async simulation(regionName) {
+      return runtime(regionName).simulation.state(regionName);
     },
     async tick() {
       checkOpen();

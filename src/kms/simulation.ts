@@ -17,6 +17,16 @@ export interface SimulationSettings {
   transitionMs?: number;
 }
 
+/** A region's simulation settings as they are now (`kms.simulation(region)`). */
+export interface SimulationState {
+  readonly region: string;
+  /** false, or the exception every call in the region fails with. */
+  readonly outage: false | 'KMSInternalException' | 'DependencyTimeoutException';
+  readonly latencyMs: number;
+  readonly throttle: { readonly rps: number } | null;
+  readonly transitionMs: number;
+}
+
 export class RegionSimulation {
   outage: false | 'KMSInternalException' | 'DependencyTimeoutException' = false;
   latencyMs = 0;
@@ -34,6 +44,11 @@ export class RegionSimulation {
       this.#tokens = this.#rps;
       this.#refilledAt = now;
     }
+  }
+
+  /** The settings now, as plain data. */
+  state(region: string): SimulationState {
+    return { region, outage: this.outage, latencyMs: this.latencyMs, throttle: this.#rps > 0 ? { rps: this.#rps } : null, transitionMs: this.transitionMs };
   }
 
   /** Runs before every call: latency, then outage, then the rate limit. */

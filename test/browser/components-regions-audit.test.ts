@@ -52,6 +52,30 @@ describe('components: <ek-regions>, <ek-audit-log>', () => {
     }
   });
 
+  it('regions: the switches show the kit\'s settings, also those set elsewhere (kit.simulate from the app)', async () => {
+    const m = await mountKit('<ek-regions></ek-regions>');
+    try {
+      const regions = m.provider.querySelector('ek-regions')!;
+      await until(() => inShadow(regions, 'button[aria-label="Outage in eu-west-1"]'), 'the switches');
+      await m.kit.simulate({ region: 'eu-west-1', outage: true, latencyMs: 40 });
+      expect(await m.kit.simulation('eu-west-1')).to.deep.equal({ region: 'eu-west-1', outage: 'KMSInternalException', latencyMs: 40, throttle: null, transitionMs: 0 });
+      m.provider.dispatchEvent(new Event('ek-kms-change'));
+      await until(() => inShadow(regions, 'button[aria-label="Outage in eu-west-1"][aria-checked="true"]'), 'the switch on');
+      const select = inShadow<HTMLSelectElement>(regions, 'select#latency-eu-west-1')!;
+      expect(select.value).to.equal('40');
+      expect(select.selectedOptions[0]!.textContent).to.equal('+40 ms');
+      await m.kit.simulate({ region: 'eu-west-1', outage: false, latencyMs: 0 });
+      m.provider.dispatchEvent(new Event('ek-kms-change'));
+      await until(() => inShadow(regions, 'button[aria-label="Outage in eu-west-1"][aria-checked="false"]'), 'the switch off again');
+      await m.kit.simulation('mars-1').then(
+        () => expect.fail('an unknown region must be refused'),
+        (error: Error) => expect(error).to.be.instanceOf(RangeError),
+      );
+    } finally {
+      await m.cleanup();
+    }
+  });
+
   it('audit log: says "not available yet" for a kit without an audit log (nothing is made up)', async () => {
     // A kit from before the audit log existed: everything but `audit`.
     const provider = document.createElement('ek-kit');
