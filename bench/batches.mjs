@@ -5,13 +5,12 @@
 // latency, and with a stated latency per call) and the AWS ESDK browser client; KMS calls per
 // 10,000 messages; WebCrypto calls per message, counted; what each kind of call costs.
 //   node bench/batches.mjs [--rounds=10] [--per-batch=1000] [--kms-latency-ms=5] [--concurrency-sweep]
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import puppeteer from 'puppeteer-core';
+import { launchChromium, median, serveDirectory } from './support.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = join(root, 'bench', 'batches');
@@ -32,11 +31,6 @@ const SWEEP_LEVELS = [2, 4, 8, 16, 32, 64];
 const TARGETS = { encPerSec: 20_000, decPerSec: 20_000, vsKmsKeyring: 10, kmsCallsPer10k: 1 };
 const log = (line = '') => console.log(line);
 
-function findChromium() {
-  for (const candidate of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (candidate && existsSync(candidate)) return candidate;
-  throw new Error('Chromium not found: apt-get install chromium, or set CHROME_PATH.');
-}
-
 async function build() {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -47,27 +41,7 @@ async function build() {
   writeFileSync(join(outDir, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./page.js"></script>\n');
 }
 
-function serve() {
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
-    const file = join(outDir, path === '' ? 'index.html' : path);
-    if (!file.startsWith(outDir + sep) || !existsSync(file)) return void response.writeHead(404).end('not found');
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    response.end(readFileSync(file));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 /** Total messages / total time of equal-sized batches: the harmonic mean of their rates. */
 const overall = (xs) => xs.length / xs.reduce((sum, x) => sum + 1 / x, 0);
 /** "median (min-max)" of per-batch rates. */
@@ -80,20 +54,16 @@ const callList = (perMessage) => {
 
 async function main() {
   await build();
-  const server = await serve();
+  const { server, origin } = await serveDirectory(outDir);
   const loadStart = loadavg()[0];
-  const browser = await puppeteer.launch({
-    executablePath: findChromium(),
-    headless: true,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium({ protocolTimeout: 15 * 60_000 });
   const failures = [];
   const problems = [];
   try {
     const page = await browser.newPage();
     page.on('pageerror', (error) => log(`bench:batches: page error: ${error.message}`));
     page.on('console', (m) => (m.type() === 'error' ? log(`bench:batches: console: ${m.text()}`) : undefined));
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`, { waitUntil: 'load' });
+    await page.goto(`${origin}/index.html`, { waitUntil: 'load' });
     await page.waitForFunction(() => typeof window.batchBench === 'object', { timeout: 30_000 });
     page.setDefaultTimeout(600_000);
     log(`Chromium ${await browser.version()}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); 1 KiB records, suite 0x0478; ${ROUNDS} rounds of ${fmt(PER_BATCH)} records`);

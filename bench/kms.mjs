@@ -7,13 +7,12 @@
 // secure context, so crypto.subtle works) serves them, puppeteer-core drives Debian's chromium.
 //   node bench/kms.mjs [--quick]     (npm run bench:kms)
 // Exit code 0 when every cell ran and round-tripped; 1 otherwise.
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import puppeteer from 'puppeteer-core';
+import { launchChromium, median, serveDirectory } from './support.mjs';
 
 const started = Date.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -32,20 +31,6 @@ const BUDGET_MS = QUICK ? 300 : 1500;
 const REPS = QUICK ? 2 : 6;
 const CONCURRENCY = 8;
 const log = (line = '') => console.log(line);
-
-async function findChromium() {
-  try {
-    const { findBrowser } = await import('../scripts/browsers.mjs');
-    const found = findBrowser('chromium');
-    if (found.path) return found.path;
-  } catch {
-    // fall through to the usual places
-  }
-  for (const candidate of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
-    if (candidate && existsSync(candidate)) return candidate;
-  }
-  throw new Error('Chromium not found: apt-get install chromium, or set CHROME_PATH.');
-}
 
 async function build() {
   rmSync(outDir, { recursive: true, force: true });
@@ -69,53 +54,14 @@ async function build() {
   );
 }
 
-function serve() {
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json' };
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
-    const file = join(outDir, path === '' ? 'index.html' : path);
-    if (!file.startsWith(outDir + sep) || !existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    response.end(readFileSync(file));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 const spread = (xs) => (xs.length < 2 ? '' : ` ±${Math.round(((Math.max(...xs) - Math.min(...xs)) / 2 / median(xs)) * 100)}%`);
 const fmt = (v) => Math.round(v).toLocaleString('en-US');
 
 async function main() {
   log('bench:kms: bundling bench/kms/page.ts and bench/kms/worker.ts');
   await build();
-  const server = await serve();
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await puppeteer.launch({
-    executablePath: await findChromium(),
-    headless: true,
-    protocolTimeout: 10 * 60_000,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-    ],
-  });
+  const { server, origin } = await serveDirectory(outDir);
+  const browser = await launchChromium({ protocolTimeout: 10 * 60_000 });
   let failed = false;
   try {
     const page = await browser.newPage();

@@ -10,14 +10,13 @@
 //     --only=RE     only the cells whose label matches RE (case-insensitive), e.g. --only='1 MiB decrypt'
 // Exit code: 0 when everything ran (missed performance targets are reported, not fatal);
 // 1 when a peer threw, a round trip / interop check failed, or the harness itself broke.
-import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
-import { extname, join, normalize, relative, sep } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import puppeteer from 'puppeteer-core';
+import { launchChromium, serveDirectory } from './support.mjs';
 
 const started = Date.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -175,27 +174,6 @@ async function measureBundleSize() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Static server for bench/out (127.0.0.1 is a secure context: crypto.subtle works)
-
-function serve() {
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json' };
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
-    const file = join(outDir, path === '' ? 'index.html' : path);
-    if (!file.startsWith(outDir + sep) || !existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    response.end(readFileSync(file));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Formatting
 
 const fmtRate = (value, small) => {
@@ -241,25 +219,8 @@ async function main() {
   log(`bench: bundling bench/page.ts${coreExists ? '' : ' (src/core/index.ts missing: the kit peer will be skipped)'}`);
   await buildPage();
 
-  const executablePath = await findChromium();
-  const server = await serve();
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    protocolTimeout: 15 * 60_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--js-flags=--expose-gc',
-    ],
-  });
+  const { server, origin } = await serveDirectory(outDir);
+  const browser = await launchChromium({ extraArgs: ['--js-flags=--expose-gc'] });
   try {
     return await runInBrowser(browser, origin, coreExists);
   } finally {

@@ -1,0 +1,73 @@
+// What every benchmark script shares: finding Debian's Chromium, serving a built folder on
+// 127.0.0.1 (a secure context, so crypto.subtle works), launching headless Chromium with the flags
+// that keep it from phoning home or throttling a background page, and the median.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+/** Chromium's path: scripts/browsers.mjs (CHROME_PATH or the usual places), else the usual places here. */
+export async function findChromium() {
+  try {
+    const { findBrowser } = await import('../scripts/browsers.mjs');
+    const found = findBrowser('chromium');
+    if (found.error) throw new Error(found.error);
+    if (found.path) return found.path;
+  } catch (error) {
+    if (process.env.CHROME_PATH) throw error;
+  }
+  for (const candidate of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (candidate && existsSync(candidate)) return candidate;
+  }
+  throw new Error('Chromium not found: run `node scripts/setup.mjs` (or apt-get install chromium) or set CHROME_PATH.');
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json' };
+
+/**
+ * Serves the files of `dir` (index.html at /) on 127.0.0.1 and a free port; nothing outside `dir`.
+ * Resolves with the server and its origin.
+ */
+export function serveDirectory(dir) {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
+    const file = join(dir, path === '' ? 'index.html' : path);
+    if (!file.startsWith(dir + sep) || !existsSync(file)) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.end(readFileSync(file));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+/** Headless Chromium for measuring: no network chatter, no background throttling; `extraArgs` appended. */
+export async function launchChromium({ extraArgs = [], protocolTimeout = 15 * 60_000 } = {}) {
+  return puppeteer.launch({
+    executablePath: await findChromium(),
+    headless: true,
+    protocolTimeout,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      ...extraArgs,
+    ],
+  });
+}
+
+export function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
