@@ -5,13 +5,13 @@
 // memory of all Chromium processes (/proc VmRSS, sampled). With `output` nothing is held as a Blob,
 // so the figures should not grow with the size (compare --size=256 with --size=2048).
 //   node bench/file-disk.mjs [--size=<MiB>] [--suite=0x0478|0x0578|both]
-// Same build and server approach as bench/file.mjs; output under bench/out/file-disk (git-ignored).
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+// Built like bench/file.mjs, served and launched with bench/support.mjs; output under
+// bench/out/file-disk (git-ignored).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import puppeteer from 'puppeteer-core';
+import { launchChromium, serveDirectory } from './support.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'bench', 'out', 'file-disk');
@@ -26,13 +26,7 @@ if (!SUITES || !(SIZE_MIB > 0)) {
 }
 const log = (line = '') => console.log(line);
 const mib = (bytes) => (bytes / MiB).toFixed(1);
-
-async function findChromium() {
-  const { findBrowser } = await import('../scripts/browsers.mjs');
-  const found = findBrowser('chromium');
-  if (found.path) return found.path;
-  throw new Error('Chromium not found: set CHROME_PATH');
-}
+const SAMPLE_MS = 50;
 
 async function build() {
   rmSync(outDir, { recursive: true, force: true });
@@ -52,18 +46,6 @@ async function build() {
   writeFileSync(join(outDir, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./page.js"></script>\n');
 }
 
-function serve() {
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
-    const file = join(outDir, path === '' ? 'index.html' : path);
-    if (!file.startsWith(outDir + sep) || !existsSync(file)) return void response.writeHead(404).end('not found');
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    response.end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 function rss(pid) {
   try {
     return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? 0) * 1024;
@@ -72,19 +54,38 @@ function rss(pid) {
   }
 }
 
-/** Samples every 100 ms: the page's + the worker's JS heap, and the summed RSS of Chromium's processes. */
+const heapBytes = (session) =>
+  session.send('Runtime.getHeapUsage').then((h) => h.usedSize + (h.backingStorageSize ?? 0) + (h.embedderHeapUsedSize ?? 0), () => 0);
+
+async function chromiumRss(browserSession) {
+  const { processInfo } = await browserSession.send('SystemInfo.getProcessInfo');
+  return processInfo.reduce((sum, p) => sum + rss(p.id), 0);
+}
+
+/**
+ * Collects garbage in the page and the worker (what earlier cells and the verification left), then
+ * returns the baseline a cell's peaks are measured against: each thread's JS heap, and Chromium's RSS.
+ */
+async function settle(sessions, browserSession) {
+  await Promise.all(sessions.map((s) => s.send('HeapProfiler.collectGarbage').catch(() => undefined)));
+  await new Promise((r) => setTimeout(r, 200));
+  return { heaps: await Promise.all(sessions.map(heapBytes)), rss: await chromiumRss(browserSession) };
+}
+
+/**
+ * Samples every SAMPLE_MS until stopped: the page's and the worker's JS heaps, asked at once, and
+ * the summed RSS of Chromium's processes. Returns the peaks: of the heaps' sum, of each thread, of RSS.
+ */
 function sampler(sessions, browserSession) {
   let running = true;
-  const peak = { heap: 0, rss: 0 };
+  const peak = { heap: 0, each: sessions.map(() => 0), rss: 0 };
   const loop = (async () => {
     while (running) {
-      const heaps = await Promise.all(
-        sessions.map((s) => s.send('Runtime.getHeapUsage').then((h) => h.usedSize + (h.backingStorageSize ?? 0) + (h.embedderHeapUsedSize ?? 0), () => 0)),
-      );
-      const { processInfo } = await browserSession.send('SystemInfo.getProcessInfo');
+      const heaps = await Promise.all(sessions.map(heapBytes));
+      heaps.forEach((h, i) => (peak.each[i] = Math.max(peak.each[i], h)));
       peak.heap = Math.max(peak.heap, heaps.reduce((a, b) => a + b, 0));
-      peak.rss = Math.max(peak.rss, processInfo.reduce((sum, p) => sum + rss(p.id), 0));
-      await new Promise((r) => setTimeout(r, 100));
+      peak.rss = Math.max(peak.rss, await chromiumRss(browserSession));
+      await new Promise((r) => setTimeout(r, SAMPLE_MS));
     }
   })();
   return async () => {
@@ -96,14 +97,8 @@ function sampler(sessions, browserSession) {
 
 async function main() {
   await build();
-  const server = await serve();
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await puppeteer.launch({
-    executablePath: await findChromium(),
-    headless: true,
-    protocolTimeout: 30 * 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const { server, origin } = await serveDirectory(outDir);
+  const browser = await launchChromium({ protocolTimeout: 30 * 60_000 });
   let ok = true;
   try {
     const page = await browser.newPage();
@@ -120,23 +115,21 @@ async function main() {
     }
     const sessions = [pageSession, ...(worker ? [worker.client] : [])];
     const browserSession = await browser.target().createCDPSession();
-    await Promise.all(sessions.map((s) => s.send('HeapProfiler.collectGarbage').catch(() => undefined)));
-    const idle = await sampler(sessions, browserSession);
-    await new Promise((r) => setTimeout(r, 300));
-    const base = await idle();
-    log(`Chromium ${await browser.version()}; idle: JS heap (page + worker) ${mib(base.heap)} MiB, Chromium RSS ${mib(base.rss)} MiB`);
+    const idle = await settle(sessions, browserSession);
+    log(`Chromium ${await browser.version()}; idle: JS heap page ${mib(idle.heaps[0])} MiB, worker ${mib(idle.heaps[1] ?? 0)} MiB; Chromium RSS ${mib(idle.rss)} MiB`);
+    log(`memory: extra over a baseline taken after a forced GC before each cell; JS heaps (Runtime.getHeapUsage) sampled every ${SAMPLE_MS} ms, RSS (/proc VmRSS of all Chromium processes) likewise`);
     log('');
-    log('cell                          MiB/s   seconds   peak JS heap (MiB)   peak Chromium RSS (MiB, +over idle)');
+    log('cell                          MiB/s   seconds   JS heap +MiB (page / worker)   Chromium RSS +MiB');
     for (const suite of SUITES) {
       const hex = `0x0${suite.toString(16)}`;
       for (const op of ['encrypt', 'decrypt']) {
+        const base = await settle(sessions, browserSession);
         const stop = sampler(sessions, browserSession);
         const r = await page.evaluate((o, s) => window.fileDiskBench[o](s), op, suite);
         const peak = await stop();
         const rate = r.inBytes / MiB / (r.ms / 1000);
-        log(
-          `${`${op}File ${hex} OPFS->OPFS`.padEnd(28)}  ${rate.toFixed(0).padStart(5)}  ${(r.ms / 1000).toFixed(1).padStart(8)}  ${mib(peak.heap).padStart(19)}  ${mib(peak.rss).padStart(12)} (+${mib(peak.rss - base.rss)})`,
-        );
+        const heap = `${mib(peak.heap - base.heaps.reduce((a, b) => a + b, 0))} (${peak.each.map((p, i) => mib(p - base.heaps[i])).join(' / ')})`;
+        log(`${`${op}File ${hex} OPFS->OPFS`.padEnd(28)}  ${rate.toFixed(0).padStart(5)}  ${(r.ms / 1000).toFixed(1).padStart(8)}  ${heap.padStart(29)}  ${mib(peak.rss - base.rss).padStart(18)}`);
       }
       const same = await page.evaluate((s) => window.fileDiskBench.verify(s), suite);
       log(`  ${hex}: decrypted file ${same ? 'equals' : 'DIFFERS FROM'} the input (${SIZE_MIB} MiB)`);

@@ -26,9 +26,10 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 
 /**
  * Serves the files of `dir` (index.html at /) on 127.0.0.1 and a free port; nothing outside `dir`.
- * Resolves with the server and its origin.
+ * `headers` go on every response (e.g. COOP/COEP for cross-origin isolation, which un-coarsens the
+ * page's timers). Resolves with the server and its origin.
  */
-export function serveDirectory(dir) {
+export function serveDirectory(dir, { headers = {} } = {}) {
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
     const file = join(dir, path === '' ? 'index.html' : path);
@@ -36,7 +37,7 @@ export function serveDirectory(dir) {
       response.writeHead(404).end('not found');
       return;
     }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
     response.end(readFileSync(file));
   });
   return new Promise((resolve, reject) => {

@@ -1,15 +1,39 @@
 /**
- * Files through the worker: Blob slices' streams -> progress counter -> the core's encryptStream or
- * decryptStream -> a sink that gathers the output into a Blob. Backpressure runs the whole way
- * (pipeThrough/pipeTo), so only a few frames are in JS memory at any time whatever the file size;
- * the output is handed to the browser's blob store every {@link FLUSH_BYTES}: outside the JS heap (in
- * Chromium, in the browser process, paged to disk past its in-memory limit). The output Blob is the
- * result, so the blob store grows by the output's size; the JS memory does not.
+ * Files through the worker: the Blob, read into a few reused buffers ({@link BlobReader}) -> the
+ * core's encryptStream or decryptStream -> a sink that hands the output over in large pieces: Blob
+ * parts ({@link BlobSink}) or writes to a file ({@link FileSink}). Backpressure runs the whole way,
+ * so only a few frames are in JS memory at any time, whatever the file size.
  *
- * With an output FileSystemFileHandle ({@link FileSink}) the sink is the file instead: frames go to
- * `createWritable()` as they come and nothing grows but the file, so no size limit but the disk's.
+ * Garbage counts as much as what is reachable: an engine frees a dropped ArrayBuffer only at its
+ * next major garbage collection, which V8 starts once some 64 MiB of them have piled up. So the
+ * reader refills its own buffers (the core keeps no view of a chunk once its write has completed,
+ * see encryptStream) instead of taking a fresh one from the engine per chunk, and the decrypt
+ * stream copies only the frames that span two chunks, into a reused buffer. What is still
+ * allocated per frame is WebCrypto's result, one fresh ArrayBuffer per call (the API has no other
+ * way): it is dropped as soon as its bytes are in a Blob part or a file write, and left for the
+ * collector, not detached. Detaching would not free it: Chromium's own object for the result keeps
+ * the memory until a collection, while V8 stops counting it, so collections come later, not sooner.
+ *
+ * The output Blob is the result, so the browser's blob store grows by the output's size (outside
+ * the JS heap: in Chromium, in the browser process, paged to disk past its in-memory limit). With
+ * an output FileSystemFileHandle nothing grows but the file, so no size limit but the disk's.
  */
 import { ControlMessageType, PROGRESS_INTERVAL, abortError, type ProgressMessage } from '../src/protocol.js';
+
+/**
+ * The reader's buffer size: the size of each chunk written to the core (the last may be shorter).
+ * A multiple of the default frame length, so encryption seals whole frames straight from it.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The input is read as the streams of consecutive slices of this size. Blob.stream() with a BYOB
+ * reader is the fastest reader in Chromium (156, 2 cores: about 2 GB/s, more than twice a default
+ * reader or slice().arrayBuffer() calls), but how much an engine reads ahead into a stream is its
+ * own choice: Firefox hands out a Blob held in memory as one chunk of its whole size, which would
+ * put the entire file in the worker's memory at once. Slicing first bounds that in every engine.
+ */
+export const SLICE_BYTES = 16 * 1024 * 1024;
 
 /**
  * How much output is gathered before it becomes a Blob part. Each part is one small blob in the
@@ -18,30 +42,182 @@ import { ControlMessageType, PROGRESS_INTERVAL, abortError, type ProgressMessage
  */
 export const FLUSH_BYTES = 4 * 1024 * 1024;
 
-/** Collects chunks into Blob parts; {@link discard} zeroes what is still in JS memory. */
-class BlobSink {
+/** Output is handed to the file in writes of this size: one IPC per write, so not one per frame. */
+export const FILE_WRITE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Readers with a read in flight. Chromium (156) does not keep a Blob's byte stream alive while a
+ * BYOB read on it is pending: if nothing else reaches the reader, a garbage collection takes the
+ * stream, the read never settles, and the whole call waits forever (default readers are kept
+ * alive). Holding the reader here, a root, for the length of each read prevents that;
+ * test/browser/file-pipeline.test.ts reproduces the hang without it.
+ */
+const reading = new Set<ReadableStreamBYOBReader>();
+
+/**
+ * Reads a Blob in order into a small pool of reused buffers of {@link CHUNK_BYTES}, one read ahead
+ * of the consumer: {@link next} hands out a filled view, {@link recycle} gives its buffer back.
+ * Engines whose Blob streams are byte streams fill the buffers directly (a BYOB reader); others
+ * hand out chunks of their own, which are copied in.
+ */
+export class BlobReader {
+  readonly #file: Blob;
+  readonly #buffers: number;
+  readonly #free: ArrayBuffer[] = [];
+  #allocated = 0;
+  #offset = 0;
+  #reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #byob: boolean;
+  /** Fallback readers only: the part of the engine's last chunk not yet copied. */
+  #leftover: Uint8Array | undefined;
+  #ahead: Promise<Uint8Array<ArrayBuffer> | undefined> | undefined;
+  #ended = false;
+
+  /**
+   * `buffers`: 2 lets the next read overlap the consumer's work on the current chunk. `byob: false`
+   * uses the default reader even where a BYOB one exists (the path of engines without, for tests).
+   */
+  constructor(file: Blob, options: { readonly buffers?: number; readonly byob?: boolean } = {}) {
+    this.#file = file;
+    this.#buffers = options.buffers ?? 2;
+    this.#byob = options.byob ?? true;
+  }
+
+  /** The next chunk, or undefined at the end; the view stays valid until passed to {@link recycle}. */
+  async next(): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    const pending = this.#ahead ?? this.#fill();
+    this.#ahead = undefined;
+    const chunk = await pending;
+    if (chunk === undefined) this.#ended = true;
+    else this.#readAhead();
+    return chunk;
+  }
+
+  /** Returns a chunk's buffer to the pool: the caller no longer reads it, nor does anything it gave it to. */
+  recycle(chunk: Uint8Array<ArrayBuffer>): void {
+    this.#free.push(chunk.buffer);
+    this.#readAhead();
+  }
+
+  /** Stops reading; the pooled buffers are dropped. */
+  async cancel(reason?: unknown): Promise<void> {
+    this.#ended = true;
+    this.#free.length = 0;
+    const reader = this.#reader;
+    this.#reader = undefined;
+    this.#leftover = undefined;
+    await reader?.cancel(reason).catch(() => undefined);
+  }
+
+  #readAhead(): void {
+    if (this.#ahead || this.#ended || (this.#free.length === 0 && this.#allocated >= this.#buffers)) return;
+    this.#ahead = this.#fill();
+    this.#ahead.catch(() => undefined); // next() reports it
+  }
+
+  #open(): ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array> | undefined {
+    if (this.#ended || this.#offset >= this.#file.size) return undefined;
+    const stream = this.#file.slice(this.#offset, this.#offset + SLICE_BYTES).stream();
+    this.#offset += SLICE_BYTES;
+    if (this.#byob) {
+      try {
+        return (this.#reader = stream.getReader({ mode: 'byob' }));
+      } catch {
+        this.#byob = false; // not a byte stream in this engine
+      }
+    }
+    return (this.#reader = stream.getReader());
+  }
+
+  /** Fills one buffer (across slice boundaries) up to CHUNK_BYTES, or to the end of the file. */
+  async #fill(): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    let buffer = this.#free.pop();
+    if (!buffer) {
+      buffer = new ArrayBuffer(CHUNK_BYTES);
+      this.#allocated++;
+    }
+    let filled = 0;
+    while (filled < CHUNK_BYTES) {
+      const reader = this.#reader ?? this.#open();
+      if (!reader) break;
+      if (this.#byob) {
+        const want = CHUNK_BYTES - filled;
+        // `min` lets the engine fill the view in one read; engines without it fill part, and loop.
+        const byob = reader as ReadableStreamBYOBReader;
+        reading.add(byob);
+        let result: ReadableStreamReadResult<Uint8Array<ArrayBuffer>>;
+        try {
+          result = await byob.read(new Uint8Array(buffer, filled, want), { min: want });
+        } finally {
+          reading.delete(byob);
+        }
+        const { done, value } = result;
+        // The read transferred `buffer`; its bytes now live in value.buffer. A cancelled read
+        // returns no view at all, and the buffer with it.
+        if (!value) return undefined;
+        buffer = value.buffer as ArrayBuffer;
+        filled += value.byteLength; // a read that ends a slice can carry bytes and done together
+        if (done && this.#reader === reader) this.#reader = undefined;
+        continue;
+      }
+      if (!this.#leftover) {
+        const { done, value } = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+        if (done) {
+          if (this.#reader === reader) this.#reader = undefined;
+          continue;
+        }
+        this.#leftover = value;
+      }
+      const take = Math.min(this.#leftover.length, CHUNK_BYTES - filled);
+      new Uint8Array(buffer, filled, take).set(this.#leftover.subarray(0, take));
+      filled += take;
+      if (take < this.#leftover.length) {
+        this.#leftover = this.#leftover.subarray(take);
+      } else {
+        this.#leftover = undefined;
+      }
+    }
+    if (filled === 0) {
+      this.#free.push(buffer);
+      return undefined;
+    }
+    return new Uint8Array(buffer, 0, filled);
+  }
+}
+
+/**
+ * Gathers chunks into Blob parts and lets go of them once a part holds their bytes (zeroing them
+ * first when they are plaintext); {@link discard} zeroes what is still in JS memory.
+ */
+export class BlobSink {
   readonly #parts: Blob[] = [];
   #pending: Uint8Array<ArrayBuffer>[] = [];
   #pendingBytes = 0;
-  readonly #zeroOnDiscard: boolean;
+  readonly #zero: boolean;
 
-  constructor(zeroOnDiscard: boolean) {
-    this.#zeroOnDiscard = zeroOnDiscard;
+  /** `zero`: the output is plaintext, so its JS copies are zeroed before they are let go. */
+  constructor(zero: boolean) {
+    this.#zero = zero;
   }
 
-  readonly writable = new WritableStream<Uint8Array>({
-    write: (chunk) => {
-      this.#pending.push(chunk as Uint8Array<ArrayBuffer>);
-      this.#pendingBytes += chunk.byteLength;
-      if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
-    },
-  });
+  /** Takes `chunk`; with `zero`, the sink zeroes it once its bytes are in a part. */
+  write(chunk: Uint8Array): void {
+    this.#pending.push(chunk as Uint8Array<ArrayBuffer>);
+    this.#pendingBytes += chunk.byteLength;
+    if (this.#pendingBytes >= FLUSH_BYTES) this.#flush();
+  }
+
+  readonly writable = new WritableStream<Uint8Array>({ write: (chunk) => this.write(chunk) });
 
   #flush(): void {
     if (this.#pending.length === 0) return;
+    // The Blob constructor copies the bytes, so the chunks can go at once.
     this.#parts.push(new Blob(this.#pending));
-    // The Blob constructor copied the bytes; drop (and for plaintext, zero) the JS copies.
-    if (this.#zeroOnDiscard) for (const chunk of this.#pending) chunk.fill(0);
+    this.#drop();
+  }
+
+  #drop(): void {
+    if (this.#zero) for (const chunk of this.#pending) chunk.fill(0);
     this.#pending = [];
     this.#pendingBytes = 0;
   }
@@ -57,16 +233,14 @@ class BlobSink {
    * reference, which never left the worker).
    */
   discard(): void {
-    if (this.#zeroOnDiscard) for (const chunk of this.#pending) chunk.fill(0);
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    this.#drop();
     this.#parts.length = 0;
   }
 }
 
 /**
- * Writes chunks, gathered into writes of up to {@link FILE_WRITE_BYTES}, to a
- * FileSystemWritableFileStream; {@link abort} discards everything written.
+ * Writes chunks to a FileSystemWritableFileStream, gathered in two reused buffers into writes of
+ * {@link FILE_WRITE_BYTES}; {@link abort} discards everything written.
  *
  * Why nothing half-written is ever left: File System Standard (https://fs.spec.whatwg.org/),
  * §"The FileSystemFileHandle interface", createWritable() (#api-filesystemfilehandle-createwritable):
@@ -81,8 +255,11 @@ class BlobSink {
 export class FileSink {
   readonly #file: FileSystemWritableFileStream;
   readonly #zero: boolean;
-  #pending: Uint8Array<ArrayBuffer>[] = [];
-  #pendingBytes = 0;
+  /** Two buffers: one is filled while the other's write() runs, so the disk and the cipher overlap. */
+  readonly #buffers: Uint8Array<ArrayBuffer>[] = [];
+  #filling: Uint8Array<ArrayBuffer> | undefined;
+  #staged = 0;
+  #writing: Promise<void> | undefined;
   #ended = false;
 
   private constructor(file: FileSystemWritableFileStream, zero: boolean) {
@@ -110,12 +287,23 @@ export class FileSink {
 
   readonly writable = new WritableStream<Uint8Array>({
     write: async (chunk) => {
-      this.#pending.push(chunk as Uint8Array<ArrayBuffer>);
-      this.#pendingBytes += chunk.byteLength;
-      if (this.#pendingBytes >= FILE_WRITE_BYTES) await this.#flush();
+      try {
+        for (let at = 0; at < chunk.length; ) {
+          const buffer = (this.#filling ??= this.#buffers.pop() ?? new Uint8Array(FILE_WRITE_BYTES));
+          const take = Math.min(chunk.length - at, buffer.length - this.#staged);
+          buffer.set(chunk.subarray(at, at + take), this.#staged);
+          this.#staged += take;
+          at += take;
+          if (this.#staged === buffer.length) await this.#flush();
+        }
+      } finally {
+        // Copied into a staging buffer (or the call is failing): the chunk can go.
+        if (this.#zero) chunk.fill(0);
+      }
     },
     close: async () => {
       await this.#flush();
+      await this.#writing;
       this.#ended = true;
       await this.#file.close();
     },
@@ -124,94 +312,38 @@ export class FileSink {
     },
   });
 
+  /** Starts writing the filled buffer once the previous write is done; returns when it has started. */
   async #flush(): Promise<void> {
-    if (this.#pendingBytes === 0) return;
-    const chunks = this.#pending;
-    const bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(this.#pendingBytes);
-    if (chunks.length > 1) {
-      let at = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, at);
-        at += chunk.byteLength;
-      }
+    await this.#writing;
+    const buffer = this.#filling;
+    const staged = this.#staged;
+    this.#filling = undefined;
+    this.#staged = 0;
+    if (!buffer || staged === 0) {
+      if (buffer) this.#buffers.push(buffer);
+      return;
     }
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    try {
-      await this.#file.write(bytes);
-    } finally {
-      // write() has copied the bytes (or failed); drop, and for plaintext zero, the JS copies.
-      if (this.#zero) {
-        bytes.fill(0);
-        for (const chunk of chunks) chunk.fill(0);
-      }
-    }
+    // The buffer is refilled only after this write has settled: write() reads it while it runs.
+    this.#writing = this.#file.write(buffer.subarray(0, staged)).finally(() => {
+      if (this.#zero) buffer.fill(0, 0, staged);
+      this.#buffers.push(buffer);
+    });
+    this.#writing.catch(() => undefined); // the next flush, close or abort sees it
   }
 
   /** Discards the swap file (the target is left as it was) and zeroes plaintext still in JS memory. Idempotent. */
   async abort(reason?: unknown): Promise<void> {
-    if (this.#zero) for (const chunk of this.#pending) chunk.fill(0);
-    this.#pending = [];
-    this.#pendingBytes = 0;
+    if (this.#zero) this.#filling?.fill(0);
+    this.#staged = 0;
     if (this.#ended) return;
     this.#ended = true;
     await this.#file.abort(reason).catch(() => undefined);
+    await this.#writing?.catch(() => undefined);
   }
 }
 
-/** Output is handed to the file in writes of this size: one IPC per write, so not one per frame. */
-export const FILE_WRITE_BYTES = 4 * 1024 * 1024;
-
-/**
- * The input is read as the streams of consecutive slices of this size, and no chunk handed to the
- * core is larger than {@link CHUNK_BYTES}. Blob.stream() alone is the fastest reader in Chromium
- * (about twice the speed of slice().arrayBuffer() calls), but its chunk size is the engine's
- * choice: Firefox hands out a Blob held in memory as one chunk of its whole size, which would put
- * the entire file in the worker's memory at once (file-backed Blobs come in 64 KiB chunks there).
- * Slicing first bounds that in every engine.
- */
-export const SLICE_BYTES = 8 * 1024 * 1024;
-export const CHUNK_BYTES = 1024 * 1024;
-
-/**
- * The Blob's bytes in order, in chunks of at most {@link CHUNK_BYTES}, reading one slice of
- * {@link SLICE_BYTES} at a time.
- */
-export function blobChunks(file: Blob): ReadableStream<Uint8Array> {
-  let offset = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        for (;;) {
-          if (!reader) {
-            if (offset >= file.size) {
-              controller.close();
-              return;
-            }
-            reader = file.slice(offset, offset + SLICE_BYTES).stream().getReader();
-            offset += SLICE_BYTES;
-          }
-          const { done, value } = await reader.read();
-          if (done) {
-            reader = undefined;
-            continue;
-          }
-          // Views, not copies: only the processing steps get smaller.
-          for (let at = 0; at < value.length; at += CHUNK_BYTES) controller.enqueue(value.subarray(at, at + CHUNK_BYTES));
-          return;
-        }
-      },
-      cancel(reason) {
-        return reader?.cancel(reason);
-      },
-    },
-    { highWaterMark: 1 },
-  );
-}
-
-/** Counts input bytes on their way into the core and posts {@link ProgressMessage}s, throttled. */
-function progressCounter(port: MessagePort, total: number): TransformStream<Uint8Array, Uint8Array> {
+/** Posts {@link ProgressMessage}s for input bytes counted with `add`, throttled, and once at the end. */
+function progressReporter(port: MessagePort, total: number): { add(bytes: number): void; end(): void } {
   let done = 0;
   let reportedBytes = 0;
   let reportedAt = performance.now();
@@ -221,16 +353,39 @@ function progressCounter(port: MessagePort, total: number): TransformStream<Uint
     reportedBytes = done;
     reportedAt = performance.now();
   };
-  return new TransformStream({
-    transform(chunk, controller) {
-      done += chunk.byteLength;
+  return {
+    add(bytes) {
+      done += bytes;
       if (done - reportedBytes >= PROGRESS_INTERVAL.bytes || performance.now() - reportedAt >= PROGRESS_INTERVAL.ms) post();
-      controller.enqueue(chunk);
     },
-    flush() {
+    end() {
       if (done !== reportedBytes || done === 0) post();
     },
-  });
+  };
+}
+
+/**
+ * Writes `file` into the core's transform one reused buffer at a time: a write resolves once the
+ * core has taken the chunk's bytes (the WebCrypto calls copy their input when made), so the buffer
+ * goes back to the reader, which has meanwhile been reading the next one.
+ */
+async function feed(file: Blob, writable: WritableStream<Uint8Array>, progress: ReturnType<typeof progressReporter>, signal: AbortSignal): Promise<void> {
+  const reader = new BlobReader(file);
+  const writer = writable.getWriter();
+  try {
+    for (let chunk = await reader.next(); chunk; chunk = await reader.next()) {
+      if (signal.aborted) throw abortError();
+      progress.add(chunk.byteLength);
+      await writer.write(chunk);
+      reader.recycle(chunk);
+    }
+    progress.end();
+    await writer.close();
+  } catch (error) {
+    await reader.cancel(error);
+    await writer.abort(error).catch(() => undefined);
+    throw error;
+  }
 }
 
 export interface FileRun {
@@ -259,10 +414,13 @@ export async function pipeFile(file: Blob, run: FileRun, port: MessagePort, outp
   try {
     sink = output === undefined ? new BlobSink(run.secretOutput) : await FileSink.open(output, run.secretOutput);
     if (aborter.signal.aborted) throw abortError();
-    await blobChunks(file)
-      .pipeThrough(progressCounter(port, file.size), { signal: aborter.signal })
-      .pipeThrough(run.transform, { signal: aborter.signal })
-      .pipeTo(sink.writable, { signal: aborter.signal });
+    const { signal } = aborter;
+    // The output side aborts the sink (and cancels the transform) on an abort or on any error of
+    // the transform; an error on the input side reaches it through the transform.
+    await Promise.all([
+      feed(file, run.transform.writable, progressReporter(port, file.size), signal),
+      run.transform.readable.pipeTo(sink.writable, { signal }),
+    ]);
     // A file is committed once pipeTo resolved (its close() replaced the target): an abort that
     // lands after that finds a complete file, never a partial one, so it is not reported here.
     if (sink instanceof FileSink) return await output!.getFile();

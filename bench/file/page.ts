@@ -5,7 +5,7 @@
  * worst timer lag. Memory is sampled from outside, over the DevTools protocol.
  */
 import { wrap, type Remote } from 'comlink';
-import { createKit, DEFAULT_FRAME_LENGTH, FRAME_CONCURRENCY, type Kit } from '../../src/index.js';
+import { createKit, DEFAULT_FRAME_LENGTH, FRAME_CONCURRENCY, parseHeader, type Kit } from '../../src/index.js';
 import { deleteKmsStorage } from '../../src/kms/index.js';
 import type { RawWorkerApi } from './raw.worker.js';
 
@@ -22,6 +22,8 @@ export interface Lag {
 
 export interface KitResult {
   readonly ms: number;
+  /** The suite of the message: read from the output's header (encrypt) or the input's (decrypt). */
+  readonly suiteId: number;
   readonly outputBytes: number;
   readonly progressEvents: number;
   readonly lag: Lag;
@@ -93,27 +95,40 @@ async function setup(size: number): Promise<{ inputBytes: number }> {
   return { inputBytes: input.size };
 }
 
-async function runKit(op: 'encrypt' | 'decrypt', suiteId: 0x0478 | 0x0578): Promise<KitResult> {
-  const key = `kit:${suiteId}`;
+/** The suite a message was encrypted with, from its header. */
+async function suiteOf(message: Blob): Promise<number> {
+  const head = new Uint8Array(await message.slice(0, 64 * 1024).arrayBuffer());
+  return parseHeader(head)?.header.suiteId ?? NaN;
+}
+
+/**
+ * One kit call on the whole input. `suite` 'default' passes no suiteId, as an app that does not
+ * choose one would; the suite it got is read back from the message header.
+ */
+async function runKit(op: 'encrypt' | 'decrypt', suite: 0x0478 | 0x0578 | 'default'): Promise<KitResult> {
+  const key = `kit:${suite}`;
   const source = op === 'encrypt' ? input : ciphertexts.get(key);
-  if (!source) throw new Error(`no ciphertext to decrypt: kit.encryptFile ${suiteId.toString(16)} did not run`);
+  if (!source) throw new Error(`no ciphertext to decrypt: kit.encryptFile ${suite} did not run`);
   let progressEvents = 0;
   const onProgress = () => void progressEvents++;
   lastPlaintext = undefined;
+  const options = { keyId, encryptionContext: { bench: 'file' }, ...(suite === 'default' ? {} : { suiteId: suite }) };
   const probe = startProbe();
   const started = performance.now();
   const output =
     op === 'encrypt'
-      ? await kit!.encryptFile(source, { keyId, encryptionContext: { bench: 'file' }, suiteId }, { onProgress })
+      ? await kit!.encryptFile(source, options, { onProgress })
       : await kit!.decryptFile(source, { encryptionContext: { bench: 'file' } }, { onProgress });
   const ms = performance.now() - started;
   const lag = probe.stop();
   if (op === 'encrypt') ciphertexts.set(key, output);
   else lastPlaintext = output;
-  return { ms, outputBytes: output.size, progressEvents, lag };
+  return { ms, suiteId: await suiteOf(op === 'encrypt' ? output : source), outputBytes: output.size, progressEvents, lag };
 }
 
-async function runRaw(form: 'memory' | 'file' | 'core-stream', op: 'encrypt' | 'decrypt'): Promise<{ ms: number; lag: Lag }> {
+type RawForm = 'memory' | 'file' | 'core-stream' | 'blob-io' | 'hash';
+
+async function runRaw(form: RawForm, op: 'encrypt' | 'decrypt'): Promise<{ ms: number; lag: Lag }> {
   const settings = { frameLength: DEFAULT_FRAME_LENGTH, concurrency: FRAME_CONCURRENCY };
   const probe = startProbe();
   let ms: number;
@@ -121,6 +136,10 @@ async function runRaw(form: 'memory' | 'file' | 'core-stream', op: 'encrypt' | '
     ms = await raw!.coreStream(op, input!.size, 0x0478);
   } else if (form === 'memory') {
     ms = await raw!.memory(op, input!.size, settings);
+  } else if (form === 'hash') {
+    ms = await raw!.hash(input!.size);
+  } else if (form === 'blob-io') {
+    ms = await raw!.blobIo(input!, settings);
   } else {
     const source = op === 'encrypt' ? input : ciphertexts.get('raw');
     if (!source) throw new Error('no ciphertext to decrypt: the raw Blob encrypt did not run');
@@ -129,6 +148,11 @@ async function runRaw(form: 'memory' | 'file' | 'core-stream', op: 'encrypt' | '
     ms = result.ms;
   }
   return { ms, lag: probe.stop() };
+}
+
+/** Allocates a raw cell's in-memory input before its memory baseline is taken (see the raw worker). */
+async function prepareRaw(form: 'memory' | 'hash' | 'core-stream', op: 'encrypt' | 'decrypt'): Promise<void> {
+  await raw!.prepare(form, op, input!.size, { frameLength: DEFAULT_FRAME_LENGTH, concurrency: FRAME_CONCURRENCY });
 }
 
 /** Compares the last decrypted Blob with the input: sizes, and 1 MiB at eight places. */
@@ -171,6 +195,7 @@ async function teardown(): Promise<void> {
   setup,
   runKit,
   runRaw,
+  prepareRaw,
   verify,
   forget,
   teardown,

@@ -70,6 +70,12 @@ function deferred<T>() {
 /**
  * Encrypts a stream of bytes into an AWS Encryption SDK message, frame by frame.
  *
+ * Buffers: the stream keeps no view of a written chunk once that write has completed, and every
+ * chunk it enqueues has an ArrayBuffer of its own that the stream no longer touches. So a writer
+ * may refill a chunk's buffer as soon as `writer.write(chunk)` resolves, and a reader may zero,
+ * reuse or transfer what it reads (workers/file-pipeline.ts reads files into a few reused buffers
+ * this way, and zeroes plaintext once it has handed it over).
+ *
  * @example
  * ```ts
  * const encrypting = encryptStream(keyring, { encryptionContext: { file: 'report.pdf' } });
@@ -120,7 +126,8 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
           hash.update(headerBytes);
         }
         frame = new Uint8Array(prepared.frameLength);
-        controller.enqueue(headerBytes);
+        // A copy: what the stream enqueues must be the reader's alone (see the function's comment).
+        controller.enqueue(headerBytes.slice());
         header.resolve(prepared.header);
       } catch (error) {
         header.reject(error);
@@ -172,40 +179,82 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   return withHeader(stream, header.promise);
 }
 
-/** A FIFO of byte chunks that hands out contiguous prefixes, copying only when a prefix spans chunks. */
-class ByteQueue {
-  #chunks: Uint8Array[] = [];
-  length = 0;
-  push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.length += chunk.length;
+/**
+ * The decrypt stream's unconsumed input. During a write it hands out views of the written chunk
+ * itself; only what spans two writes is copied, into one reused buffer (`#carry`), so decrypting
+ * costs no copy of the body beyond about one frame per chunk boundary. When a write ends, {@link settle}
+ * copies the chunk's unconsumed tail into that buffer: the stream never keeps a view of a chunk
+ * after its write has completed, so the writer may reuse or detach the chunk's buffer then.
+ */
+class InputQueue {
+  /** Carried bytes are #carry[#start, #end). */
+  #carry = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
+  #chunk: Uint8Array = new Uint8Array(0);
+  #at = 0;
+
+  get length(): number {
+    return this.#end - this.#start + this.#chunk.length - this.#at;
   }
-  /** The first `n` bytes (n <= length) as one view. */
+
+  /** Starts a write: `chunk` is read in place until {@link settle}. */
+  borrow(chunk: Uint8Array): void {
+    this.#chunk = chunk;
+    this.#at = 0;
+  }
+
+  /** The first `n` bytes (n <= length) as one view, valid until the next peek, consume or settle. */
   peek(n: number): Uint8Array {
-    const first = this.#chunks[0]!;
-    if (first.length >= n) return first.subarray(0, n);
-    const joined = new Uint8Array(this.length);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      joined.set(chunk, offset);
-      offset += chunk.length;
+    const carried = this.#end - this.#start;
+    if (carried === 0) return this.#chunk.subarray(this.#at, this.#at + n);
+    if (n > carried) {
+      const take = n - carried;
+      this.#append(this.#chunk.subarray(this.#at, this.#at + take));
+      this.#at += take;
     }
-    this.#chunks = [joined];
-    return joined.subarray(0, n);
+    return this.#carry.subarray(this.#start, this.#start + n);
   }
+
   consume(n: number): void {
-    this.length -= n;
-    while (n > 0) {
-      const first = this.#chunks[0]!;
-      if (first.length <= n) {
-        this.#chunks.shift();
-        n -= first.length;
+    const fromCarry = Math.min(n, this.#end - this.#start);
+    this.#start += fromCarry;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    this.#at += n - fromCarry;
+  }
+
+  /** Ends a write: keeps a copy of what is left of the chunk and lets go of the chunk. */
+  settle(): void {
+    this.#append(this.#chunk.subarray(this.#at));
+    this.#chunk = new Uint8Array(0);
+    this.#at = 0;
+  }
+
+  /** Zeroes and drops everything held (the input of a failed stream). */
+  clear(): void {
+    this.#carry.fill(0);
+    this.#start = this.#end = 0;
+    this.#chunk = new Uint8Array(0);
+    this.#at = 0;
+  }
+
+  /** Appends to the carried bytes, first moving them to the front (of a larger buffer if needed). */
+  #append(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.#end + bytes.length > this.#carry.length) {
+      const carried = this.#end - this.#start;
+      if (carried + bytes.length > this.#carry.length) {
+        const grown = new Uint8Array(Math.max(carried + bytes.length, 2 * this.#carry.length));
+        grown.set(this.#carry.subarray(this.#start, this.#end));
+        this.#carry = grown;
       } else {
-        this.#chunks[0] = first.subarray(n);
-        n = 0;
+        this.#carry.copyWithin(0, this.#start, this.#end);
       }
+      this.#start = 0;
+      this.#end = carried;
     }
+    this.#carry.set(bytes, this.#end);
+    this.#end += bytes.length;
   }
 }
 
@@ -213,7 +262,9 @@ const u32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! <<
 
 /**
  * Decrypts a stream holding one AWS Encryption SDK message. The header is verified before anything
- * is released; see {@link SignaturePolicy} for what happens with signed messages.
+ * is released; see {@link SignaturePolicy} for what happens with signed messages. Buffers are
+ * handled as in {@link encryptStream}: written chunks are not kept once their write has completed,
+ * and each plaintext chunk enqueued is the reader's alone.
  *
  * @example
  * ```ts
@@ -228,7 +279,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
     throw rangeError('options.signaturePolicy', "must be 'verify-then-release', 'release-frames-early' or 'reject-signed'");
   }
   const header = deferred<MessageHeader>();
-  const queue = new ByteQueue();
+  const queue = new InputQueue();
   let parsed: ParsedHeader | undefined;
   let keys: PreparedDecryption | undefined;
   let hash: IncrementalHash | undefined;
@@ -299,7 +350,8 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         }
         const bytes = queue.peek(need);
         const scanned = h.contentType === 'non-framed' ? { ...scanNonFramed(bytes, 0)!, done: true } : scanFrame(bytes, 0, sequence, h.frameLength)!;
-        // `bytes` stays valid after consume(): the queue never writes into buffers it handed out.
+        // WebCrypto copies its input when called (and the hash reads it now), so `bytes` may be
+        // overwritten once consumed: the queue reuses its buffer for the next frame.
         const plaintext = decryptFrame(keys!.key, h.messageId, bytes, scanned.frame!);
         plaintext.catch(() => undefined); // awaited in order by release()
         inFlight.push({ plaintext, final: scanned.done });
@@ -334,6 +386,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   const fail = (error: unknown) => {
     for (const plaintext of held) plaintext.fill(0);
     held = [];
+    queue.clear();
     header.reject(error);
     throw error;
   };
@@ -342,8 +395,9 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
     async transform(chunk, controller) {
       try {
         assertBytes(chunk, 'decryptStream chunk');
-        queue.push(chunk);
+        queue.borrow(chunk);
         await pump(controller);
+        queue.settle();
       } catch (error) {
         fail(error);
       }

@@ -59,11 +59,6 @@ function itOnDisk(name: string, body: () => Promise<void>, timeoutMs?: number): 
   else skip(`${name} (skipped: ${probed.why})`);
 }
 
-/** Kept as the tests' wrapper; itOnDisk has already decided the engine can run them. */
-async function whenSupported(_test: string, body: () => Promise<void>): Promise<void> {
-  await body();
-}
-
 /** A fresh OPFS directory for one test, removed afterwards. */
 async function withDirectory<T>(body: (dir: FileSystemDirectoryHandle) => Promise<T>): Promise<T> {
   const root = await navigator.storage.getDirectory();
@@ -145,131 +140,123 @@ describe('createKit: files to disk (call.output)', () => {
   });
 
   itOnDisk('createWritable writes to a swap file: invisible until close(), discarded by abort() (the engine claim the kit relies on)', () =>
-    whenSupported('swap file', () =>
-      withDirectory(async (dir) => {
-        const handle = await fileWith(dir, 'swap.bin', PREVIOUS);
-        if (typeof handle.createWritable !== 'function') {
-          console.warn('SKIPPED (swap file, page side): createWritable is missing on the page; the worker tests below check the same');
-          return;
-        }
-        const writable = await handle.createWritable();
-        await writable.write(patternBytes(2 * MiB));
-        expect(await (await handle.getFile()).text(), 'not visible before close').to.equal(PREVIOUS);
-        await writable.abort();
-        expect(await (await handle.getFile()).text(), 'abort discards').to.equal(PREVIOUS);
-        const again = await handle.createWritable();
-        await again.write('replaced');
-        await again.close();
-        expect(await (await handle.getFile()).text(), 'close replaces').to.equal('replaced');
-      }),
-    ));
+    withDirectory(async (dir) => {
+      const handle = await fileWith(dir, 'swap.bin', PREVIOUS);
+      if (typeof handle.createWritable !== 'function') {
+        console.warn('SKIPPED (swap file, page side): createWritable is missing on the page; the worker tests below check the same');
+        return;
+      }
+      const writable = await handle.createWritable();
+      await writable.write(patternBytes(2 * MiB));
+      expect(await (await handle.getFile()).text(), 'not visible before close').to.equal(PREVIOUS);
+      await writable.abort();
+      expect(await (await handle.getFile()).text(), 'abort discards').to.equal(PREVIOUS);
+      const again = await handle.createWritable();
+      await again.write('replaced');
+      await again.close();
+      expect(await (await handle.getFile()).text(), 'close replaces').to.equal('replaced');
+    }));
 
   itOnDisk('round-trips OPFS files, signed and unsigned, resolving with the File, with progress', () =>
-    whenSupported('round trip', () =>
-      withKit(async (kit) => {
-        await withDirectory(async (dir) => {
-          const keyId = await newKey(kit);
-          const plaintext = patternBytes(9 * MiB + 4321);
-          const input = await fileWith(dir, 'input.bin');
-          {
-            const writable = await input.createWritable();
-            await writable.write(plaintext);
-            await writable.close();
-          }
-          for (const suiteId of [0x0578, 0x0478] as const) {
-            const encryptedHandle = await fileWith(dir, `input.${suiteId}.enc`, PREVIOUS);
-            const progress: FileProgress[] = [];
-            const encrypted = await kit.encryptFile(await input.getFile(), { keyId, encryptionContext: context, suiteId }, {
-              output: encryptedHandle,
-              onProgress: (p) => progress.push(p),
-            });
-            expect(encrypted).to.be.instanceOf(File);
-            expect(encrypted.name).to.equal(`input.${suiteId}.enc`);
-            expect(encrypted.size).to.be.greaterThan(plaintext.length);
-            expect((await encryptedHandle.getFile()).size).to.equal(encrypted.size);
-            expect(progress.length).to.be.greaterThan(1);
-            expect(progress.at(-1)).to.deep.equal({ done: plaintext.length, total: plaintext.length });
-            for (let i = 1; i < progress.length; i++) expect(progress[i]!.done).to.be.at.least(progress[i - 1]!.done);
-            expect(parseHeader(await blobBytes(encrypted.slice(0, 4096)))!.header.suiteId).to.equal(suiteId);
+    withKit(async (kit) => {
+      await withDirectory(async (dir) => {
+        const keyId = await newKey(kit);
+        const plaintext = patternBytes(9 * MiB + 4321);
+        const input = await fileWith(dir, 'input.bin');
+        {
+          const writable = await input.createWritable();
+          await writable.write(plaintext);
+          await writable.close();
+        }
+        for (const suiteId of [0x0578, 0x0478] as const) {
+          const encryptedHandle = await fileWith(dir, `input.${suiteId}.enc`, PREVIOUS);
+          const progress: FileProgress[] = [];
+          const encrypted = await kit.encryptFile(await input.getFile(), { keyId, encryptionContext: context, suiteId }, {
+            output: encryptedHandle,
+            onProgress: (p) => progress.push(p),
+          });
+          expect(encrypted).to.be.instanceOf(File);
+          expect(encrypted.name).to.equal(`input.${suiteId}.enc`);
+          expect(encrypted.size).to.be.greaterThan(plaintext.length);
+          expect((await encryptedHandle.getFile()).size).to.equal(encrypted.size);
+          expect(progress.length).to.be.greaterThan(1);
+          expect(progress.at(-1)).to.deep.equal({ done: plaintext.length, total: plaintext.length });
+          for (let i = 1; i < progress.length; i++) expect(progress[i]!.done).to.be.at.least(progress[i - 1]!.done);
+          expect(parseHeader(await blobBytes(encrypted.slice(0, 4096)))!.header.suiteId).to.equal(suiteId);
 
-            const decryptedHandle = await fileWith(dir, `input.${suiteId}.dec`);
-            const decryptProgress: FileProgress[] = [];
-            const decrypted = await kit.decryptFile(encrypted, { encryptionContext: context }, {
-              output: decryptedHandle,
-              onProgress: (p) => decryptProgress.push(p),
-            });
-            expect(decrypted).to.be.instanceOf(File);
-            expect(decryptProgress.at(-1)).to.deep.equal({ done: encrypted.size, total: encrypted.size });
-            expect(sameBytes(await blobBytes(decrypted), plaintext)).to.equal(true);
-            expect(sameBytes(await blobBytes(await decryptedHandle.getFile()), plaintext)).to.equal(true);
-          }
-          // The empty file too.
-          const emptyOut = await fileWith(dir, 'empty.enc', PREVIOUS);
-          const empty = await kit.encryptFile(new Blob([]), { keyId, encryptionContext: {} }, { output: emptyOut });
-          const emptyPlain = await fileWith(dir, 'empty.dec', PREVIOUS);
-          expect((await kit.decryptFile(empty, {}, { output: emptyPlain })).size).to.equal(0);
-        });
-      }),
-    ), 120_000);
+          const decryptedHandle = await fileWith(dir, `input.${suiteId}.dec`);
+          const decryptProgress: FileProgress[] = [];
+          const decrypted = await kit.decryptFile(encrypted, { encryptionContext: context }, {
+            output: decryptedHandle,
+            onProgress: (p) => decryptProgress.push(p),
+          });
+          expect(decrypted).to.be.instanceOf(File);
+          expect(decryptProgress.at(-1)).to.deep.equal({ done: encrypted.size, total: encrypted.size });
+          expect(sameBytes(await blobBytes(decrypted), plaintext)).to.equal(true);
+          expect(sameBytes(await blobBytes(await decryptedHandle.getFile()), plaintext)).to.equal(true);
+        }
+        // The empty file too.
+        const emptyOut = await fileWith(dir, 'empty.enc', PREVIOUS);
+        const empty = await kit.encryptFile(new Blob([]), { keyId, encryptionContext: {} }, { output: emptyOut });
+        const emptyPlain = await fileWith(dir, 'empty.dec', PREVIOUS);
+        expect((await kit.decryptFile(empty, {}, { output: emptyPlain })).size).to.equal(0);
+      });
+    }), 120_000);
 
   itOnDisk('abort in the middle of a file leaves the target as it was (previous content, or empty), and the kit stays usable', () =>
-    whenSupported('abort', () =>
-      withKit(async (kit) => {
-        await withDirectory(async (dir) => {
-          const keyId = await newKey(kit);
-          const file = new Blob([patternBytes(48 * MiB)]);
-          for (const previous of [PREVIOUS, undefined]) {
-            const target = await fileWith(dir, `aborted-${previous === undefined ? 'new' : 'old'}.enc`, previous);
-            const controller = new AbortController();
-            const seen: FileProgress[] = [];
-            const pending = kit.encryptFile(file, { keyId, encryptionContext: context }, {
-              output: target,
-              signal: controller.signal,
-              onProgress: (p) => {
-                seen.push(p);
-                // A few MiB in, so some output has already been written to the swap file.
-                if (p.done >= 8 * MiB) controller.abort();
-              },
-            });
-            const error = await rejection(pending);
-            expect(error).to.be.instanceOf(EnvelopeError);
-            expect(error.code).to.equal('ABORTED');
-            expect(seen.at(-1)!.done, 'aborted in the middle').to.be.below(file.size);
-            expect(await settledText(target), 'the target is untouched').to.equal(previous ?? '');
-          }
-          // The same handle can be written by the next call.
-          const target = await dir.getFileHandle('aborted-old.enc');
-          const written = await kit.encryptFile(new Blob(['after abort']), { keyId, encryptionContext: {} }, { output: target });
-          expect(await (await kit.decryptFile(written)).text()).to.equal('after abort');
-        });
-      }),
-    ), 120_000);
+    withKit(async (kit) => {
+      await withDirectory(async (dir) => {
+        const keyId = await newKey(kit);
+        const file = new Blob([patternBytes(48 * MiB)]);
+        for (const previous of [PREVIOUS, undefined]) {
+          const target = await fileWith(dir, `aborted-${previous === undefined ? 'new' : 'old'}.enc`, previous);
+          const controller = new AbortController();
+          const seen: FileProgress[] = [];
+          const pending = kit.encryptFile(file, { keyId, encryptionContext: context }, {
+            output: target,
+            signal: controller.signal,
+            onProgress: (p) => {
+              seen.push(p);
+              // A few MiB in, so some output has already been written to the swap file.
+              if (p.done >= 8 * MiB) controller.abort();
+            },
+          });
+          const error = await rejection(pending);
+          expect(error).to.be.instanceOf(EnvelopeError);
+          expect(error.code).to.equal('ABORTED');
+          expect(seen.at(-1)!.done, 'aborted in the middle').to.be.below(file.size);
+          expect(await settledText(target), 'the target is untouched').to.equal(previous ?? '');
+        }
+        // The same handle can be written by the next call.
+        const target = await dir.getFileHandle('aborted-old.enc');
+        const written = await kit.encryptFile(new Blob(['after abort']), { keyId, encryptionContext: {} }, { output: target });
+        expect(await (await kit.decryptFile(written)).text()).to.equal('after abort');
+      });
+    }), 120_000);
 
   itOnDisk('a tampered file leaves nothing of the plaintext: frames, signature, context, and the target as it was', () =>
-    whenSupported('tampered', () =>
-      withKit(async (kit) => {
-        await withDirectory(async (dir) => {
-          const keyId = await newKey(kit);
-          // Signed: frames are released (and written to the swap file) before the footer is checked.
-          const message = await blobBytes(await kit.encryptFile(new Blob([patternBytes(12 * MiB)]), { keyId, encryptionContext: context, suiteId: 0x0578 }));
-          const cases: [string, Uint8Array<ArrayBuffer>, string, Record<string, string>][] = [];
-          const frame = message.slice();
-          frame[Math.floor(frame.length / 2)]! ^= 1;
-          cases.push(['a frame in the middle', frame, 'INTEGRITY_FAILURE', context]);
-          const signature = message.slice();
-          signature[signature.length - 3]! ^= 1;
-          cases.push(['the footer signature (every frame already written)', signature, 'SIGNATURE_INVALID', context]);
-          cases.push(['the wrong encryption context', message, 'ENCRYPTION_CONTEXT_MISMATCH', { file: 'other.bin' }]);
-          for (const [what, bytes, code, encryptionContext] of cases) {
-            for (const previous of [PREVIOUS, undefined]) {
-              const target = await fileWith(dir, `tampered-${crypto.randomUUID()}.bin`, previous);
-              const error = await rejection(kit.decryptFile(new Blob([bytes]), { encryptionContext }, { output: target }));
-              expect(error, what).to.be.instanceOf(EnvelopeError);
-              expect(error.code, what).to.equal(code);
-              expect(await settledText(target), `${what}: the target is untouched`).to.equal(previous ?? '');
-            }
+    withKit(async (kit) => {
+      await withDirectory(async (dir) => {
+        const keyId = await newKey(kit);
+        // Signed: frames are released (and written to the swap file) before the footer is checked.
+        const message = await blobBytes(await kit.encryptFile(new Blob([patternBytes(12 * MiB)]), { keyId, encryptionContext: context, suiteId: 0x0578 }));
+        const cases: [string, Uint8Array<ArrayBuffer>, string, Record<string, string>][] = [];
+        const frame = message.slice();
+        frame[Math.floor(frame.length / 2)]! ^= 1;
+        cases.push(['a frame in the middle', frame, 'INTEGRITY_FAILURE', context]);
+        const signature = message.slice();
+        signature[signature.length - 3]! ^= 1;
+        cases.push(['the footer signature (every frame already written)', signature, 'SIGNATURE_INVALID', context]);
+        cases.push(['the wrong encryption context', message, 'ENCRYPTION_CONTEXT_MISMATCH', { file: 'other.bin' }]);
+        for (const [what, bytes, code, encryptionContext] of cases) {
+          for (const previous of [PREVIOUS, undefined]) {
+            const target = await fileWith(dir, `tampered-${crypto.randomUUID()}.bin`, previous);
+            const error = await rejection(kit.decryptFile(new Blob([bytes]), { encryptionContext }, { output: target }));
+            expect(error, what).to.be.instanceOf(EnvelopeError);
+            expect(error.code, what).to.equal(code);
+            expect(await settledText(target), `${what}: the target is untouched`).to.equal(previous ?? '');
           }
-        });
-      }),
-    ), 120_000);
+        }
+      });
+    }), 120_000);
 });
