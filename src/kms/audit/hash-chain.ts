@@ -191,17 +191,21 @@ export async function chainGroup(templates: readonly EventTemplate[], tip: Chain
  */
 const SYNC_GROUP = 2;
 
-async function digestAll(texts: readonly string[]): Promise<string[]> {
-  // One buffer for the whole group, a view per record: a fresh ArrayBuffer per record doubled the
-  // cost of each digest in Node (allocation and GC), and digest() copies its input when called.
-  const buffer = new Uint8Array(texts.reduce((n, text) => n + text.length * 3, 0));
-  let offset = 0;
+/**
+ * Scratch space for encoding records before digest(): reused by every group, since digest() takes
+ * a copy of its input when it is called (WebCrypto: "get a copy of the bytes held by data").
+ * A fresh buffer per group (three bytes per character, for hundreds of records) was garbage the
+ * size of the group's text, twice over.
+ */
+let scratch = new Uint8Array(64 * 1024);
+
+function digestAll(texts: readonly string[]): Promise<string[]> {
   return Promise.all(
     texts.map((text) => {
-      const { written } = encoder.encodeInto(text, buffer.subarray(offset));
-      const view = buffer.subarray(offset, offset + written);
-      offset += written;
-      return crypto.subtle.digest('SHA-256', view).then(digestHex);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (scratch.length < text.length * 3) scratch = new Uint8Array(Math.max(text.length * 3, scratch.length * 2));
+      const { written } = encoder.encodeInto(text, scratch);
+      return crypto.subtle.digest('SHA-256', scratch.subarray(0, written)).then(digestHex);
     }),
   );
 }
