@@ -59,24 +59,6 @@ const sizeName = (size) => (size >= MiB ? `${size / MiB} MiB` : size >= KiB ? `$
 const isSmall = (size) => size < MiB; // reported in ops/s; the rest in MiB/s
 
 // ---------------------------------------------------------------------------------------------
-// Chromium
-
-async function findChromium() {
-  try {
-    const { findBrowser } = await import('../scripts/browsers.mjs');
-    const found = findBrowser('chromium');
-    if (found.error) throw new Error(found.error);
-    if (found.path) return found.path;
-  } catch (error) {
-    if (process.env.CHROME_PATH) throw error;
-  }
-  for (const candidate of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
-    if (candidate && existsSync(candidate)) return candidate;
-  }
-  throw new Error('Chromium not found: run `node scripts/setup.mjs` (or apt-get install chromium) or set CHROME_PATH.');
-}
-
-// ---------------------------------------------------------------------------------------------
 // Bundles
 
 /** When the core does not exist yet, the page still runs the SDK and raw peers against a stub. */
