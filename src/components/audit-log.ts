@@ -57,6 +57,10 @@ export class EkAuditLog extends LitElement {
         white-space: nowrap;
         overflow-wrap: normal;
       }
+      /* Operation names and error codes are single words: never cut one in two. The key id may break. */
+      .word {
+        overflow-wrap: normal;
+      }
       td.failed {
         color: var(--_bad);
       }
@@ -195,10 +199,10 @@ export class EkAuditLog extends LitElement {
             ${records.slice(0, SHOWN).map(
               (r) => html`<tr>
                 <td class="nowrap">${r.eventTime.replace('T', ' ').replace('Z', '')}</td>
-                <td>${r.awsRegion}</td>
-                <td>${r.eventName}</td>
+                <td class="nowrap">${r.awsRegion}</td>
+                <td class="word">${r.eventName}</td>
                 <td><code>${r.resources?.[0]?.ARN.split('/').pop() ?? ''}</code></td>
-                <td class=${r.errorCode ? 'failed' : ''}>${r.errorCode ?? 'ok'}</td>
+                <td class=${r.errorCode ? 'word failed' : 'word'}>${r.errorCode ?? 'ok'}</td>
               </tr>`,
             )}
           </tbody>
