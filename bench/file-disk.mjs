@@ -7,11 +7,10 @@
 //   node bench/file-disk.mjs [--size=<MiB>] [--suite=0x0478|0x0578|both]
 // Built like bench/file.mjs, served and launched with bench/support.mjs; output under
 // bench/out/file-disk (git-ignored).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { launchChromium, serveDirectory } from './support.mjs';
+import { bundlePage, launchChromium, serveDirectory } from './support.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'bench', 'out', 'file-disk');
@@ -29,21 +28,7 @@ const mib = (bytes) => (bytes / MiB).toFixed(1);
 const SAMPLE_MS = 50;
 
 async function build() {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: { page: join(root, 'bench', 'file-disk', 'page.ts'), 'kit.worker': join(root, 'workers', 'kit.worker.ts') },
-    outdir: outDir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    tsconfig: join(root, 'tsconfig.json'),
-    logLevel: 'warning',
-  });
-  writeFileSync(join(outDir, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./page.js"></script>\n');
+  await bundlePage(outDir, { page: join(root, 'bench', 'file-disk', 'page.ts'), 'kit.worker': join(root, 'workers', 'kit.worker.ts') }, { title: 'envelope-kit disk bench' });
 }
 
 function rss(pid) {

@@ -13,12 +13,11 @@
 //     --only=RE   only the cells whose label matches RE, e.g. --only='kit.*0x0478'
 //     --size: past 256 MiB headless Chromium's blob store fails reads here; bench/file-disk.mjs is for larger files
 // Exit code: 0 when every cell ran and round-tripped (missed targets are reported, not fatal).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { launchChromium, median, serveDirectory } from './support.mjs';
+import { bundlePage, launchChromium, median, serveDirectory } from './support.mjs';
 
 const started = Date.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -46,28 +45,10 @@ const log = (line = '') => console.log(line);
 const failures = [];
 
 async function build() {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: {
-      page: join(srcDir, 'page.ts'),
-      'kit.worker': join(root, 'workers', 'kit.worker.ts'),
-      'raw.worker': join(srcDir, 'raw.worker.ts'),
-    },
-    outdir: outDir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    sourcemap: 'linked',
-    tsconfig: join(root, 'tsconfig.json'),
-    logLevel: 'warning',
-  });
-  writeFileSync(
-    join(outDir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>envelope-kit file bench</title><script type="module" src="./page.js"></script>\n',
+  await bundlePage(
+    outDir,
+    { page: join(srcDir, 'page.ts'), 'kit.worker': join(root, 'workers', 'kit.worker.ts'), 'raw.worker': join(srcDir, 'raw.worker.ts') },
+    { title: 'envelope-kit file bench' },
   );
 }
 

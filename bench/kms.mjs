@@ -7,12 +7,11 @@
 // secure context, so crypto.subtle works) serves them, puppeteer-core drives Debian's chromium.
 //   node bench/kms.mjs [--quick]     (npm run bench:kms)
 // Exit code 0 when every cell ran and round-tripped; 1 otherwise.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { launchChromium, median, serveDirectory } from './support.mjs';
+import { bundlePage, launchChromium, median, serveDirectory } from './support.mjs';
 
 const started = Date.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,25 +32,7 @@ const CONCURRENCY = 8;
 const log = (line = '') => console.log(line);
 
 async function build() {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: { page: join(srcDir, 'page.ts'), worker: join(srcDir, 'worker.ts') },
-    outdir: outDir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    sourcemap: 'linked',
-    tsconfig: join(root, 'tsconfig.json'),
-    logLevel: 'warning',
-  });
-  writeFileSync(
-    join(outDir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>envelope-kit KMS bench</title><script type="module" src="./page.js"></script>\n',
-  );
+  await bundlePage(outDir, { page: join(srcDir, 'page.ts'), worker: join(srcDir, 'worker.ts') }, { title: 'envelope-kit KMS bench' });
 }
 
 const spread = (xs) => (xs.length < 2 ? '' : ` ±${Math.round(((Math.max(...xs) - Math.min(...xs)) / 2 / median(xs)) * 100)}%`);

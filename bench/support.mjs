@@ -1,10 +1,41 @@
 // What every benchmark script shares: finding Debian's Chromium, serving a built folder on
 // 127.0.0.1 (a secure context, so crypto.subtle works), launching headless Chromium with the flags
 // that keep it from phoning home or throttling a background page, and the median.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
 import puppeteer from 'puppeteer-core';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Bundles a benchmark page into a fresh `outDir`: `entryPoints` (name -> source path, one of them
+ * `page`) as browser ESM with code splitting and linked source maps, and an index.html that loads
+ * page.js.
+ */
+export async function bundlePage(outDir, entryPoints, { title = 'envelope-kit bench' } = {}) {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints,
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: 'linked',
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+  writeFileSync(
+    join(outDir, 'index.html'),
+    `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title><script type="module" src="./page.js"></script>\n`,
+  );
+}
 
 /** Chromium's path: scripts/browsers.mjs (CHROME_PATH or the usual places), else the usual places here. */
 export async function findChromium() {

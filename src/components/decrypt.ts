@@ -5,7 +5,7 @@ import { ActionController } from './task.js';
 import { KitConsumer } from './kit-context.js';
 import { describeError } from './describe-error.js';
 import { fire } from './events.js';
-import { baseStyles } from './styles.js';
+import { baseStyles, cryptoFormStyles } from './styles.js';
 import { decodeBase64, headerOf, formatBytes } from './message-bytes.js';
 import { fileProgress } from './file-progress.js';
 import type { EkContextEditor } from './context-editor.js';
@@ -50,14 +50,8 @@ export class EkDecrypt extends LitElement {
 
   static override styles = [
     baseStyles,
+    cryptoFormStyles,
     css`
-      .modes {
-        border: none;
-        padding: 0;
-        margin: 0;
-        display: flex;
-        gap: 1rem;
-      }
       output {
         display: block;
         white-space: pre-wrap;
@@ -76,10 +70,6 @@ export class EkDecrypt extends LitElement {
       h3 {
         font-size: 1em;
         margin: 0.75rem 0 0.4rem;
-      }
-      a.download {
-        color: var(--_accent);
-        font-weight: 600;
       }
     `,
   ];

@@ -5,7 +5,7 @@ import { ActionController } from './task.js';
 import { KitConsumer } from './kit-context.js';
 import { describeError } from './describe-error.js';
 import { fire } from './events.js';
-import { baseStyles } from './styles.js';
+import { baseStyles, cryptoFormStyles } from './styles.js';
 import { keyLabel, listRegionKeys } from './key-list.js';
 import { headerOf, toBase64, formatBytes } from './message-bytes.js';
 import { fileProgress } from './file-progress.js';
@@ -49,18 +49,8 @@ export class EkEncrypt extends LitElement {
 
   static override styles = [
     baseStyles,
+    cryptoFormStyles,
     css`
-      .modes {
-        border: none;
-        padding: 0;
-        margin: 0;
-        display: flex;
-        gap: 1rem;
-      }
-      a.download {
-        color: var(--_accent);
-        font-weight: 600;
-      }
       h3 {
         font-size: 1em;
         margin: 0.75rem 0 0.4rem;

@@ -135,3 +135,18 @@ export const baseStyles = css`
     width: 100%;
   }
 `;
+
+/** What <ek-encrypt> and <ek-decrypt> share: the note/file switch and the download link. */
+export const cryptoFormStyles = css`
+  .modes {
+    border: none;
+    padding: 0;
+    margin: 0;
+    display: flex;
+    gap: 1rem;
+  }
+  a.download {
+    color: var(--_accent);
+    font-weight: 600;
+  }
+`;

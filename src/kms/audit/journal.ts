@@ -86,8 +86,7 @@ function parseFileName(name: string): { databaseName: string; id: string } | nul
  * commits to IndexedDB before every call returns, as it always did.
  */
 export function journalSupported(): boolean {
-  const scope = globalThis as { FileSystemSyncAccessHandle?: unknown; navigator?: { storage?: { getDirectory?: unknown }; locks?: unknown } };
-  return typeof scope.FileSystemSyncAccessHandle === 'function' && typeof scope.navigator?.storage?.getDirectory === 'function' && typeof scope.navigator?.locks === 'object';
+  return typeof (globalThis as { FileSystemSyncAccessHandle?: unknown }).FileSystemSyncAccessHandle === 'function' && journalsReadable();
 }
 
 /** Whether journals left by others can be found and read here (OPFS and Web Locks; any context, the main thread too). */
