@@ -81,6 +81,14 @@ if (process.env.EK_WEBDRIVER_URL) {
   webkitBrowsers.push(webkit);
 }
 
+// EK_BROWSERS=chromium (or firefox, or both, comma-separated) narrows a run while iterating on one
+// file; CI and `npm test` leave it unset and run every engine.
+const only = process.env.EK_BROWSERS?.split(',').map((name) => name.trim().toLowerCase());
+/** @template T @param {string} engine @param {() => T} make @returns {T[]} */
+function pick(engine, make) {
+  return !only || only.includes(engine) ? [make()] : [];
+}
+
 // On 2 cores: one test file per browser at a time, two browsers side by side. The vector suites
 // are CPU-bound (RSA-4096), so more pages than cores only makes every file slower and flakier.
 const concurrency = Math.max(1, Math.floor(availableParallelism() / 2));
@@ -101,18 +109,21 @@ export default {
   middleware: [serveVectors],
   browsers: [
     // The launcher calls itself "Chrome"; the summary should name the engine actually tested.
+    ...pick('chromium', () =>
     Object.assign(
       chromeLauncher({
         launchOptions: { executablePath: requireBrowser('chromium'), headless: true, args: chromiumArgs },
       }),
       { name: 'Chromium' },
-    ),
+    )),
     // The same launcher drives Firefox through puppeteer-core over WebDriver BiDi: no geckodriver,
     // no Playwright-patched Firefox, just the Debian package.
-    chromeLauncher({
-      puppeteer,
-      launchOptions: { browser: 'firefox', executablePath: requireBrowser('firefox'), headless: true },
-    }),
+    ...pick('firefox', () =>
+      chromeLauncher({
+        puppeteer,
+        launchOptions: { browser: 'firefox', executablePath: requireBrowser('firefox'), headless: true },
+      }),
+    ),
     ...webkitBrowsers,
   ],
   reporters: [passFailSummary(), defaultReporter()],
