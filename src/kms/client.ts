@@ -5,13 +5,13 @@
  * then the call record (call-record.ts), success or failure. Errors that are not KMS errors (a bug,
  * a storage failure) reach the caller as KMSInternalException with the original as `cause`.
  */
-import { CallContext } from './call-context.js';
-import type { Caller } from './access.js';
-import type { CallOutcome } from './call-record.js';
+import { CallContext } from './requests/call-context.js';
+import type { Caller } from './policy/access.js';
+import type { CallOutcome } from './audit/call-record.js';
 import { KmsError } from './errors.js';
-import type { RegionRuntime } from './region-runtime.js';
+import type { RegionRuntime } from './requests/region-runtime.js';
 import type * as T from './types.js';
-import { requestObject } from './validation.js';
+import { requestObject } from './requests/validation.js';
 import * as aliases from './operations/aliases.js';
 import * as dataKeys from './operations/data-keys.js';
 import * as encryption from './operations/encryption.js';

@@ -6,24 +6,24 @@
  * version-checked (storage/store.ts).
  */
 import { deleteDB } from 'idb';
-import type { Caller } from './access.js';
-import { decide } from './access.js';
-import { AuditLog, auditStorage, deleteAuditStorage, recordOutcome, type KmsAudit } from './audit-recording.js';
-import { CallContext } from './call-context.js';
-import { recordNothing, type CallOutcome, type CallRecorder } from './call-record.js';
+import type { Caller } from './policy/access.js';
+import { decide } from './policy/access.js';
+import { AuditLog, auditStorage, deleteAuditStorage, recordOutcome, type KmsAudit } from './audit/recording.js';
+import { CallContext } from './requests/call-context.js';
+import { recordNothing, type CallOutcome, type CallRecorder } from './audit/call-record.js';
 import { createRegionClient, type KmsRegionClient } from './client.js';
 import { keyNotFound, kmsError } from './errors.js';
-import { Iam, type KmsIam } from './iam.js';
+import { Iam, type KmsIam } from './policy/iam.js';
 import { describePrincipal, type ConditionContext, type Decision, type NewGrantRequest } from './policy/index.js';
 import { IndexedDbIamStore, MemoryIamStore, iamDatabaseName } from './storage/iam-store.js';
-import { createRootKeys } from './key-material.js';
-import { sweep } from './lifecycle.js';
-import { RegionRuntime, type RegionDirectory, type ServiceEvent } from './region-runtime.js';
-import type { SimulationSettings, SimulationState } from './simulation.js';
+import { createRootKeys } from './crypto/key-material.js';
+import { sweep } from './keys/lifecycle.js';
+import { RegionRuntime, type RegionDirectory, type ServiceEvent } from './requests/region-runtime.js';
+import type { SimulationSettings, SimulationState } from './requests/simulation.js';
 import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
-import { updateKey } from './key-updates.js';
+import { updateKey } from './keys/key-updates.js';
 
 export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-2'] as const;

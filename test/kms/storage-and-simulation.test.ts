@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKms, KmsError, type CallEvent } from '../../src/kms/index.js';
-import { updateKey } from '../../src/kms/key-updates.js';
+import { updateKey } from '../../src/kms/keys/key-updates.js';
 import { MemoryStore } from '../../src/kms/storage/memory-store.js';
 import { StaleWriteError } from '../../src/kms/storage/store.js';
-import type { RegionRuntime } from '../../src/kms/region-runtime.js';
+import type { RegionRuntime } from '../../src/kms/requests/region-runtime.js';
 import { bytes, DAY, importMaterial, keyId, material32, rejects, testKms } from './helpers.js';
 
 let n = 0;

@@ -7,7 +7,7 @@
  * StaleWriteError, and the caller retries.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import type { GrantRecord, RootKeys } from '../records.js';
+import type { GrantRecord, RootKeys } from './records.js';
 
 const byCreation = (a: GrantRecord, b: GrantRecord) => a.CreationDate - b.CreationDate || (a.GrantId < b.GrantId ? -1 : 1);
 import { SCHEMA_VERSION, upgrade, type KmsRegionDB } from './schema.js';

@@ -3,10 +3,10 @@
  * commit with the version read; if another tab committed in between, read again and recompute.
  * A caller that keeps losing gets ConflictException, AWS's answer to a conflicting concurrent change.
  */
-import { kmsError } from './errors.js';
-import type { KeyRecord } from './records.js';
-import type { RegionRuntime } from './region-runtime.js';
-import { StaleWriteError, type Write } from './storage/store.js';
+import { kmsError } from '../errors.js';
+import type { KeyRecord } from '../storage/records.js';
+import type { RegionRuntime } from '../requests/region-runtime.js';
+import { StaleWriteError, type Write } from '../storage/store.js';
 
 const ATTEMPTS = 8;
 

@@ -18,9 +18,9 @@
  * GetUserPolicy and GetRolePolicy return the document percent-encoded, as IAM does ("URL-encoded
  * compliant with RFC 3986", IAM API reference, GetUserPolicy): see {@link encodePolicyDocument}.
  */
-import { KmsError } from './errors.js';
-import { describePrincipal, parsePolicy, type IdentityPolicy } from './policy/index.js';
-import { policyId, entityKey, type IamEntityKind, type IamPolicyRecord, type IamStore } from './storage/iam-store.js';
+import { KmsError } from '../errors.js';
+import { describePrincipal, parsePolicy, type IdentityPolicy } from './index.js';
+import { policyId, entityKey, type IamEntityKind, type IamPolicyRecord, type IamStore } from '../storage/iam-store.js';
 
 /** IAM's exception names (IAM API reference, "Errors"), as the AWS SDK's IAM client reports them. */
 export const IamExceptionName = {

@@ -3,8 +3,8 @@
  * byte length); AWS KMS returns and accepts DER, `SEQUENCE { INTEGER r, INTEGER s }`
  * (RFC 3279, section 2.2.3). These two functions convert between them, strictly.
  */
-import { concat } from '../core/bytes.js';
-import type { Bytes } from '../core/types.js';
+import { concat } from '../../core/bytes.js';
+import type { Bytes } from '../../core/types.js';
 
 function derInteger(value: Uint8Array): Bytes {
   let i = 0;

@@ -5,8 +5,8 @@
  * PutKeyPolicy afterwards, unless BypassPolicyLockoutSafetyCheck is set (API reference, PutKeyPolicy).
  */
 import { parsedPolicy } from './access.js';
-import type { CallContext } from './call-context.js';
-import { checkLockoutSafety } from './policy/index.js';
+import type { CallContext } from '../requests/call-context.js';
+import { checkLockoutSafety } from './index.js';
 
 /**
  * @throws KmsError MalformedPolicyDocumentException when the policy is malformed or would lock the caller out.

@@ -4,10 +4,10 @@
  */
 import { keyArn } from './identifiers.js';
 import { keyStateOf } from './key-states.js';
-import type { KeyRecord } from './records.js';
-import type { RegionRuntime } from './region-runtime.js';
+import type { KeyRecord } from '../storage/records.js';
+import type { RegionRuntime } from '../requests/region-runtime.js';
 import { algorithmsFor } from './specs.js';
-import type { KeyMetadata, MultiRegionConfiguration } from './types.js';
+import type { KeyMetadata, MultiRegionConfiguration } from '../types.js';
 
 /** The default key policy (developer guide, "Default key policy"): the account's root may do everything. */
 export function defaultKeyPolicy(account: string): string {

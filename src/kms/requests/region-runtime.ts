@@ -3,14 +3,14 @@
  * unwrapped key material, its simulation settings, and a way to reach the other regions (for
  * multi-Region keys). Nothing here knows an operation; operations/ use it through CallContext.
  */
-import type { RootKeys, KeyRecord } from './records.js';
-import type { RegionStore } from './storage/store.js';
+import type { RootKeys, KeyRecord } from '../storage/records.js';
+import type { RegionStore } from '../storage/store.js';
 import { RegionSimulation } from './simulation.js';
-import { unwrapAs, unsealBytes } from './key-material.js';
-import { keyArn } from './identifiers.js';
-import { kmsError } from './errors.js';
-import type { Bytes } from '../core/types.js';
-import type { Iam } from './iam.js';
+import { unwrapAs, unsealBytes } from '../crypto/key-material.js';
+import { keyArn } from '../keys/identifiers.js';
+import { kmsError } from '../errors.js';
+import type { Bytes } from '../../core/types.js';
+import type { Iam } from '../policy/iam.js';
 
 /** A service event (AwsServiceEvent): something the KMS did by itself, not at a caller's request. */
 export interface ServiceEvent {

@@ -5,9 +5,9 @@
  * where bytes belong) is a ValidationException too rather than a TypeError: callers branch on the
  * AWS exception name. Limits are those of ../shared/reference/kms-operations.txt.
  */
-import { kmsError, validation } from './errors.js';
-import { checkGrantTokens } from './grant-tokens.js';
-import type { EncryptionContextType, Tag } from './types.js';
+import { kmsError, validation } from '../errors.js';
+import { checkGrantTokens } from '../policy/grant-tokens.js';
+import type { EncryptionContextType, Tag } from '../types.js';
 
 const camel = (member: string) => member.charAt(0).toLowerCase() + member.slice(1);
 

@@ -5,7 +5,7 @@
  * only what its allow-list admits (audit/record-shapes.ts), and the user's `recorder` option, which
  * gets the {@link CallEvent}: names, ids and the outcome, never plaintext, key material or ciphertext.
  */
-import type { CallDecision } from './call-context.js';
+import type { CallDecision } from '../requests/call-context.js';
 
 export interface CallEvent {
   readonly eventTime: number;

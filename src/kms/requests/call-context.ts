@@ -6,17 +6,17 @@
  * access before state. Every decision taken is kept in {@link CallContext.decisions} for the
  * call's audit record.
  */
-import { decide, denied, needsResourceAliases, type Caller } from './access.js';
-import { aliasNotFound, keyNotFound } from './errors.js';
-import { aliasArn, parseKeyReference } from './identifiers.js';
-import { checkKeyState, keyStateOf, type KeyStateOperation } from './key-states.js';
-import { settle } from './lifecycle.js';
-import type { ConditionContext, Decision, IdentityPolicy, NewGrantRequest } from './policy/index.js';
-import type { KeyRecord } from './records.js';
+import { decide, denied, needsResourceAliases, type Caller } from '../policy/access.js';
+import { aliasNotFound, keyNotFound } from '../errors.js';
+import { aliasArn, parseKeyReference } from '../keys/identifiers.js';
+import { checkKeyState, keyStateOf, type KeyStateOperation } from '../keys/key-states.js';
+import { settle } from '../keys/lifecycle.js';
+import type { ConditionContext, Decision, IdentityPolicy, NewGrantRequest } from '../policy/index.js';
+import type { KeyRecord } from '../storage/records.js';
 import type { RegionRuntime } from './region-runtime.js';
-import type { KeyState } from './specs.js';
-import type { EncryptionContextType } from './types.js';
-import { updateKey, type KeyChange } from './key-updates.js';
+import type { KeyState } from '../keys/specs.js';
+import type { EncryptionContextType } from '../types.js';
+import { updateKey, type KeyChange } from '../keys/key-updates.js';
 
 export interface LoadedKey {
   readonly record: KeyRecord;

@@ -14,10 +14,10 @@
  * The private key is generated non-extractable and kept (structured-cloned into IndexedDB) only
  * until the import token expires.
  */
-import { zero } from '../core/bytes.js';
-import type { Bytes } from '../core/types.js';
-import { kmsError } from './errors.js';
-import type { WrappingAlgorithm } from './specs.js';
+import { zero } from '../../core/bytes.js';
+import type { Bytes } from '../../core/types.js';
+import { kmsError } from '../errors.js';
+import type { WrappingAlgorithm } from '../keys/specs.js';
 
 export type WrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'SM2';
 

@@ -2,11 +2,11 @@
  * RSAES-OAEP encryption with an asymmetric ENCRYPT_DECRYPT key. AWS KMS returns the bare OAEP
  * ciphertext (modulus-sized), with no header: Decrypt must be told the KeyId and the algorithm.
  */
-import type { Bytes } from '../core/types.js';
-import { kmsError } from './errors.js';
-import type { KeyRecord } from './records.js';
-import type { RegionRuntime } from './region-runtime.js';
-import { oaepMaxPlaintext, specInfo, type EncryptionAlgorithmSpec } from './specs.js';
+import type { Bytes } from '../../core/types.js';
+import { kmsError } from '../errors.js';
+import type { KeyRecord } from '../storage/records.js';
+import type { RegionRuntime } from '../requests/region-runtime.js';
+import { oaepMaxPlaintext, specInfo, type EncryptionAlgorithmSpec } from '../keys/specs.js';
 
 const hashOf = (algorithm: EncryptionAlgorithmSpec) => (algorithm === 'RSAES_OAEP_SHA_1' ? 'SHA-1' : 'SHA-256');
 

@@ -16,8 +16,8 @@ import {
   unavailable,
   updating,
   type KmsError,
-} from './errors.js';
-import type { KeyRecord } from './records.js';
+} from '../errors.js';
+import type { KeyRecord } from '../storage/records.js';
 import type { KeyState } from './specs.js';
 
 /** The state a record is in at time `now` (epoch ms). Lifecycle events are applied beforehand. */

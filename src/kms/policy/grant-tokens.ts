@@ -17,9 +17,9 @@
  * AccessDeniedException when nothing else allows it. RetireGrant by such a token finds no grant
  * and is NotFoundException, the error RetireGrant documents for a grant that does not exist.
  */
-import { fromUtf8, randomBytes, utf8 } from '../core/bytes.js';
-import { kmsError, type KmsError } from './errors.js';
-import { isKeyId } from './identifiers.js';
+import { fromUtf8, randomBytes, utf8 } from '../../core/bytes.js';
+import { kmsError, type KmsError } from '../errors.js';
+import { isKeyId } from '../keys/identifiers.js';
 
 const PREFIX = 'ekgt1';
 

@@ -21,10 +21,10 @@
  * and ECDSA signing of a pre-computed DIGEST (@noble/curves). Their material is unsealed into
  * bytes for the duration of a call, then zeroed.
  */
-import { randomBytes, utf8, zero } from '../core/bytes.js';
-import type { Bytes } from '../core/types.js';
-import type { MaterialRecord, RootKeys, WrappedMaterial } from './records.js';
-import { specInfo, type KeySpec, type KeyUsage as KmsKeyUsage } from './specs.js';
+import { randomBytes, utf8, zero } from '../../core/bytes.js';
+import type { Bytes } from '../../core/types.js';
+import type { MaterialRecord, RootKeys, WrappedMaterial } from '../storage/records.js';
+import { specInfo, type KeySpec, type KeyUsage as KmsKeyUsage } from '../keys/specs.js';
 
 const subtle = () => globalThis.crypto.subtle;
 

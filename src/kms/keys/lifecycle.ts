@@ -14,12 +14,12 @@
  *   version becomes current, dated at its scheduled time; a multi-Region primary then hands the
  *   new material to its replicas (re-wrapped under each replica region's root).
  */
-import { randomBytes } from '../core/bytes.js';
-import { generateMaterial, rewrap } from './key-material.js';
+import { randomBytes } from '../../core/bytes.js';
+import { generateMaterial, rewrap } from '../crypto/key-material.js';
 import { keyStateOf } from './key-states.js';
 import { materialIdFrom } from './identifiers.js';
-import type { KeyRecord, MaterialRecord } from './records.js';
-import type { RegionRuntime, ServiceEvent } from './region-runtime.js';
+import type { KeyRecord, MaterialRecord } from '../storage/records.js';
+import type { RegionRuntime, ServiceEvent } from '../requests/region-runtime.js';
 import { aliasDeletions, grantDeletions, importDeletions, updateKey } from './key-updates.js';
 
 export const DAY_MS = 86_400_000;

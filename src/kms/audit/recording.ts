@@ -5,10 +5,10 @@
  * access decisions go into the record's `explanation`; what the request and response may show is
  * the audit module's allow-list, never ours, so no plaintext or key byte can reach a record.
  */
-import type { CallDecision } from './call-context.js';
+import type { CallDecision } from '../requests/call-context.js';
 import type { CallOutcome } from './call-record.js';
-import { decodeGrantToken } from './grant-tokens.js';
-import { AuditLog, IndexedDbAuditStorage, MemoryAuditStorage, type AuditQuery, type AuditRecord, type AuditVerification, type JsonValue, type VerifyOptions } from './audit/index.js';
+import { decodeGrantToken } from '../policy/grant-tokens.js';
+import { AuditLog, IndexedDbAuditStorage, MemoryAuditStorage, type AuditQuery, type AuditRecord, type AuditVerification, type JsonValue, type VerifyOptions } from './index.js';
 
 /**
  * The audit log as `kms.audit`: CloudTrail-shaped, hash-chained records of every call and service event.

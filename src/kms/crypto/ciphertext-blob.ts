@@ -15,9 +15,9 @@
  * AAD = bytes 0 .. 46+L (the whole header) || the encoded encryption context
  * (encryption-context.ts), so neither the key reference nor the context can be swapped.
  */
-import { concat, utf8 } from '../core/bytes.js';
-import type { Bytes } from '../core/types.js';
-import { kmsError } from './errors.js';
+import { concat, utf8 } from '../../core/bytes.js';
+import type { Bytes } from '../../core/types.js';
+import { kmsError } from '../errors.js';
 
 const VERSION = 0x01;
 const MATERIAL_ID_BYTES = 32;

@@ -10,9 +10,9 @@
  * (not case-folded strings) keeps it case-sensitive. Keys in a JS object are unique, so the sort
  * has no ties. The empty map and an absent context encode the same (AWS treats them alike).
  */
-import { concat, uint32, utf8 } from '../core/bytes.js';
-import type { Bytes } from '../core/types.js';
-import type { EncryptionContextType } from './types.js';
+import { concat, uint32, utf8 } from '../../core/bytes.js';
+import type { Bytes } from '../../core/types.js';
+import type { EncryptionContextType } from '../types.js';
 
 const LABEL = utf8('kms-ec-1');
 

@@ -7,8 +7,8 @@
  * Every record carries a `version` that each write increments; a write names the version it read
  * and the store refuses it if another tab wrote in between (optimistic concurrency).
  */
-import type { KeySpec, KeyUsage, OriginType } from './specs.js';
-import type { Tag } from './types.js';
+import type { KeySpec, KeyUsage, OriginType } from '../keys/specs.js';
+import type { Tag } from '../types.js';
 
 /** A key material version, wrapped under the region's root (key-material.ts says how). */
 export interface WrappedMaterial {

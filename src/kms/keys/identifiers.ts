@@ -5,8 +5,8 @@
  * `arn:aws:kms:<region>:<account>:key/<key id>`, alias name `alias/<name>` and alias ARN
  * `arn:aws:kms:<region>:<account>:alias/<name>`. Management operations take only the first two.
  */
-import { kmsError } from './errors.js';
-import { randomBytes } from '../core/bytes.js';
+import { kmsError } from '../errors.js';
+import { randomBytes } from '../../core/bytes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MRK = /^mrk-[0-9a-f]{32}$/;

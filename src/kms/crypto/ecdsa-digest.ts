@@ -5,13 +5,13 @@
  * PKCS#8 is unsealed for the length of one call, the scalar is read from it in place, and every
  * copy is zeroed before the call returns. Nothing is cached. Verifying needs only the public key.
  */
-import { zero } from '../core/bytes.js';
-import type { Bytes } from '../core/types.js';
+import { zero } from '../../core/bytes.js';
+import type { Bytes } from '../../core/types.js';
 import { derToP1363 } from './ecdsa-der.js';
-import { kmsError } from './errors.js';
-import type { KeyRecord } from './records.js';
-import type { RegionRuntime } from './region-runtime.js';
-import { specInfo } from './specs.js';
+import { kmsError } from '../errors.js';
+import type { KeyRecord } from '../storage/records.js';
+import type { RegionRuntime } from '../requests/region-runtime.js';
+import { specInfo } from '../keys/specs.js';
 
 type NamedCurve = 'P-256' | 'P-384' | 'P-521';
 

@@ -4,7 +4,7 @@
  * as they do to a client of AWS KMS: ThrottlingException ("Rate exceeded"), KMSInternalException or
  * DependencyTimeoutException, all server faults a client may retry.
  */
-import { kmsError } from './errors.js';
+import { kmsError } from '../errors.js';
 
 export interface SimulationSettings {
   /** `true` (KMSInternalException) or the exception every call in the region fails with. */

@@ -10,7 +10,7 @@
  * Policies are parsed once per distinct text and cached: a key policy changes only by PutKeyPolicy,
  * so the hot path (Encrypt, Decrypt, GenerateDataKey) never re-parses JSON.
  */
-import type { KmsError } from './errors.js';
+import type { KmsError } from '../errors.js';
 import {
   accessDenied,
   authorize,
@@ -21,9 +21,9 @@ import {
   type NewGrantRequest,
   type ParsedPolicy,
   type PolicyKind,
-} from './policy/index.js';
-import type { GrantRecord, KeyRecord } from './records.js';
-import type { EncryptionContextType } from './types.js';
+} from './index.js';
+import type { GrantRecord, KeyRecord } from '../storage/records.js';
+import type { EncryptionContextType } from '../types.js';
 
 /** Who is calling, as `kms.region(name, { principal, viaService, context })` says. */
 export interface Caller {

@@ -4,14 +4,14 @@
  * encryption-context.ts). Each material version is its own AES key, so the random-IV bound (2^32
  * messages per key, NIST SP 800-38D section 8.3) applies per version and rotation renews it.
  */
-import { concat, randomBytes } from '../core/bytes.js';
-import type { Bytes } from '../core/types.js';
+import { concat, randomBytes } from '../../core/bytes.js';
+import type { Bytes } from '../../core/types.js';
 import { assembleBlob, blobHeader, IV_BYTES, type ParsedBlob } from './ciphertext-blob.js';
 import { encodeEncryptionContext } from './encryption-context.js';
-import { kmsError } from './errors.js';
-import type { KeyRecord } from './records.js';
-import type { RegionRuntime } from './region-runtime.js';
-import type { EncryptionContextType } from './types.js';
+import { kmsError } from '../errors.js';
+import type { KeyRecord } from '../storage/records.js';
+import type { RegionRuntime } from '../requests/region-runtime.js';
+import type { EncryptionContextType } from '../types.js';
 
 export async function sealSymmetric(
   runtime: RegionRuntime,
