@@ -29,8 +29,8 @@ export {
   type KitDecryptManyOptions,
   type KitDecryptManyResult,
   type BatchRecordError,
-} from './client.js';
-export { KitError, KitErrorCode } from './protocol.js';
+} from './client/kit.js';
+export { KitError, KitErrorCode } from './client/protocol.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

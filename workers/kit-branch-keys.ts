@@ -23,7 +23,7 @@ import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/messa
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { ACTIVE_TYPE } from '../src/core/branch-key-store-records.js';
 import { indexedDbStorage, type BranchKeyStorage } from '../src/core/branch-key-store-storage.js';
-import { DEFAULT_BRANCH_KEY_TTL_SECONDS, branchKeyStoreNames } from '../src/protocol.js';
+import { DEFAULT_BRANCH_KEY_TTL_SECONDS, branchKeyStoreNames } from '../src/client/protocol.js';
 
 /** Where a branch key's records are authenticated: the KMS key that wraps them. */
 interface Owner {

@@ -4,7 +4,7 @@
  * (wrapped by the region root keys), and each message's data key, which exists only for the
  * duration of one call. The page sends and receives plaintext, ciphertext, ids and ARNs.
  *
- * Started by `createKit()` (src/client.ts) as a module worker:
+ * Started by `createKit()` (src/client/kit.ts) as a module worker:
  * `new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import { expose, transfer } from 'comlink';
@@ -27,12 +27,13 @@ import {
   type WireCreateBranchKeyOptions,
   type WireDecryptManyOptions,
   type WireEncryptManyOptions,
-} from '../src/protocol.js';
+} from '../src/client/protocol.js';
 import { decryptingKeyring, encryptingKeyring } from './kit-keyrings.js';
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
+import { typeError } from '../src/core/arguments.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -128,7 +129,7 @@ async function databasesSettled(name: string): Promise<void> {
 
 /** The page checked the batch already; this guards the worker against a page that did not. */
 function checkBatch(items: unknown, argument: string): asserts items is Uint8Array[] {
-  if (!Array.isArray(items) || items.some((item) => !(item instanceof Uint8Array))) throw new TypeError(`${argument} must be an array of Uint8Arrays`);
+  if (!Array.isArray(items) || items.some((item) => !(item instanceof Uint8Array))) throw typeError(argument, 'an array of Uint8Arrays');
 }
 
 const api: KitWorkerApi = {
@@ -157,7 +158,7 @@ const api: KitWorkerApi = {
   kms: guarded(async (region: string, operation: string, request: unknown): Promise<unknown> => {
     const client = state().clientFor(region) as unknown as Record<string, unknown>;
     const method = Object.prototype.hasOwnProperty.call(client, operation) ? client[operation] : undefined;
-    if (typeof method !== 'function') throw new TypeError(`operation must be a KMS client method; ${JSON.stringify(operation)} is not one`);
+    if (typeof method !== 'function') throw typeError('operation', `a KMS client method; ${JSON.stringify(operation)} is not one`);
     const response = await (method as (request: unknown) => Promise<unknown>)(request);
     return transfer(response, [...buffersIn(response)]);
   }),
@@ -171,7 +172,7 @@ const api: KitWorkerApi = {
   audit: guarded(async (operation: AuditOperation, args: readonly unknown[]): Promise<unknown> => {
     const { audit } = state().kms;
     if (!Object.values(AuditOperation).includes(operation)) {
-      throw new TypeError(`operation must be one of ${Object.values(AuditOperation).join(', ')}, not ${JSON.stringify(operation)}`);
+      throw typeError('operation', `one of ${Object.values(AuditOperation).join(', ')}, not ${JSON.stringify(operation)}`);
     }
     return (audit[operation] as (...callArgs: unknown[]) => Promise<unknown>)(...(Array.isArray(args) ? args : []));
   }),

@@ -15,6 +15,7 @@ import { bytesEqual, concat, fromUtf8, uint16, uint32, utf8 } from './bytes.js';
 import { EnvelopeError, ErrorCode, malformed } from './errors.js';
 import { parseContext, serializeContext } from './encryption-context.js';
 import { findSuite, suiteHex, type AlgorithmSuite, type SuiteId } from './suites.js';
+import { rangeError } from './arguments.js';
 
 export const CONTENT_TYPE_NON_FRAMED = 0x01;
 export const CONTENT_TYPE_FRAMED = 0x02;
@@ -107,7 +108,7 @@ export function headerTemplate(
   shapes: readonly EncryptedDataKeyShape[],
   frameLength: number,
 ): HeaderTemplate {
-  if (suite.messageVersion !== 2) throw new RangeError('header templates are for message format version 2 (committing suites) only');
+  if (suite.messageVersion !== 2) throw rangeError('header', 'templates are for message format version 2 (committing suites) only');
   const encryptedDataKeys = shapes.map((shape) => ({ providerId: shape.providerId, providerInfo: shape.providerInfo, ciphertext: new Uint8Array(shape.ciphertextLength) }));
   const body = serializeHeaderBody({ suite, messageId: new Uint8Array(32), storedContext, encryptedDataKeys, frameLength, commitKey: new Uint8Array(32) });
   const messageIdOffset = 3;

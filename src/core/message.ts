@@ -94,7 +94,7 @@ export class RandomPool {
 
   /** Writes `length` fresh random bytes into `out` at `offset`. */
   take(length: number, out: Uint8Array, offset: number): void {
-    if (length > this.#max) throw new RangeError(`a RandomPool hands out at most ${this.#max} bytes at once`);
+    if (length > this.#max) throw rangeError('a', `RandomPool hands out at most ${this.#max} bytes at once`);
     if (this.#at + length > this.#pool.length) {
       this.#pool.fill(0);
       if (this.#pool.length < this.#max) this.#pool = new Uint8Array(Math.min(this.#pool.length * 2, this.#max));

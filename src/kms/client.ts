@@ -2,13 +2,14 @@
  * The regional client: one method per AWS KMS operation, in camelCase, taking and returning the AWS
  * request and response shapes. Every call goes through {@link invoke}, the pipeline: simulation
  * (latency, outage, throttling), request checks, the operation (which authorizes through access.ts),
- * then the call record (call-record.ts), success or failure. Errors that are not KMS errors (a bug,
- * a storage failure) reach the caller as KMSInternalException with the original as `cause`.
+ * then the call record (call-record.ts), success or failure. Errors that are not KMS errors reach
+ * the caller as they are: a closed KMS or failed storage as a {@link SimulatorError}, a bug as what
+ * it threw. None poses as KMSInternalException, which is what a simulated outage throws, as AWS does.
  */
 import { CallContext } from './requests/call-context.js';
 import type { Caller } from './policy/access.js';
 import type { CallOutcome } from './audit/call-record.js';
-import { KmsError } from './errors.js';
+import { KmsError, SimulatorError } from './errors.js';
 import type { RegionRuntime } from './requests/region-runtime.js';
 import type * as T from './types.js';
 import { requestObject } from './requests/validation.js';
@@ -153,7 +154,7 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
   const { runtime } = env;
   const ctx = new CallContext(runtime, env.caller, operation);
   let errorCode: string | undefined;
-  let failure: KmsError | undefined;
+  let failure: Error | undefined;
   let response: unknown;
   try {
     env.checkOpen();
@@ -161,10 +162,11 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
     response = await handler(ctx, requestObject(request));
     return response;
   } catch (error) {
-    const kmsFailure = error instanceof KmsError ? error : new KmsError('KMSInternalException', `The request was rejected because an internal exception occurred: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-    errorCode = kmsFailure.name;
-    failure = kmsFailure;
-    throw kmsFailure;
+    failure = error instanceof Error ? error : new Error(`non-Error thrown (${typeof error})`);
+    // The record's errorCode: the AWS exception name, the simulator's own code, or, for a bug,
+    // InternalFailure (CloudTrail's word for a failure on the service's side).
+    errorCode = error instanceof KmsError ? error.name : error instanceof SimulatorError ? error.code : 'InternalFailure';
+    throw error;
   } finally {
     // Awaited: the record is stored before the caller sees the result (or the error).
     await env.record({

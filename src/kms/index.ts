@@ -19,7 +19,7 @@ export type { Decision, DecisionMatch, DecisionSource } from './policy/index.js'
 export type { KmsAudit } from './audit/recording.js';
 export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './audit/index.js';
 export type { KmsRegionClient } from './client.js';
-export { KmsError, KmsExceptionName } from './errors.js';
+export { KmsError, KmsExceptionName, SimulatorError, SimulatorErrorCode } from './errors.js';
 export type { CallEvent, CallRecorder } from './audit/call-record.js';
 export type { SimulationSettings, SimulationState } from './requests/simulation.js';
 export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './keys/specs.js';

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { BranchKeyStore, HIERARCHY_PROVIDER_ID, createKit, parseHeader, type Kit } from '../../src/index.js';
 import { parseWrappedDataKey } from '../../src/core/hierarchical-keyring-wrap.js';
-import { branchKeyStoreNames } from '../../src/protocol.js';
+import { branchKeyStoreNames } from '../../src/client/protocol.js';
 import { describe, it } from '../support/bdd.js';
 import { REGIONS, rejection, str, text, uniqueName, withKit } from './client-support.js';
 

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { transfer, wrap } from 'comlink';
 import { EnvelopeError, parseHeader, type FileProgress, type Kit } from '../../src/index.js';
 import { deleteKmsStorage } from '../../src/kms/index.js';
-import { ControlMessageType, PROTOCOL_VERSION, isWireError, type KitWorkerApi } from '../../src/protocol.js';
+import { ControlMessageType, PROTOCOL_VERSION, isWireError, type KitWorkerApi } from '../../src/client/protocol.js';
 import { describe, it } from '../support/bdd.js';
 import { REGIONS, blobBytes, patternBytes, rejection, sameBytes, str, uniqueName, withKit } from './client-support.js';
 

@@ -21,6 +21,7 @@
 import { KmsError } from '../errors.js';
 import { describePrincipal, parsePolicy, type IdentityPolicy } from './index.js';
 import { policyId, entityKey, type IamEntityKind, type IamPolicyRecord, type IamStore } from '../storage/iam-store.js';
+import { rangeError, typeError } from '../../core/arguments.js';
 
 /** IAM's exception names (IAM API reference, "Errors"), as the AWS SDK's IAM client reports them. */
 export const IamExceptionName = {
@@ -166,8 +167,8 @@ export class Iam implements KmsIam {
   }
 
   forAccount(accountId: string): KmsIam {
-    if (typeof accountId !== 'string') throw new TypeError(`accountId must be a 12-digit AWS account id string, not ${typeof accountId}`);
-    if (!ACCOUNT_ID.test(accountId)) throw new RangeError(`accountId must be a 12-digit AWS account id, not ${JSON.stringify(accountId)}`);
+    if (typeof accountId !== 'string') throw typeError('accountId', `a 12-digit AWS account id string, not ${typeof accountId}`);
+    if (!ACCOUNT_ID.test(accountId)) throw rangeError('accountId', `must be a 12-digit AWS account id, not ${JSON.stringify(accountId)}`);
     const root = this.#root;
     if (accountId === this.#home) return root;
     let view = root.#views.get(accountId);

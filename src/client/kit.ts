@@ -4,10 +4,10 @@
  * protocol.ts. The page only ever holds ids, ARNs, ciphertext and the plaintext it asked for.
  */
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { EncryptionContext, MessageHeader } from './core/types.js';
-import type { SuiteId } from './core/suites.js';
-import { typeError, rangeError } from './core/errors.js';
-import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from './kms/index.js';
+import type { EncryptionContext, MessageHeader } from '../core/types.js';
+import type { SuiteId } from '../core/suites.js';
+import { typeError, rangeError } from '../core/errors.js';
+import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from '../kms/index.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -434,7 +434,7 @@ class WorkerKit implements Kit {
 
   simulation(region: string): Promise<SimulationState> {
     if (typeof region !== 'string' || !this.regions.includes(region)) {
-      return Promise.reject(new RangeError(`region must be one of the kit's regions (${this.regions.join(', ')}); got ${typeof region === 'string' ? JSON.stringify(region) : typeof region}`));
+      return Promise.reject(rangeError('region', `must be one of the kit's regions (${this.regions.join(', ')}); got ${typeof region === 'string' ? JSON.stringify(region) : typeof region}`));
     }
     return this.run(() => this.#remote.simulation(region));
   }
@@ -591,7 +591,7 @@ export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
   if (given !== undefined && !isEndpoint(given)) throw typeError('options.worker', 'a Worker running workers/kit.worker.ts');
 
   // Written out in full so that bundlers (Vite, webpack, esbuild plugins) see the worker and emit it.
-  const worker = given ?? new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' });
+  const worker = given ?? new Worker(new URL('../../workers/kit.worker.ts', import.meta.url), { type: 'module' });
   const remote = wrap<KitWorkerApi>(worker);
   let kit: WorkerKit | undefined;
   // Until the kit exists, a worker failure (a 404 for its script, a syntax error) rejects creation.

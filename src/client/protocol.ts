@@ -1,5 +1,5 @@
 /**
- * The contract between the page (src/client.ts) and the kit's worker (workers/kit.worker.ts): the
+ * The contract between the page (src/client/kit.ts) and the kit's worker (workers/kit.worker.ts): the
  * worker API as one interface, the messages of a long call's control port, and the error wire
  * format. Both sides import this file and nothing else of each other (design.md: the arrows point
  * down only), so a change to the boundary is a change here.
@@ -14,10 +14,10 @@
  *   an error object happens to carry (a request, a buffer) is ever cloned to the page, and the page
  *   rebuilds them with their class and `code` ({@link fromWireError}).
  */
-import { EnvelopeError, ErrorCode } from './core/errors.js';
-import type { EncryptionContext, MessageHeader } from './core/types.js';
-import type { SuiteId } from './core/suites.js';
-import type { KmsSimulation, SimulationState } from './kms/index.js';
+import { EnvelopeError, ErrorCode } from '../core/errors.js';
+import type { EncryptionContext, MessageHeader } from '../core/types.js';
+import type { SuiteId } from '../core/suites.js';
+import type { KmsSimulation, SimulationState } from '../kms/index.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
