@@ -9,7 +9,7 @@
  */
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
-import { createKms, type Kms, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
+import { createKms, type Kms, type KmsRegionClient, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
 import {
   AuditOperation,
   KitError,
@@ -20,6 +20,10 @@ import {
   type KitWorkerApi,
   type KitWorkerConfig,
   type KitWorkerInfo,
+  type KmsOperationName,
+  type KmsRequest,
+  type KmsResponse,
+  type WireEncryptResult,
   type WireDecryptOptions,
   type WireDecryptResult,
   type WireEncryptOptions,
@@ -149,17 +153,21 @@ const api: KitWorkerApi = {
     };
     const clientFor: KmsClientSupplier = regionClient;
     const probe = clientFor(kms.regions[0]!);
-    const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
+    const operations = probe as unknown as KmsRegionClient;
+    const kmsOperations = (Object.keys(operations) as (keyof KmsRegionClient)[]).filter((key): key is KmsOperationName => typeof operations[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
     opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
-  kms: guarded(async (region: string, operation: string, request: unknown): Promise<unknown> => {
-    const client = state().clientFor(region) as unknown as Record<string, unknown>;
-    const method = Object.prototype.hasOwnProperty.call(client, operation) ? client[operation] : undefined;
-    if (typeof method !== 'function') throw typeError('operation', `a KMS client method; ${JSON.stringify(operation)} is not one`);
-    const response = await (method as (request: unknown) => Promise<unknown>)(request);
+  kms: guarded(async <Op extends KmsOperationName>(region: string, operation: Op, request: KmsRequest<Op>): Promise<KmsResponse<Op>> => {
+    const client = state().clientFor(region) as KmsRegionClient;
+    // The name comes from another thread: only the client's own operations, never a prototype member.
+    if (typeof operation !== 'string' || !Object.hasOwn(client, operation) || typeof client[operation] !== 'function') {
+      throw typeError('operation', `a KMS client method; ${JSON.stringify(operation)} is not one`);
+    }
+    const method = client[operation] as (request: KmsRequest<Op>) => Promise<KmsResponse<Op>>;
+    const response = await method(request);
     return transfer(response, [...buffersIn(response)]);
   }),
 
@@ -177,13 +185,13 @@ const api: KitWorkerApi = {
     return (audit[operation] as (...callArgs: unknown[]) => Promise<unknown>)(...(Array.isArray(args) ? args : []));
   }),
 
-  encrypt: guarded(async (data: Uint8Array<ArrayBuffer> | Blob, options: WireEncryptOptions): Promise<Uint8Array<ArrayBuffer>> => {
+  encrypt: guarded(async (data: Uint8Array<ArrayBuffer> | Blob, options: WireEncryptOptions): Promise<WireEncryptResult> => {
     const { clientFor, defaultRegion } = state();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     const plaintext = await bytesOf(data);
-    const { ciphertext } = await encrypt(keyring, plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+    const { ciphertext, header } = await encrypt(keyring, plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId });
     const owned = ownedBytes(ciphertext);
-    return transfer(owned, [owned.buffer]);
+    return transfer({ ciphertext: owned, header }, [owned.buffer]);
   }),
 
   decrypt: guarded(async (ciphertext: Uint8Array<ArrayBuffer> | Blob, options: WireDecryptOptions): Promise<WireDecryptResult> => {

@@ -24,6 +24,7 @@ import {
   type BatchDecryptResult,
   type BatchRecordError,
   type KitWorkerApi,
+  type KmsOperationName,
   type ProgressMessage,
   type WireDecryptOptions,
   type WireEncryptOptions,
@@ -44,8 +45,23 @@ export interface CreateKitOptions {
   readonly worker?: Worker;
 }
 
+/**
+ * How a call's byte arrays reach the worker. By default the kit copies them, so the caller's
+ * arrays stay intact (as the AWS Encryption SDK leaves them); results always come back transferred
+ * (the caller owns them, the worker keeps nothing).
+ */
+export interface KitTransferOption {
+  /**
+   * `true`: transfer the caller's buffers instead of copying them. The caller's array is detached
+   * (length 0) once the call starts, and nothing is copied; a view into part of a larger buffer is
+   * still copied (transferring would take the whole buffer). Measured cost of the default copy,
+   * in the README ("Copy or transfer"). Default `false`.
+   */
+  readonly transfer?: boolean;
+}
+
 /** Options of `kit.encrypt` and `kit.encryptFile`. */
-export interface KitEncryptOptions {
+export interface KitEncryptOptions extends KitTransferOption {
   /**
    * The KMS key (key id, key ARN, alias name or alias ARN) that wraps the data key, or several:
    * the first generates it and each other adds a wrapped copy, so any one of them can decrypt.
@@ -60,7 +76,7 @@ export interface KitEncryptOptions {
 }
 
 /** Options of `kit.decrypt` and `kit.decryptFile`. */
-export interface KitDecryptOptions {
+export interface KitDecryptOptions extends KitTransferOption {
   /** Pairs the message must carry with these values (ENCRYPTION_CONTEXT_MISMATCH otherwise). */
   readonly encryptionContext?: EncryptionContext;
   /**
@@ -117,6 +133,14 @@ export interface FileOutputCallOptions extends FileCallOptions {
   readonly output: FileSystemFileHandle;
 }
 
+/** The result of `kit.encrypt`: the message and its header, as the core's `encrypt` returns them. */
+export interface KitEncryptResult {
+  /** The AWS Encryption SDK message. */
+  readonly ciphertext: Uint8Array<ArrayBuffer>;
+  /** The message's header, shaped as the core's MessageHeader (what `parseHeader(ciphertext)` gives). */
+  readonly header: MessageHeader;
+}
+
 /** The result of `kit.decrypt`. */
 export interface KitDecryptResult {
   readonly plaintext: Uint8Array<ArrayBuffer>;
@@ -132,7 +156,7 @@ export interface KitCreateBranchKeyOptions {
 }
 
 /** Options of `kit.encryptMany`. */
-export interface KitEncryptManyOptions {
+export interface KitEncryptManyOptions extends KitTransferOption {
   /** The branch key (from `kit.createBranchKey`) whose derived keys wrap each record's data key. */
   readonly branchKeyId: string;
   /** Bound into every record's message. Default `{}`. */
@@ -147,7 +171,7 @@ export interface KitEncryptManyOptions {
 }
 
 /** Options of `kit.decryptMany`. */
-export interface KitDecryptManyOptions {
+export interface KitDecryptManyOptions extends KitTransferOption {
   /** Pairs every message must carry with these values; a message that does not fails alone (ENCRYPTION_CONTEXT_MISMATCH). */
   readonly encryptionContext?: EncryptionContext;
 }
@@ -161,9 +185,9 @@ export type KitDecryptManyResult = BatchDecryptResult;
 /**
  * A kit: the simulated KMS and envelope encryption, running in a worker.
  *
- * Bytes given to `encrypt` and `decrypt` are transferred to the worker, not copied: a Uint8Array
- * that spans its whole ArrayBuffer is detached (length 0) once the call starts. Pass a copy
- * (`bytes.slice()`) to keep using yours. A view into part of a buffer is copied instead.
+ * Bytes given to `encrypt`, `decrypt`, `encryptMany` and `decryptMany` are copied to the worker:
+ * the caller's arrays stay intact. `{ transfer: true }` in a call's options transfers them instead
+ * (the caller's array is then detached). Results are always transferred to the caller.
  */
 export interface Kit {
   /** The kit's name: kits of one name share their KMS databases. */
@@ -193,8 +217,29 @@ export interface Kit {
    * (those the kit's own encrypt and decrypt make included), `export()`, `verify()` the hash chains.
    */
   readonly audit: KmsAudit;
-  /** Encrypts into an AWS Encryption SDK message whose data key is wrapped by each KMS key. */
-  encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * Encrypts into an AWS Encryption SDK message whose data key is wrapped by each KMS key, and
+   * resolves with the message and its header, as the core's `encrypt` does. `data` is copied to
+   * the worker (intact for the caller) unless `options.transfer` is `true`.
+   *
+   * @example
+   * ```ts
+   * const { ciphertext, header } = await kit.encrypt(bytes, { keyId: 'alias/notes', encryptionContext: { user: 'alice' } });
+   * header.encryptedDataKeys[0].providerId; // 'aws-kms'
+   * bytes.length; // unchanged: the kit worked on a copy
+   * ```
+   */
+  encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<KitEncryptResult>;
+  /**
+   * Decrypts a message made by `kit.encrypt` (or any AWS Encryption SDK with the same KMS keys)
+   * and resolves with its plaintext and header. `ciphertext` is copied to the worker unless
+   * `options.transfer` is `true`.
+   *
+   * @example
+   * ```ts
+   * const { plaintext, header } = await kit.decrypt(ciphertext, { encryptionContext: { user: 'alice' } });
+   * ```
+   */
   decrypt(ciphertext: Uint8Array | Blob, options?: KitDecryptOptions): Promise<KitDecryptResult>;
   /**
    * Encrypts a file frame by frame in the worker; memory stays bounded whatever its size. With
@@ -232,8 +277,14 @@ export interface Kit {
    * Encrypts many small records, one AWS Encryption SDK message each, in one round trip to the
    * worker, with the hierarchical keyring: each data key is wrapped by a key derived from the
    * branch key, which the worker fetches from KMS once per `ttlSeconds`, so a batch needs no KMS
-   * call. Messages come back in record order. Each record's buffer is transferred (detached here)
-   * as with `encrypt`. Rejects as a whole if any record cannot be encrypted.
+   * call. Messages come back in record order. Records are copied to the worker (in one buffer for
+   * the whole batch) unless `options.transfer` is `true`. Rejects as a whole if any record cannot
+   * be encrypted.
+   *
+   * It resolves with the messages only, not `{ ciphertext, header }` as `kit.encrypt` does: every
+   * message of a batch shares one header template (same suite, context and branch key), so a
+   * header per record would cross the worker boundary thousands of times to say the same thing;
+   * `parseHeader(messages[i])` gives any one of them.
    *
    * @example
    * ```ts
@@ -246,7 +297,7 @@ export interface Kit {
    * Decrypts many messages in one round trip; each succeeds or fails on its own: a tampered
    * message or one with the wrong encryption context is `{ error: { name, code, message } }` in its
    * place and the others still decrypt. Messages of `kit.encrypt` (KMS keyrings) decrypt too.
-   * Message buffers are transferred.
+   * Messages are copied to the worker unless `options.transfer` is `true`.
    *
    * @example
    * ```ts
@@ -278,28 +329,55 @@ function checkContext(value: unknown, argument: string, required: boolean): Encr
   return { ...(value as EncryptionContext) };
 }
 
-/**
- * The bytes to transfer for `argument` ({@link ownedBytes}); refuses a detached buffer, which is
- * what a caller holds after sending the same array twice, with a message that says so.
- */
-function sendable(bytes: Uint8Array, argument: string): Uint8Array<ArrayBuffer> {
+function checkTransfer(options: KitTransferOption | undefined): boolean {
+  const value = options?.transfer;
+  if (value !== undefined && typeof value !== 'boolean') throw typeError('options.transfer', 'a boolean');
+  return value === true;
+}
+
+/** Refuses a detached buffer (what a caller holds after transferring the same array twice), saying so. */
+function checkNotDetached(bytes: Uint8Array, argument: string): void {
   if ((bytes.buffer as ArrayBuffer & { detached?: boolean }).detached === true) {
-    throw typeError(argument, 'a Uint8Array whose buffer is not detached: it was transferred to the kit by an earlier call; pass a copy (bytes.slice()) to keep using yours');
+    throw typeError(argument, 'a Uint8Array whose buffer is not detached: it was transferred to the kit by an earlier call with { transfer: true }');
   }
-  return ownedBytes(bytes);
 }
 
 /**
- * A batch's arrays, each ready to transfer, and the distinct buffers to transfer: the same array
- * given twice is sent once (a buffer listed twice is a DataCloneError).
+ * The bytes to send for `argument`, always with a buffer of their own to transfer: the caller's
+ * own buffer with `transfer` ({@link ownedBytes}), a copy otherwise (one memcpy of the view only;
+ * structured cloning would copy the whole underlying buffer of a view).
  */
-function sendableBatch(items: unknown, argument: string): { sent: Uint8Array<ArrayBuffer>[]; buffers: ArrayBuffer[] } {
+function sendable(bytes: Uint8Array, argument: string, transferOwn: boolean): Uint8Array<ArrayBuffer> {
+  checkNotDetached(bytes, argument);
+  return transferOwn ? ownedBytes(bytes) : (bytes.slice() as Uint8Array<ArrayBuffer>);
+}
+
+/**
+ * A batch's arrays ready to send, and the distinct buffers to transfer. With `transfer`, the
+ * caller's own buffers (the same array given twice is sent once: a buffer listed twice is a
+ * DataCloneError). Without, one new buffer holding every record, sent as views into it: one
+ * allocation and one transfer for the batch, whatever its count.
+ */
+function sendableBatch(items: unknown, argument: string, transferOwn: boolean): { sent: Uint8Array<ArrayBuffer>[]; buffers: ArrayBuffer[] } {
   if (!Array.isArray(items)) throw typeError(argument, 'an array of Uint8Arrays');
-  const sent = items.map((item, i) => {
+  let total = 0;
+  items.forEach((item, i) => {
     if (!(item instanceof Uint8Array)) throw typeError(`${argument}[${i}]`, 'a Uint8Array');
-    return sendable(item, `${argument}[${i}]`);
+    checkNotDetached(item, `${argument}[${i}]`);
+    total += item.byteLength;
   });
-  return { sent, buffers: [...new Set(sent.map((bytes) => bytes.buffer))] };
+  if (transferOwn) {
+    const sent = (items as Uint8Array[]).map((item) => ownedBytes(item));
+    return { sent, buffers: [...new Set(sent.map((bytes) => bytes.buffer))] };
+  }
+  const packed = new Uint8Array(total);
+  let offset = 0;
+  const sent = (items as Uint8Array[]).map((item) => {
+    packed.set(item, offset);
+    const view = packed.subarray(offset, (offset += item.byteLength));
+    return view;
+  });
+  return { sent, buffers: [packed.buffer] };
 }
 
 class WorkerKit implements Kit {
@@ -310,7 +388,7 @@ class WorkerKit implements Kit {
   readonly #remote: Remote<KitWorkerApi>;
   readonly #worker: Worker;
   readonly #ownsWorker: boolean;
-  readonly #operations: readonly string[];
+  readonly #operations: readonly KmsOperationName[];
   readonly #clients = new Map<string, KmsRegionClient>();
   readonly #pending = new Set<(error: Error) => void>();
   readonly #detach: () => void;
@@ -321,7 +399,7 @@ class WorkerKit implements Kit {
     worker: Worker,
     ownsWorker: boolean,
     remote: Remote<KitWorkerApi>,
-    info: { name: string; account: string; regions: readonly string[]; kmsOperations: readonly string[] },
+    info: { name: string; account: string; regions: readonly string[]; kmsOperations: readonly KmsOperationName[] },
     detach: () => void,
   ) {
     this.name = info.name;
@@ -420,7 +498,11 @@ class WorkerKit implements Kit {
     if (!client) {
       const methods: Record<string, unknown> = { region };
       for (const operation of this.#operations) {
-        methods[operation] = (request?: unknown) => this.run(() => this.#remote.kms(region, operation, request));
+        // The proxy is built from the worker's list of names, so each method forwards its request
+        // as given; the worker's dispatch checks the name and the operation checks the request.
+        // (The remote is read inside the call: a released comlink proxy throws on any property read.)
+        const remote = () => this.#remote as unknown as { kms(region: string, operation: KmsOperationName, request: unknown): Promise<unknown> };
+        methods[operation] = (request?: unknown) => this.run(() => remote().kms(region, operation, request));
       }
       client = Object.freeze(methods) as unknown as KmsRegionClient;
       this.#clients.set(region, client);
@@ -439,18 +521,21 @@ class WorkerKit implements Kit {
     return this.run(() => this.#remote.simulation(region));
   }
 
-  async encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<Uint8Array<ArrayBuffer>> {
+  async encrypt(data: Uint8Array | string | Blob, options: KitEncryptOptions): Promise<KitEncryptResult> {
     const wire = this.#encryptOptions(options);
+    const transferOwn = checkTransfer(options);
     const input = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     if (!(input instanceof Uint8Array) && !(input instanceof Blob)) throw typeError('data', 'a Uint8Array, a string or a Blob');
-    const sent = input instanceof Blob ? input : sendable(input, 'data');
+    // A string's bytes are the kit's own: transferring them takes nothing from the caller.
+    const sent = input instanceof Blob ? input : sendable(input, 'data', transferOwn || typeof data === 'string');
     return this.run(() => this.#remote.encrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
   }
 
   async decrypt(ciphertext: Uint8Array | Blob, options?: KitDecryptOptions): Promise<KitDecryptResult> {
     const wire = this.#decryptOptions(options);
+    const transferOwn = checkTransfer(options);
     if (!(ciphertext instanceof Uint8Array) && !(ciphertext instanceof Blob)) throw typeError('ciphertext', 'a Uint8Array or a Blob');
-    const sent = ciphertext instanceof Blob ? ciphertext : sendable(ciphertext, 'ciphertext');
+    const sent = ciphertext instanceof Blob ? ciphertext : sendable(ciphertext, 'ciphertext', transferOwn);
     return this.run(() => this.#remote.decrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
   }
 
@@ -467,7 +552,7 @@ class WorkerKit implements Kit {
     if (typeof branchKeyId !== 'string' || branchKeyId.length === 0) throw typeError('options.branchKeyId', 'a branch key id from kit.createBranchKey');
     if (typeof ttlSeconds !== 'number' || !(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw rangeError('options.ttlSeconds', 'must be a number of seconds greater than 0');
     const encryptionContext = checkContext(options.encryptionContext ?? {}, 'options.encryptionContext', true)!;
-    const { sent, buffers } = sendableBatch(records, 'records');
+    const { sent, buffers } = sendableBatch(records, 'records', checkTransfer(options));
     const wire = { branchKeyId, encryptionContext, suiteId: options.suiteId, ttlSeconds };
     return this.run(() => this.#remote.encryptMany(transfer(sent, buffers), wire));
   }
@@ -475,7 +560,7 @@ class WorkerKit implements Kit {
   async decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]> {
     if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('options', 'an object { encryptionContext? }');
     const wire = { encryptionContext: checkContext(options?.encryptionContext, 'options.encryptionContext', false) };
-    const { sent, buffers } = sendableBatch(messages, 'messages');
+    const { sent, buffers } = sendableBatch(messages, 'messages', checkTransfer(options));
     return this.run(() => this.#remote.decryptMany(transfer(sent, buffers), wire));
   }
 

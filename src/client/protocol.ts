@@ -14,10 +14,10 @@
  *   an error object happens to carry (a request, a buffer) is ever cloned to the page, and the page
  *   rebuilds them with their class and `code` ({@link fromWireError}).
  */
-import { EnvelopeError, ErrorCode } from '../core/errors.js';
+import { toWireError } from './wire-errors.js';
 import type { EncryptionContext, MessageHeader } from '../core/types.js';
 import type { SuiteId } from '../core/suites.js';
-import type { KmsSimulation, SimulationState } from '../kms/index.js';
+import type { KmsRegionClient, KmsSimulation, SimulationState } from '../kms/index.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -57,7 +57,7 @@ export interface KitWorkerInfo {
    * The KMS client's method names, read from the worker's own client so that the page's proxy
    * follows the KMS as operations are added, with no list to keep in step by hand.
    */
-  readonly kmsOperations: readonly string[];
+  readonly kmsOperations: readonly KmsOperationName[];
 }
 
 /**
@@ -73,6 +73,20 @@ export const AuditOperation = { QUERY: 'query', EXPORT: 'export', VERIFY: 'verif
 
 export type AuditOperation = (typeof AuditOperation)[keyof typeof AuditOperation];
 
+/**
+ * The name of a KMS operation as the regional client spells it (`createKey`, `decrypt`, ...): the
+ * worker's KMS dispatch is typed by it, so a request and its response are the operation's own.
+ */
+export type KmsOperationName = {
+  [K in keyof KmsRegionClient]: KmsRegionClient[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof KmsRegionClient];
+
+/** The request of one KMS operation. */
+export type KmsRequest<Op extends KmsOperationName> = Parameters<KmsRegionClient[Op]>[0];
+
+/** The response of one KMS operation. */
+export type KmsResponse<Op extends KmsOperationName> = Awaited<ReturnType<KmsRegionClient[Op]>>;
+
 /** Encrypt options as they cross: `keyIds[0]` is the generator, the others add wrapped copies. */
 export interface WireEncryptOptions {
   readonly keyIds: readonly string[];
@@ -85,6 +99,12 @@ export interface WireEncryptOptions {
 export interface WireDecryptOptions {
   readonly encryptionContext?: EncryptionContext;
   readonly region?: string;
+}
+
+/** The result of a one-shot encrypt: the message's buffer is transferred to the page. */
+export interface WireEncryptResult {
+  readonly ciphertext: Uint8Array<ArrayBuffer>;
+  readonly header: MessageHeader;
 }
 
 /** The result of a one-shot decrypt: the plaintext's buffer is transferred to the page. */
@@ -160,7 +180,8 @@ export function batchRecordError(error: unknown): BatchRecordError {
 /**
  * The worker's API, exposed with comlink. Every method rejects with a {@link WireError} (a plain
  * object, not an Error: comlink would clone an Error as name, message and stack only, losing `code`).
- * `Uint8Array` arguments and results arrive with their buffer transferred; `Blob`s cross as handles
+ * `Uint8Array` arguments and results arrive with their buffer transferred (the page copies the
+ * caller's bytes first unless the caller asked for `transfer`); `Blob`s cross as handles
  * (structured clone of a Blob copies no bytes).
  */
 export interface KitWorkerApi {
@@ -172,15 +193,15 @@ export interface KitWorkerApi {
    * callers of an AWS-shaped client do not expect their buffers to be taken. Response buffers are
    * the worker's own and are transferred.
    */
-  kms(region: string, operation: string, request: unknown): Promise<unknown>;
+  kms<Op extends KmsOperationName>(region: string, operation: Op, request: KmsRequest<Op>): Promise<KmsResponse<Op>>;
   /** `kms.simulate` (outage, latency, throttling) for one region. */
   simulate(settings: KmsSimulation): Promise<void>;
   /** `kms.simulation(region)`: the region's settings as they are now. */
   simulation(region: string): Promise<SimulationState>;
   /** One call of the KMS's audit log (`kms.audit.query(...args)` and so on); records are plain data. */
   audit(operation: AuditOperation, args: readonly unknown[]): Promise<unknown>;
-  /** One-shot encrypt; resolves with the whole message. */
-  encrypt(data: Uint8Array<ArrayBuffer> | Blob, options: WireEncryptOptions): Promise<Uint8Array<ArrayBuffer>>;
+  /** One-shot encrypt; resolves with the whole message and its header. */
+  encrypt(data: Uint8Array<ArrayBuffer> | Blob, options: WireEncryptOptions): Promise<WireEncryptResult>;
   /** One-shot decrypt. */
   decrypt(ciphertext: Uint8Array<ArrayBuffer> | Blob, options: WireDecryptOptions): Promise<WireDecryptResult>;
   /**
@@ -287,207 +308,7 @@ export function ownedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 // --- Errors ----------------------------------------------------------------------------------------
-
-/**
- * The client's own error codes (the core's are {@link ErrorCode}, the KMS's are AWS exception names).
- *
- * @example
- * ```ts
- * if (error instanceof KitError && error.code === KitErrorCode.WORKER_FAILED) showReloadHint();
- * ```
- */
-export const KitErrorCode = {
-  /** The worker failed to load or crashed; the kit is unusable and every pending call was rejected. */
-  WORKER_FAILED: 'WORKER_FAILED',
-  /** The kit was closed; make a new one with createKit. */
-  CLOSED: 'CLOSED',
-  /** The page and the worker speak different versions of this protocol (a stale cached worker). */
-  PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
-} as const;
-
-export type KitErrorCode = (typeof KitErrorCode)[keyof typeof KitErrorCode];
-
-/**
- * An error of the client itself: the worker, not the message or the KMS, is the problem.
- *
- * @example
- * ```ts
- * try {
- *   await createKit({ worker: new Worker('/wrong/path.js', { type: 'module' }) });
- * } catch (error) {
- *   if (error instanceof KitError && error.code === 'WORKER_FAILED') console.log('check the worker URL');
- * }
- * ```
- */
-export class KitError extends Error {
-  readonly code: KitErrorCode;
-
-  constructor(code: KitErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KitError';
-    this.code = code;
-  }
-}
-
-/**
- * Which class an error is rebuilt as on the page.
- *
- * @example
- * ```ts
- * toWireError(new RangeError('x')).kind === WireErrorKind.RANGE; // true
- * ```
- */
-export const WireErrorKind = {
-  /** EnvelopeError of the core, with its ErrorCode. */
-  ENVELOPE: 'envelope',
-  /** An AWS KMS exception: an Error whose `name` and `code` are the exception name, as the AWS SDK's. */
-  KMS: 'kms',
-  TYPE: 'type',
-  RANGE: 'range',
-  /** A DOMException (e.g. a WebCrypto OperationError), rebuilt as one with the same name. */
-  DOM: 'dom',
-  /** The call was aborted: EnvelopeError with code ABORTED and name AbortError. */
-  ABORT: 'abort',
-  /** Anything else: an Error with the original name. */
-  OTHER: 'other',
-} as const;
-
-export type WireErrorKind = (typeof WireErrorKind)[keyof typeof WireErrorKind];
-
-/**
- * Marks a rejection value as a wire error, so that the page never mistakes another object for one.
- *
- * @example
- * ```ts
- * toWireError(new Error('x')).tag === WIRE_ERROR_TAG; // true
- * ```
- */
-export const WIRE_ERROR_TAG = 'envelope-kit/error';
-
-/** An error as it crosses the boundary: these members and no others. */
-export interface WireError {
-  readonly tag: typeof WIRE_ERROR_TAG;
-  readonly kind: WireErrorKind;
-  readonly name: string;
-  readonly message: string;
-  readonly code?: string;
-  /** KMS errors: whose fault, as the AWS SDK's `$fault`. */
-  readonly fault?: 'client' | 'server';
-  readonly cause?: WireError;
-}
-
-/** Messages are written by the kit and never hold bytes; the cap only bounds what a foreign error could carry. */
-const MAX_MESSAGE = 2000;
-const MAX_CAUSES = 4;
-
-function kindOf(error: object): WireErrorKind {
-  if (error instanceof EnvelopeError) return error.code === ErrorCode.ABORTED ? WireErrorKind.ABORT : WireErrorKind.ENVELOPE;
-  const { name, $fault } = error as { name?: unknown; $fault?: unknown };
-  // KMS errors are recognised by shape (a `$fault` and a name), as the AWS SDK's are, so this file
-  // needs no import of the KMS and an AWS SDK client behind the worker would cross the same way.
-  if (($fault === 'client' || $fault === 'server') && typeof name === 'string') return WireErrorKind.KMS;
-  if (typeof DOMException !== 'undefined' && error instanceof DOMException) {
-    return error.name === 'AbortError' ? WireErrorKind.ABORT : WireErrorKind.DOM;
-  }
-  if (error instanceof TypeError) return WireErrorKind.TYPE;
-  if (error instanceof RangeError) return WireErrorKind.RANGE;
-  return WireErrorKind.OTHER;
-}
-
-/**
- * The wire form of anything thrown in the worker. Only name, code, message, `$fault` and the cause
- * chain are read; stack traces stay in the worker.
- *
- * @example
- * ```ts
- * try { return await work(); } catch (error) { throw toWireError(error); }
- * ```
- */
-export function toWireError(error: unknown, depth = 0): WireError {
-  if (error === null || typeof error !== 'object') {
-    return { tag: WIRE_ERROR_TAG, kind: WireErrorKind.OTHER, name: 'Error', message: `non-Error thrown (${typeof error})` };
-  }
-  const source = error as { name?: unknown; message?: unknown; code?: unknown; $fault?: unknown; cause?: unknown };
-  const kind = kindOf(error);
-  const wire: { -readonly [K in keyof WireError]: WireError[K] } = {
-    tag: WIRE_ERROR_TAG,
-    kind,
-    name: typeof source.name === 'string' ? source.name : 'Error',
-    message: typeof source.message === 'string' ? source.message.slice(0, MAX_MESSAGE) : '',
-  };
-  if (kind === WireErrorKind.ABORT) wire.code = ErrorCode.ABORTED;
-  else if (typeof source.code === 'string') wire.code = source.code;
-  if (source.$fault === 'client' || source.$fault === 'server') wire.fault = source.$fault;
-  if (source.cause !== undefined && depth < MAX_CAUSES) wire.cause = toWireError(source.cause, depth + 1);
-  return wire;
-}
-
-/**
- * Whether a rejection value is a {@link WireError}.
- *
- * @example
- * ```ts
- * remote.decrypt(bytes, {}).catch((e) => { throw isWireError(e) ? fromWireError(e) : e; });
- * ```
- */
-export function isWireError(value: unknown): value is WireError {
-  return typeof value === 'object' && value !== null && (value as { tag?: unknown }).tag === WIRE_ERROR_TAG;
-}
-
-/**
- * The page-side error for a {@link WireError}, of the class the worker threw: EnvelopeError (core),
- * an Error named after the AWS exception (KMS), TypeError, RangeError, DOMException; `code` kept.
- * Aborts become an EnvelopeError with code ABORTED whose `name` is `AbortError`, so both
- * `error.code === 'ABORTED'` and the DOM's `error.name === 'AbortError'` checks work.
- *
- * @example
- * ```ts
- * try { await remote.decrypt(bytes, {}); } catch (e) { throw isWireError(e) ? fromWireError(e) : e; }
- * ```
- */
-export function fromWireError(wire: WireError): Error {
-  const cause = wire.cause ? fromWireError(wire.cause) : undefined;
-  const options = cause === undefined ? undefined : { cause };
-  let error: Error;
-  switch (wire.kind) {
-    case WireErrorKind.ENVELOPE:
-      error = new EnvelopeError(wire.code as ErrorCode, wire.message, options);
-      break;
-    case WireErrorKind.ABORT:
-      error = abortError(wire.message, cause);
-      break;
-    case WireErrorKind.KMS:
-      error = Object.assign(new Error(wire.message, options), { code: wire.code ?? wire.name, $fault: wire.fault ?? 'client' });
-      error.name = wire.name;
-      break;
-    case WireErrorKind.DOM:
-      error = new DOMException(wire.message, wire.name);
-      break;
-    case WireErrorKind.TYPE:
-      error = new TypeError(wire.message, options);
-      break;
-    case WireErrorKind.RANGE:
-      error = new RangeError(wire.message, options);
-      break;
-    default:
-      error = new Error(wire.message, options);
-      error.name = wire.name;
-  }
-  if (wire.code !== undefined && wire.kind !== WireErrorKind.KMS && !('code' in error)) Object.assign(error, { code: wire.code });
-  return error;
-}
-
-/**
- * The error an aborted call rejects with, on either side of the boundary: EnvelopeError, code
- * ABORTED, name AbortError; `cause` is the signal's reason when the page aborted with one.
- *
- * @example
- * ```ts
- * if (signal.aborted) throw abortError('encryptFile was aborted', signal.reason);
- * ```
- */
-export function abortError(message = 'the operation was aborted', cause?: unknown): EnvelopeError {
-  const error = new EnvelopeError(ErrorCode.ABORTED, message, cause === undefined ? undefined : { cause });
-  error.name = 'AbortError';
-  return error;
-}
+// The error classes of the page side and the wire codec live in their own files; both sides of the
+// boundary import them through this one.
+export * from './errors.js';
+export * from './wire-errors.js';
