@@ -30,7 +30,7 @@ import { rangeError } from './arguments.js';
  *
  * @example
  * ```ts
- * const branchKeyIds = parseHeader(message)!.header.encryptedDataKeys
+ * const branchKeyIds = parseHeader(message)!.encryptedDataKeys
  *   .filter((edk) => edk.providerId === HIERARCHY_PROVIDER_ID)
  *   .map((edk) => new TextDecoder().decode(edk.providerInfo));
  * ```

@@ -33,7 +33,7 @@ const records = (count: number, tag = 'record') => Array.from({ length: count },
 
 /** The branch key version (16 bytes, hex) a message's data key is wrapped under. */
 function versionOf(message: Uint8Array): string {
-  const { header } = parseHeader(message)!;
+  const header = parseHeader(message)!;
   const edk = header.encryptedDataKeys.find((e) => e.providerId === HIERARCHY_PROVIDER_ID)!;
   const wrapped = parseWrappedDataKey(edk.ciphertext, 32)!;
   return [...wrapped.version].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -53,7 +53,7 @@ describe('createKit: batches', () => {
         const messages = await kit.encryptMany(sent, { branchKeyId, encryptionContext: context, suiteId, transfer: true });
         expect(sent.every((r) => r.byteLength === 0 && r.buffer.byteLength === 0), 'records are detached').to.equal(true);
         expect(messages).to.have.length(40);
-        const { header } = parseHeader(messages[0]!)!;
+        const header = parseHeader(messages[0]!)!;
         expect(header.suiteId).to.equal(suiteId ?? 0x0578);
         expect(header.encryptedDataKeys.map((e) => e.providerId)).to.deep.equal([HIERARCHY_PROVIDER_ID]);
         expect(header.encryptionContext).to.include(context);

@@ -29,7 +29,7 @@ describe('createKit: files', () => {
         expect(progress.length).to.be.greaterThan(0);
         expect(progress.at(-1)).to.deep.equal({ done: plaintext.length, total: plaintext.length });
         for (let i = 1; i < progress.length; i++) expect(progress[i]!.done).to.be.at.least(progress[i - 1]!.done);
-        const head = parseHeader(await blobBytes(encrypted.slice(0, 4096)))!.header;
+        const head = parseHeader(await blobBytes(encrypted.slice(0, 4096)))!;
         expect(head.suiteId).to.equal(suiteId);
         expect(head.contentType).to.equal('framed');
 
