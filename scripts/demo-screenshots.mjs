@@ -5,7 +5,7 @@
 // horizontal overflow and form fields that overlap one another.
 //   node scripts/demo-screenshots.mjs             build the demo, then shoot
 //   node scripts/demo-screenshots.mjs --no-build  shoot the existing dist/site
-// PNGs go to test-results/screenshots/<browser>-<width>-<section>.png.
+// PNGs go to test-results/screenshots/<browser>-<width>-<what>.png (page, top, key-form, fragment-files).
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
@@ -90,11 +90,17 @@ try {
         await new Promise((resolve) => setTimeout(resolve, 300));
         const file = (what) => join(out, `${engine}-${width}-${what}.png`);
         await page.screenshot({ path: file('page'), fullPage: true });
+        await page.screenshot({ path: file('top') });
         const form = await page.evaluateHandle(() => document.querySelector('ek-key-manager').shadowRoot.querySelector('form'));
         await form.asElement().screenshot({ path: file('key-form') });
         const problems = await page.evaluate(layoutProblems);
         failed += problems.length;
         console.log(`screenshots: ${engine} ${width}px ${problems.length ? `PROBLEMS: ${problems.join('; ')}` : 'no overflow, no overlapping fields'}`);
+        // A section reached by its link: it must start below the sticky contents bar.
+        await page.goto(`${origin}/index.html#files`);
+        await page.waitForFunction(() => document.querySelector('ek-key-manager')?.shadowRoot?.querySelector('form button'), { timeout: 30_000 });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await page.screenshot({ path: file('fragment-files') });
         await page.close();
       }
     } finally {

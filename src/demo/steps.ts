@@ -2,6 +2,7 @@
  * The walkthrough's steps: what the visitor does, what it shows, and which component event marks
  * it done. Kept as data so the guide, the persistence and the end-to-end test read one list.
  */
+import type { SectionId } from './sections.js';
 
 export interface Step {
   readonly id: string;
@@ -10,8 +11,8 @@ export interface Step {
   readonly todo: string;
   /** Why it matters: the envelope-encryption idea this step shows. */
   readonly why: string;
-  /** The section of the page where the step happens. */
-  readonly section: string;
+  /** The section of the page where the step happens (src/demo/sections.ts). */
+  readonly section: SectionId;
   /** Steps that a button in the guide confirms, because they are about looking, not doing. */
   readonly confirm?: string;
 }
