@@ -27,16 +27,18 @@ export function renderSections(main: HTMLElement, toc: HTMLElement): void {
 }
 
 /**
- * Marks the contents entry of the section being read (`aria-current="location"`): the one crossing a
- * band a little below the sticky contents bar, or the one the URL names right after a jump.
+ * Marks the contents entry of the section being read (`aria-current="location"`): the last one whose
+ * top has reached the contents bar. At the very bottom of the page the last sections cannot reach
+ * the bar; there the one the URL names wins if it is on screen (it was just jumped to), else the last.
  */
 export function followReading(toc: HTMLElement): void {
-  const mark = (id: string | undefined) => {
+  const mark = (id: string) => {
     for (const link of toc.querySelectorAll<HTMLAnchorElement>('a[data-section]')) {
       if (link.dataset.section !== id) {
         link.removeAttribute('aria-current');
         continue;
       }
+      if (link.getAttribute('aria-current') === 'location') continue;
       link.setAttribute('aria-current', 'location');
       // On a phone the bar scrolls sideways: bring the marked entry into it (only sideways, so the
       // page itself never moves).
@@ -46,56 +48,73 @@ export function followReading(toc: HTMLElement): void {
       }
     }
   };
-  const visible = new Set<string>();
-  const observer = new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) {
-        if (entry.isIntersecting) visible.add(entry.target.id);
-        else visible.delete(entry.target.id);
-      }
-      // The first section in page order within the band: with two in it, the upper one is read.
-      const first = SECTIONS.find((s) => visible.has(s.id));
-      if (first) mark(first.id);
-    },
-    { rootMargin: '-20% 0px -60% 0px' },
-  );
-  for (const section of SECTIONS) {
-    const element = document.getElementById(section.id);
-    if (element) observer.observe(element);
-  }
-  const fromUrl = () => sectionById(location.hash.slice(1))?.id;
-  addEventListener('hashchange', () => mark(fromUrl()));
-  mark(fromUrl() ?? SECTIONS[0].id);
+  const reading = (): string => {
+    const line = toc.getBoundingClientRect().bottom + 24;
+    const atBottom = innerHeight + scrollY >= document.documentElement.scrollHeight - 2;
+    const named = sectionById(location.hash.slice(1));
+    if (atBottom) {
+      const top = named && document.getElementById(named.id)?.getBoundingClientRect().top;
+      return typeof top === 'number' && top >= 0 && top < innerHeight ? named!.id : SECTIONS[SECTIONS.length - 1]!.id;
+    }
+    let id: string = SECTIONS[0].id;
+    for (const section of SECTIONS) {
+      const top = document.getElementById(section.id)?.getBoundingClientRect().top;
+      if (top !== undefined && top <= line) id = section.id;
+    }
+    return id;
+  };
+  let queued = false;
+  const update = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      mark(reading());
+    });
+  };
+  addEventListener('scroll', update, { passive: true });
+  addEventListener('resize', update, { passive: true });
+  addEventListener('hashchange', update);
+  // Sections change height as the kit fills them in, without any scroll.
+  new ResizeObserver(update).observe(document.body);
+  update();
 }
 
 /**
  * Keeps a `#section` of the URL in view while the page fills in. The browser scrolls to the
- * fragment once, as soon as the section exists; the kit then starts and the sections above it grow
- * (the key list, the regions), which pushes it down where the browser has no scroll anchoring
- * (Safari). Scrolls again once the kit is ready, unless the visitor has scrolled since.
+ * fragment once, as soon as the section exists; then the kit starts and the sections above it grow
+ * (the key list, the message, the regions), which pushes it down, and scroll anchoring does not
+ * follow content inside the elements' shadow roots. So, while the page is settling (until a few
+ * seconds after the kit is ready), every change of the page's height scrolls the section back to
+ * the top, until the visitor scrolls, clicks or types.
  */
 export function keepFragmentInView(kitElement: HTMLElement): void {
-  const target = () => {
-    const id = location.hash.slice(1);
-    return sectionById(id) ? document.getElementById(id) : null;
+  const id = location.hash.slice(1);
+  const target = sectionById(id) ? document.getElementById(id) : null;
+  if (!target) return;
+  let queued = false;
+  const follow = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      target.scrollIntoView();
+    });
   };
-  if (!target()) return;
-  // Parsing is over when a module script runs, so the browser has already had its try; make sure.
-  target()?.scrollIntoView();
-  let userScrolled = false;
-  const onUserScroll = () => (userScrolled = true);
-  // Wheel, touch and keys mean a person; a 'scroll' event could be the layout shift itself.
-  for (const type of ['wheel', 'touchmove', 'keydown'] as const) addEventListener(type, onUserScroll, { once: true, passive: true });
-  kitElement.addEventListener(
-    'ek-kit-ready',
-    () => {
-      // Two frames: the elements render after the kit arrives, then lay out.
-      requestAnimationFrame(() =>
-        requestAnimationFrame(() => {
-          if (!userScrolled) target()?.scrollIntoView();
-        }),
-      );
-    },
-    { once: true },
-  );
+  const resizes = new ResizeObserver(follow);
+  resizes.observe(document.body);
+  const stop = () => {
+    resizes.disconnect();
+    for (const type of PERSON) removeEventListener(type, stop);
+  };
+  // Wheel, touch, keys and clicks mean a person; a 'scroll' event could be the layout shift itself.
+  for (const type of PERSON) addEventListener(type, stop, { passive: true });
+  kitElement.addEventListener('ek-kit-ready', () => setTimeout(stop, SETTLING_MS), { once: true });
+  follow();
 }
+
+/** Input events that show a person has taken over the scrolling. */
+const PERSON = ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const;
+
+/** How long after the kit is ready its elements are still filling in (lists, headers) on a slow machine. */
+const SETTLING_MS = 3000;
