@@ -21,7 +21,7 @@ export const STEPS: readonly Step[] = [
   {
     id: 'create-key',
     title: 'Create a key',
-    todo: 'In “Keys”, give the key a description and press “Create key” (leave Multi-Region on).',
+    todo: 'In “KMS keys”, give the key a description and press “Create key” (leave Multi-Region on).',
     why: 'A KMS key never leaves the KMS (here: the kit’s worker). It only wraps and unwraps data keys.',
     section: 'keys',
   },
@@ -57,7 +57,7 @@ export const STEPS: readonly Step[] = [
   {
     id: 'rotate',
     title: 'Rotate the key',
-    todo: 'Put the value back. In “Keys”, press “Manage” on your key, then “Rotate now”.',
+    todo: 'Put the value back. In “KMS keys”, press “Manage” on your key, then “Rotate now”.',
     why: 'Rotation adds new key material for new messages; the old material stays to unwrap old data keys.',
     section: 'keys',
   },
