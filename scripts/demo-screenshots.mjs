@@ -14,6 +14,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { findBrowser } from './browsers.mjs';
+import { layoutProblems } from './layout-problems.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const site = join(root, 'dist', 'site');
@@ -37,35 +38,6 @@ const server = createServer(async (request, response) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 await mkdir(out, { recursive: true });
-
-/** In the page: overflow, and pairs of form fields (through shadow roots) whose boxes intersect. */
-function layoutProblems() {
-  const problems = [];
-  const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
-  if (overflow > 0) problems.push(`page ${overflow}px wider than the viewport`);
-  const fields = [];
-  const walk = (node) => {
-    for (const el of node.querySelectorAll('*')) {
-      if (el.matches('input:not([type=checkbox]):not([type=radio]), select, textarea, button')) fields.push(el);
-      if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  walk(document);
-  const boxes = fields
-    .map((el) => ({ el, r: el.getBoundingClientRect() }))
-    .filter(({ r }) => r.width > 0 && r.height > 0);
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i].r;
-      const b = boxes[j].r;
-      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
-        const name = (el) => el.getAttribute('name') || el.getAttribute('aria-label') || el.textContent?.trim().slice(0, 20) || el.localName;
-        problems.push(`"${name(boxes[i].el)}" overlaps "${name(boxes[j].el)}"`);
-      }
-    }
-  }
-  return problems;
-}
 
 let failed = 0;
 try {
