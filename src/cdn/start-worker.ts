@@ -3,7 +3,7 @@
  * bundler, often from a CDN on another origin. Only that build calls this (build/kit-worker.ts puts
  * it in place of `new Worker(…)`); bundled apps start the worker the usual way.
  */
-import { KitError, KitErrorCode } from '../protocol.js';
+import { KitError, KitErrorCode } from '../client/errors.js';
 
 /**
  * Starts the self-contained worker script at `url`.
