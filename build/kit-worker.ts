@@ -10,7 +10,7 @@
  *   of idb, comlink and @noble/* that no dedupe reaches. So the worker becomes an entry of its own
  *   (`dist/lib/kit.worker.js`, bare imports like the rest), and the page code keeps the same literal
  *   `new Worker(new URL('../kit.worker.js', import.meta.url), …)` form, which the app's bundler
- *   (Vite, webpack 5, Parcel, esbuild with a plugin) recognises and builds with the app's copies.
+ *   (Vite, webpack 5) recognises and builds with the app's copies (README: "Two builds").
  * - dist/cdn is loaded by a page without a bundler, usually from another origin (a CDN). A worker
  *   script must be same-origin with the page, so there the worker is a self-contained file beside
  *   the modules, started by `startKitWorker` (src/cdn/start-worker.ts), which falls back to a blob:
@@ -21,7 +21,7 @@ import type { Plugin } from 'vite';
 
 /** `new Worker(new URL('…/kit.worker.ts', import.meta.url), { type: 'module' })` in the page code. */
 const WORKER_CONSTRUCTION =
-  /new\s+Worker\(\s*new\s+URL\(\s*(['"])([^'"]*\/kit\.worker\.ts)\1\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type:\s*'module'\s*\}\s*\)/g;
+  /new\s+Worker\(\s*new\s+URL\(\s*(['"])([^'"]*\/kit\.worker\.ts)\1\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type:\s*(['"])module\3\s*\}\s*\)/g;
 
 /**
  * A placeholder for the worker's URL, replaced per output chunk once the chunk's own path is known
@@ -95,7 +95,9 @@ export function kitWorkerForCdn(options: { readonly root: string }): Plugin {
       });
       if (next === code) return null;
       imports.push(`import { startKitWorker as __envelopeKitStartWorker } from ${JSON.stringify(starter)};`);
-      return { code: `${imports.join('\n')}\n${next}`, map: null };
+      // Appended, not prepended: imports are hoisted anyway, and the source's line numbers (and so
+      // its source map, which this transform does not rewrite) stay as they are.
+      return { code: `${next}\n${imports.join('\n')}\n`, map: null };
     },
     buildEnd(error) {
       if (!error && found === 0) this.error(`no \`new Worker(new URL('…/kit.worker.ts', import.meta.url), { type: 'module' })\` found in the sources`);
