@@ -10,7 +10,7 @@
  *   of idb, comlink and @noble/* that no dedupe reaches. So the worker becomes an entry of its own
  *   (`dist/lib/kit.worker.js`, bare imports like the rest), and the page code keeps the same literal
  *   `new Worker(new URL('../kit.worker.js', import.meta.url), …)` form, which the app's bundler
- *   (Vite, webpack 5, Parcel, esbuild with a plugin) recognises and builds with the app's copies.
+ *   (Vite, webpack 5) recognises and builds with the app's copies (README: "Two builds").
  * - dist/cdn is loaded by a page without a bundler, usually from another origin (a CDN). A worker
  *   script must be same-origin with the page, so there the worker is a self-contained file beside
  *   the modules, started by `startKitWorker` (src/cdn/start-worker.ts), which falls back to a blob:
@@ -21,7 +21,7 @@ import type { Plugin } from 'vite';
 
 /** `new Worker(new URL('…/kit.worker.ts', import.meta.url), { type: 'module' })` in the page code. */
 const WORKER_CONSTRUCTION =
-  /new\s+Worker\(\s*new\s+URL\(\s*(['"])([^'"]*\/kit\.worker\.ts)\1\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type:\s*'module'\s*\}\s*\)/g;
+  /new\s+Worker\(\s*new\s+URL\(\s*(['"])([^'"]*\/kit\.worker\.ts)\1\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type:\s*(['"])module\3\s*\}\s*\)/g;
 
 /**
  * A placeholder for the worker's URL, replaced per output chunk once the chunk's own path is known
@@ -48,7 +48,8 @@ export function kitWorkerAsEntry(options: { readonly fileName: string }): Plugin
     },
     transform(code, id) {
       if (!code.includes('kit.worker.ts') || id.includes('/workers/')) return null;
-      const next = code.replace(WORKER_CONSTRUCTION, () => {
+      const next = code.replace(WORKER_CONSTRUCTION, (match: string, ...rest: unknown[]) => {
+        if (inComment(code, rest.at(-2) as number)) return match;
         found += 1;
         return `new Worker(new URL(${PLACEHOLDER}, import.meta.url), { type: 'module' })`;
       });
@@ -58,7 +59,15 @@ export function kitWorkerAsEntry(options: { readonly fileName: string }): Plugin
       if (!code.includes(PLACEHOLDER)) return null;
       let path = posix.relative(posix.dirname(chunk.fileName), options.fileName);
       if (!path.startsWith('.')) path = `./${path}`;
-      return { code: code.split(PLACEHOLDER).join(JSON.stringify(path)), map: null };
+      const literal = `new URL(${JSON.stringify(path)}, import.meta.url)`;
+      const placed = code.split(`new URL(${PLACEHOLDER}, import.meta.url)`).join(literal);
+      if (placed.includes(PLACEHOLDER)) this.error(`${chunk.fileName}: the worker URL placeholder was printed in a shape this plugin does not know`);
+      // The source may construct through a wrapper imported under the name `Worker` (a Trusted
+      // Types policy does that). Bundling renames such a binding, and the app's bundler (Vite
+      // matches the text `new Worker(new URL(`) would no longer see the worker: give the name back.
+      const renamed = new RegExp(`new\\s+(?!Worker\\b)([A-Za-z_$][\\w$]*)\\(\\s*${escapeRegExp(literal)}\\s*,\\s*(\\{[^}]*\\})\\s*\\)`, 'g');
+      const named = placed.replace(renamed, (_match, constructor: string, workerOptions: string) => `((Worker) => new Worker(${literal}, ${workerOptions}))(${constructor})`);
+      return { code: named, map: null };
     },
     buildEnd(error) {
       // If the source changes shape, fail the build rather than publish a package whose worker
@@ -85,17 +94,22 @@ export function kitWorkerForCdn(options: { readonly root: string }): Plugin {
     transform(code, id) {
       if (!code.includes('kit.worker.ts') || id.includes('/workers/') || id === starter) return null;
       const imports: string[] = [];
-      const next = code.replace(WORKER_CONSTRUCTION, (_match, _quote: string, path: string) => {
+      const next = code.replace(WORKER_CONSTRUCTION, (match: string, _quote: string, path: string, ...rest: unknown[]) => {
+        if (inComment(code, rest.at(-2) as number)) return match;
         const local = `__envelopeKitWorkerUrl${found}`;
         found += 1;
         const absolute = resolve(dirname(id.split('?')[0]!), path);
         imports.push(`import ${local} from ${JSON.stringify(`${absolute}?worker&url`)};`);
         // createKit is async: awaiting here keeps its signature and its error handling as they are.
-        return `(await __envelopeKitStartWorker(${local}))`;
+        // The constructor is the source's own `Worker` binding (the global, or a wrapper such as a
+        // Trusted Types policy's imported under that name), so whatever it adds still applies.
+        return `(await __envelopeKitStartWorker(${local}, (url, options) => new Worker(url, options)))`;
       });
       if (next === code) return null;
       imports.push(`import { startKitWorker as __envelopeKitStartWorker } from ${JSON.stringify(starter)};`);
-      return { code: `${imports.join('\n')}\n${next}`, map: null };
+      // Appended, not prepended: imports are hoisted anyway, and the source's line numbers (and so
+      // its source map, which this transform does not rewrite) stay as they are.
+      return { code: `${next}\n${imports.join('\n')}\n`, map: null };
     },
     buildEnd(error) {
       if (!error && found === 0) this.error(`no \`new Worker(new URL('…/kit.worker.ts', import.meta.url), { type: 'module' })\` found in the sources`);
@@ -103,9 +117,22 @@ export function kitWorkerForCdn(options: { readonly root: string }): Plugin {
   };
 }
 
+/**
+ * Whether `offset` is on a comment line (`//` before it, or a JSDoc line starting with `*`): doc
+ * comments show the very same `new Worker(new URL(…))` as examples, and must stay as they are.
+ */
+function inComment(code: string, offset: number): boolean {
+  const lineStart = code.lastIndexOf('\n', offset - 1) + 1;
+  const before = code.slice(lineStart, offset);
+  return /^\s*\*/.test(before) || before.includes('//');
+}
+
+/** `text` as a literal part of a regular expression. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 /** The package's runtime `dependencies`, as a matcher for bare specifiers (`lit`, `lit/…`, `@noble/hashes/sha2.js`). */
 export function dependencyMatcher(dependencies: Readonly<Record<string, string>>): RegExp {
-  const names = Object.keys(dependencies).map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const names = Object.keys(dependencies).map(escapeRegExp);
   return new RegExp(`^(?:${names.join('|')})(?:/|$)`);
 }
 

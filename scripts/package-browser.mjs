@@ -117,12 +117,25 @@ async function writePlainPage(dir, name, cdnBase) {
   await writeFile(
     join(dir, name),
     `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script>
+  // Which URL the kit starts its worker from: its own file on the same origin, a blob: from another.
+  window.__workers = [];
+  window.Worker = class extends Worker {
+    constructor(url, options) { window.__workers.push(String(url)); super(url, options); }
+  };
+</script>
 <script type="module">
 import { createKit } from '${cdnBase}/index.js';
 import { defineElements } from '${cdnBase}/components.js';
 defineElements();
 window.__result = (async () => {
   if (!customElements.get('ek-encrypt')) throw new Error('<ek-encrypt> is not defined');
+  // The element's own kit (a second worker) renders its regions: Lit, inlined, works.
+  const regions = document.querySelector('ek-regions');
+  for (let i = 0; !regions.shadowRoot?.textContent?.includes('us-east-1'); i++) {
+    if (i === 200) throw new Error('<ek-regions> did not render its regions');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   ${ROUND_TRIP}
 })().catch((error) => ({ ok: false, error: String(error?.stack ?? error) }));
 </script></head><body><ek-kit name="package-test-elements"><ek-regions></ek-regions></ek-kit></body></html>`,
@@ -179,7 +192,7 @@ export async function browserChecks({ consumer, installed, check }) {
       if (!result.ok) throw new Error(result.error);
       if (problems.length) throw new Error(problems.join('; '));
       if (await page.evaluate(() => document.querySelector('script[type="importmap"]') !== null)) throw new Error('the page has an import map');
-      return { page, result };
+      return { result, workers: await page.evaluate(() => window.__workers) };
     } finally {
       await context.close();
     }
@@ -203,10 +216,14 @@ export async function browserChecks({ consumer, installed, check }) {
       }
     });
     await check('a plain page with no import map loads dist/cdn from its own origin and the kit works', async () => {
-      await roundTrip(`${here}/plain/same-origin.html`);
+      const { workers } = await roundTrip(`${here}/plain/same-origin.html`);
+      // Two kits: the page's createKit() and the <ek-kit> element's.
+      if (workers.length !== 2 || !workers.every((w) => w.startsWith(`${here}/cdn/`))) throw new Error(`the worker started from ${workers.join(', ')}`);
     });
     await check('a plain page loads dist/cdn from another origin (as from a CDN) and the kit works', async () => {
-      await roundTrip(`${here}/plain/cross-origin.html`);
+      const { workers } = await roundTrip(`${here}/plain/cross-origin.html`);
+      // A worker script must be same-origin: the kit fetched it and started it from a blob: URL.
+      if (workers.length !== 2 || !workers.every((w) => w.startsWith('blob:'))) throw new Error(`the worker started from ${workers.join(', ')}`);
     });
   } finally {
     await browser.close();

@@ -5,6 +5,9 @@
  */
 import { KitError, KitErrorCode } from '../client/errors.js';
 
+/** How a worker is started from a script URL (`new Worker(url, options)` or a wrapper of it). */
+export type WorkerConstructor = (url: string, options: WorkerOptions) => Worker;
+
 /**
  * Starts the self-contained worker script at `url`.
  *
@@ -15,6 +18,8 @@ import { KitError, KitErrorCode } from '../client/errors.js';
  * instead, or passes `createKit({ worker })`.
  *
  * @param url - the worker file's URL, as `?worker&url` gives it (absolute, or relative to this module).
+ * @param construct - starts a worker from a URL: the page code's own `Worker` (which may add a
+ *   Trusted Types policy), the global one by default.
  * @returns the started module worker.
  * @throws KitError `WORKER_FAILED` when the script cannot be fetched from another origin.
  * @example
@@ -22,9 +27,9 @@ import { KitError, KitErrorCode } from '../client/errors.js';
  * const worker = await startKitWorker(new URL('./assets/kit.worker.js', import.meta.url).href);
  * ```
  */
-export async function startKitWorker(url: string): Promise<Worker> {
+export async function startKitWorker(url: string, construct: WorkerConstructor = (u, options) => new Worker(u, options)): Promise<Worker> {
   const resolved = new URL(url, import.meta.url);
-  if (resolved.origin === location.origin) return new Worker(resolved, { type: 'module' });
+  if (resolved.origin === location.origin) return construct(resolved.href, { type: 'module' });
   let script: string;
   try {
     const response = await fetch(resolved, { credentials: 'omit' });
@@ -36,5 +41,5 @@ export async function startKitWorker(url: string): Promise<Worker> {
   }
   const blob = new Blob([script], { type: 'text/javascript' });
   // Not revoked: the worker may still be fetching it when this returns, and it is one small URL per kit.
-  return new Worker(URL.createObjectURL(blob), { type: 'module' });
+  return construct(URL.createObjectURL(blob), { type: 'module' });
 }
