@@ -84,15 +84,16 @@ export class RequestReader {
 
 /** Opaque pagination tokens: the offset into a listing, base64url-encoded with the listing's name. */
 export function pageToken(listing: string, offset: number): string {
-  return btoa(`${listing}:${offset}`).replace(/=+$/, '');
+  return btoa(`${offset}:${encodeURIComponent(listing)}`).replace(/=+$/, '');
 }
 
 /** The offset a token names, or undefined when it is not a token of `listing`. */
 export function pageOffset(listing: string, token: string): number | undefined {
   try {
-    const [name, offset] = atob(token).split(':');
-    const n = Number(offset);
-    return name === listing && Number.isInteger(n) && n >= 0 ? n : undefined;
+    const text = atob(token);
+    const colon = text.indexOf(':');
+    const n = Number(text.slice(0, colon));
+    return colon > 0 && text.slice(colon + 1) === encodeURIComponent(listing) && Number.isInteger(n) && n >= 0 ? n : undefined;
   } catch {
     return undefined;
   }
