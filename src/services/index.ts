@@ -10,7 +10,7 @@ export { ServiceError, SecretsManagerServiceException, SSMServiceException, Secr
 export { kmsAs, serviceEndpoint, serviceDatabaseName, openServiceStores, checkRegion, principalOf, type ServiceSchema } from './service-runtime.js';
 export { mutate, StaleWriteError, type ServiceStore, type ServiceWrite, type StoreMap, type StoredRecord, type Change } from './storage/store.js';
 export type { ServiceMigration } from './storage/indexeddb-store.js';
-export { createServices, type Services, type ServicesOptions, type ServiceClientOptions } from './services.js';
+export { createServices, deleteServicesStorage, type Services, type ServicesOptions, type ServiceClientOptions } from './services.js';
 export type * from './secrets-manager/types.js';
 export type {
   ParameterType,

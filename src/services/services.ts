@@ -5,7 +5,9 @@
  * root); `services.tick()` runs what time makes due (scheduled rotations, retries of Failed
  * replicas, the end of recovery windows).
  */
-import type { Kms } from '../kms/index.js';
+import { deleteDB } from 'idb';
+import { DEFAULT_ACCOUNT, DEFAULT_REGIONS, type Kms, type KmsOptions } from '../kms/index.js';
+import { deleteMemoryServiceStore } from './storage/memory-store.js';
 import { checkRegion, openServiceStores, principalOf } from './service-runtime.js';
 import { SmContext, SERVICE as SECRETS_MANAGER, type SecretsManagerEnvironment } from './secrets-manager/context.js';
 import { createSecretsManagerClient } from './secrets-manager/client.js';
@@ -123,4 +125,30 @@ export async function createServices(options: ServicesOptions): Promise<Services
       for (const s of ssmStores.values()) s.close();
     },
   };
+}
+
+/** The services `createServices` keeps databases for. */
+const SERVICE_NAMES = [SECRETS_MANAGER, SSM] as const;
+
+/**
+ * Deletes the services' databases of a KMS's storage (IndexedDB), or forgets them (memory): every
+ * secret and parameter is gone. Takes the same storage options as `deleteKmsStorage`; call both to
+ * remove everything.
+ *
+ * @example
+ * ```ts
+ * await deleteServicesStorage({ storage: 'indexeddb', name: 'test-123' });
+ * await deleteKmsStorage({ storage: 'indexeddb', name: 'test-123' });
+ * ```
+ */
+export async function deleteServicesStorage(options: Pick<KmsOptions, 'storage' | 'name' | 'account' | 'regions'>): Promise<void> {
+  const name = options.name ?? 'envelope-kit-kms';
+  const account = options.account ?? DEFAULT_ACCOUNT;
+  for (const region of options.regions ?? DEFAULT_REGIONS) {
+    for (const service of SERVICE_NAMES) {
+      const db = `${name}:${account}:${region}:${service}`;
+      if (options.storage === 'memory') deleteMemoryServiceStore(db);
+      else await deleteDB(db);
+    }
+  }
 }
