@@ -33,6 +33,9 @@ import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
+import { KitServices } from './kit-services.js';
+import type { KitService } from '../src/services/operation-names.js';
+import type { RotationEvent } from '../src/services/secrets-manager/types.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -46,6 +49,7 @@ interface Opened {
   readonly account: string;
   readonly defaultRegion: string;
   readonly branchKeys: KitBranchKeys;
+  readonly services: KitServices;
 }
 
 let opened: Opened | undefined;
@@ -150,7 +154,7 @@ const api: KitWorkerApi = {
     const probe = clientFor(kms.regions[0]!);
     const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal) };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
@@ -160,6 +164,19 @@ const api: KitWorkerApi = {
     if (typeof method !== 'function') throw new TypeError(`operation must be a KMS client method; ${JSON.stringify(operation)} is not one`);
     const response = await (method as (request: unknown) => Promise<unknown>)(request);
     return transfer(response, [...buffersIn(response)]);
+  }),
+
+  service: guarded(async (service: KitService, region: string, operation: string, request: unknown): Promise<unknown> => {
+    const response = await state().services.call(service, region, operation, request);
+    return transfer(response, [...buffersIn(response)]);
+  }),
+
+  registerRotationFunction: guarded(async (arn: string, step: (event: RotationEvent) => Promise<void>): Promise<void> => {
+    await state().services.registerRotationFunction(arn, step as never);
+  }),
+
+  tickServices: guarded(async (): Promise<void> => {
+    await state().services.tick();
   }),
 
   simulate: guarded(async (settings: KmsSimulation): Promise<void> => {
@@ -247,6 +264,7 @@ const api: KitWorkerApi = {
     opened = undefined;
     if (!was) return;
     was.branchKeys.close();
+    await was.services.close();
     await was.kms.close();
     await databasesSettled(was.name);
   }),
