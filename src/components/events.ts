@@ -34,6 +34,8 @@ export interface EventDetails {
   'ek-audit-verified': { ok: boolean; checked: number; reason?: string };
   'ek-audit-exported': { text: string; records: number };
   'ek-secret-change': { action: SecretAction; region: string; name: string };
+  /** A secret's value was revealed in `region` (the value itself is not in the event). */
+  'ek-secret-revealed': { region: string; name: string; primaryRegion: string };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
   'ek-error': { operation: string; error: unknown };
 }
@@ -65,6 +67,7 @@ declare global {
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
     'ek-secret-change': CustomEvent<EventDetails['ek-secret-change']>;
+    'ek-secret-revealed': CustomEvent<EventDetails['ek-secret-revealed']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;
   }
 }

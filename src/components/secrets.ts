@@ -36,6 +36,7 @@ interface SecretAct {
  *
  * @tagname ek-secrets
  * @fires ek-secret-change - a secret changed: `{ action, region, name }`.
+ * @fires ek-secret-revealed - a value was revealed: `{ region, name, primaryRegion }` (never the value).
  * @fires ek-error - a call failed: `{ operation, error }`.
  * @csspart create - the create-secret form.
  * @csspart list - the secrets table.
@@ -149,10 +150,10 @@ export class EkSecrets extends LitElement {
     }
   });
 
-  readonly #reveal = new ActionController(this, async (_signal, name: string) => {
-    const { SecretString, SecretBinary } = await this.#kit.require().secretsManager(this.#regionName()).getSecretValue({ SecretId: name });
-    this.#revealed.set(name, SecretString ?? `(${SecretBinary?.length ?? 0} bytes of binary)`);
-    return name;
+  readonly #reveal = new ActionController(this, async (_signal, secret: { name: string; primaryRegion: string }) => {
+    const { SecretString, SecretBinary } = await this.#kit.require().secretsManager(this.#regionName()).getSecretValue({ SecretId: secret.name });
+    this.#revealed.set(secret.name, SecretString ?? `(${SecretBinary?.length ?? 0} bytes of binary)`);
+    return secret;
   });
 
   constructor() {
@@ -200,14 +201,18 @@ export class EkSecrets extends LitElement {
     this.#kit.changed();
   }
 
-  async #onReveal(name: string): Promise<void> {
+  async #onReveal(name: string, primaryRegion: string): Promise<void> {
     if (this.#revealed.has(name)) {
       this.#revealed.delete(name);
       this.requestUpdate();
       return;
     }
     this.#last = 'reveal';
-    if ((await this.#reveal.run(name)) === undefined) fire(this, 'ek-error', { operation: 'getSecretValue', error: this.#reveal.error });
+    if ((await this.#reveal.run({ name, primaryRegion })) === undefined) {
+      fire(this, 'ek-error', { operation: 'getSecretValue', error: this.#reveal.error });
+      return;
+    }
+    fire(this, 'ek-secret-revealed', { region: this.#regionName(), name, primaryRegion });
   }
 
   #onRegion(event: Event): void {
@@ -277,7 +282,7 @@ export class EkSecrets extends LitElement {
             <td><div class="actions">
               ${deleted
                 ? html`<button type="button" ?disabled=${busy || replica} @click=${() => this.#run({ action: 'restore', name: s.Name })} aria-label="Restore ${s.Name}">Restore</button>`
-                : html`<button type="button" ?disabled=${this.#reveal.pending} aria-pressed=${value !== undefined ? 'true' : 'false'} @click=${() => this.#onReveal(s.Name)} aria-label="${value !== undefined ? 'Hide' : 'Reveal'} ${s.Name}">${value !== undefined ? 'Hide' : 'Reveal'}</button>
+                : html`<button type="button" ?disabled=${this.#reveal.pending} aria-pressed=${value !== undefined ? 'true' : 'false'} @click=${() => this.#onReveal(s.Name, s.PrimaryRegion)} aria-label="${value !== undefined ? 'Hide' : 'Reveal'} ${s.Name}">${value !== undefined ? 'Hide' : 'Reveal'}</button>
                     ${replica
                       ? nothing
                       : html`<button type="button" ?disabled=${busy} @click=${() => this.#run({ action: 'rotate', name: s.Name })} aria-label="Rotate ${s.Name}">Rotate</button>
