@@ -418,6 +418,8 @@ describe('Secrets Manager: replication (UG "Replicate secrets across Regions")',
     expect((await t.services.secretsManager('eu-west-1').listSecretVersionIds({ SecretId: 'db' })).Versions[0]!.KmsKeyIds).toEqual([euKey]);
 
     await east.putSecretValue({ SecretId: 'db', SecretString: 'v2' });
+    await east.tagResource({ SecretId: 'db', Tags: [{ Key: 'team', Value: 'core' }] });
+    expect((await west.describeSecret({ SecretId: 'db' })).Tags).toEqual([{ Key: 'team', Value: 'core' }]);
     await t.kms.simulate({ region: 'us-east-1', outage: true });
     await rejects(east.getSecretValue({ SecretId: 'db' }), 'InternalServiceError');
     expect((await west.getSecretValue({ SecretId: 'db' })).SecretString).toBe('v2');

@@ -19,6 +19,7 @@ import type {
   SecretListEntry,
 } from './types.js';
 import { readTags } from './values.js';
+import { syncReplicas } from './replication.js';
 
 const DAY_MS = 86_400_000;
 const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'] as const;
@@ -148,15 +149,17 @@ export async function restoreSecret(ctx: SmContext, req: Record<string, unknown>
   });
 }
 
-/** A change to a live primary secret's metadata. */
+/** A change to a live primary secret's metadata, copied to its replicas. */
 async function change(ctx: SmContext, secretId: string, edit: (secret: SecretRecord) => SecretRecord): Promise<SecretRecord> {
-  return mutate(ctx.store, async () => {
+  const changed = await mutate(ctx.store, async () => {
     const secret = await ctx.find(secretId);
     ctx.requireLive(secret);
     ctx.requirePrimary(secret);
     const record = { ...edit(secret), version: secret.version + 1 };
     return { writes: [{ store: 'secrets' as const, id: secret.id, expect: secret.version, value: record }], result: record };
   });
+  await syncReplicas(ctx, changed);
+  return changed;
 }
 
 export async function tagResource(ctx: SmContext, req: Record<string, unknown>): Promise<Record<string, never>> {
