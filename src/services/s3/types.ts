@@ -1,0 +1,207 @@
+/**
+ * Amazon S3 request and response shapes, as the AWS SDK for JavaScript v3 (`@aws-sdk/client-s3`)
+ * types them: PascalCase members, dates as Date, object bodies as bytes. Only the members this
+ * simulation understands are declared (S3 API Reference, one section per action).
+ */
+
+export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+export type EncryptionType = 'NONE' | 'SSE-C';
+export type ReplicationStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REPLICA';
+
+/** An object body as GetObject returns it: the bytes, with the SDK's stream mixin methods. */
+export type ObjectBody = Uint8Array<ArrayBuffer> & {
+  transformToByteArray(): Promise<Uint8Array<ArrayBuffer>>;
+  transformToString(encoding?: string): Promise<string>;
+};
+
+export interface ServerSideEncryptionByDefault {
+  SSEAlgorithm: ServerSideEncryption;
+  KMSMasterKeyID?: string;
+}
+
+export interface BlockedEncryptionTypes {
+  EncryptionType?: EncryptionType[];
+}
+
+export interface ServerSideEncryptionRule {
+  ApplyServerSideEncryptionByDefault?: ServerSideEncryptionByDefault;
+  BucketKeyEnabled?: boolean;
+  BlockedEncryptionTypes?: BlockedEncryptionTypes;
+}
+
+export interface ServerSideEncryptionConfiguration {
+  Rules: ServerSideEncryptionRule[];
+}
+
+export interface CreateBucketRequest {
+  Bucket: string;
+  CreateBucketConfiguration?: { LocationConstraint?: string };
+}
+export interface CreateBucketOutput {
+  Location: string;
+  BucketArn: string;
+}
+export interface BucketRequest {
+  Bucket: string;
+}
+export interface ListBucketsOutput {
+  Buckets: { Name: string; CreationDate: Date; BucketRegion: string; BucketArn: string }[];
+  Owner: { ID: string };
+}
+export interface PutBucketEncryptionRequest {
+  Bucket: string;
+  ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
+}
+export interface GetBucketEncryptionOutput {
+  ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
+}
+export interface PutBucketVersioningRequest {
+  Bucket: string;
+  VersioningConfiguration: { Status: 'Enabled' | 'Suspended' };
+}
+export interface GetBucketVersioningOutput {
+  Status?: 'Enabled' | 'Suspended';
+}
+
+/** SSE-C members of a request (S3 User Guide, "Using server-side encryption with customer-provided keys"). */
+export interface SseCustomerKey {
+  SSECustomerAlgorithm?: string;
+  /** The 256-bit key, base64 (the SDK also accepts the raw key bytes). */
+  SSECustomerKey?: string | Uint8Array;
+  /** base64 of the key's MD5 digest; computed when omitted, as the SDK does. */
+  SSECustomerKeyMD5?: string;
+}
+
+export interface PutObjectRequest extends SseCustomerKey {
+  Bucket: string;
+  Key: string;
+  Body?: Uint8Array | string;
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  /** base64 of a UTF-8 JSON object of string pairs, added to the encryption context. */
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+}
+
+/** The encryption members every object response carries. */
+export interface ObjectEncryption {
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKeyMD5?: string;
+}
+
+export interface PutObjectOutput extends ObjectEncryption {
+  ETag: string;
+  VersionId?: string;
+}
+
+export interface GetObjectRequest extends SseCustomerKey {
+  Bucket: string;
+  Key: string;
+  VersionId?: string;
+}
+
+export interface HeadObjectOutput extends ObjectEncryption {
+  ContentLength: number;
+  ContentType?: string;
+  ETag: string;
+  LastModified: Date;
+  VersionId?: string;
+  Metadata: Record<string, string>;
+  ReplicationStatus?: ReplicationStatus;
+}
+
+export interface GetObjectOutput extends HeadObjectOutput {
+  Body: ObjectBody;
+}
+
+export interface DeleteObjectRequest {
+  Bucket: string;
+  Key: string;
+  VersionId?: string;
+}
+export interface DeleteObjectOutput {
+  DeleteMarker?: boolean;
+  VersionId?: string;
+}
+
+export interface CopyObjectRequest extends SseCustomerKey {
+  Bucket: string;
+  Key: string;
+  /** `source-bucket/key`, URL-encoded, optionally `?versionId=...`. */
+  CopySource: string;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  CopySourceSSECustomerAlgorithm?: string;
+  CopySourceSSECustomerKey?: string | Uint8Array;
+  CopySourceSSECustomerKeyMD5?: string;
+  MetadataDirective?: 'COPY' | 'REPLACE';
+  Metadata?: Record<string, string>;
+  ContentType?: string;
+}
+export interface CopyObjectOutput extends ObjectEncryption {
+  CopyObjectResult: { ETag: string; LastModified: Date };
+  VersionId?: string;
+  CopySourceVersionId?: string;
+}
+
+export interface ListObjectsV2Request {
+  Bucket: string;
+  Prefix?: string;
+  MaxKeys?: number;
+  ContinuationToken?: string;
+  StartAfter?: string;
+}
+export interface ObjectSummary {
+  Key: string;
+  LastModified: Date;
+  ETag: string;
+  Size: number;
+  StorageClass: 'STANDARD';
+}
+export interface ListObjectsV2Output {
+  Name: string;
+  Prefix: string;
+  MaxKeys: number;
+  KeyCount: number;
+  IsTruncated: boolean;
+  Contents: ObjectSummary[];
+  ContinuationToken?: string;
+  NextContinuationToken?: string;
+  StartAfter?: string;
+}
+
+export interface ReplicationRule {
+  ID?: string;
+  Priority?: number;
+  Status: 'Enabled' | 'Disabled';
+  Filter?: { Prefix?: string };
+  /** Deprecated V1 form of Filter.Prefix. */
+  Prefix?: string;
+  SourceSelectionCriteria?: { SseKmsEncryptedObjects?: { Status: 'Enabled' | 'Disabled' } };
+  Destination: {
+    /** The destination bucket's ARN, `arn:aws:s3:::name`. */
+    Bucket: string;
+    EncryptionConfiguration?: { ReplicaKmsKeyID?: string };
+  };
+  DeleteMarkerReplication?: { Status: 'Enabled' | 'Disabled' };
+}
+export interface ReplicationConfiguration {
+  /** The IAM role S3 assumes to replicate: `arn:aws:iam::<account>:role/<name>`. */
+  Role: string;
+  Rules: ReplicationRule[];
+}
+export interface PutBucketReplicationRequest {
+  Bucket: string;
+  ReplicationConfiguration: ReplicationConfiguration;
+}
+export interface GetBucketReplicationOutput {
+  ReplicationConfiguration: ReplicationConfiguration;
+}
