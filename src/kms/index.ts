@@ -20,7 +20,6 @@ export type { KmsAudit } from './audit-recording.js';
 export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './audit/index.js';
 export type { KmsRegionClient } from './client.js';
 export { KmsError, KmsExceptionName } from './errors.js';
-export { AWS_MANAGED_KEY_SERVICES, type AwsManagedKeyService } from './aws-managed-keys.js';
 export type { CallEvent, CallRecorder } from './call-record.js';
 export type { SimulationSettings, SimulationState } from './simulation.js';
 export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './specs.js';

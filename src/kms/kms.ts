@@ -24,7 +24,6 @@ import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
 import { updateKey } from './key-updates.js';
-import { ensureAwsManagedKey, type AwsManagedKeyService } from './aws-managed-keys.js';
 
 export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-2'] as const;
@@ -105,12 +104,6 @@ export interface Kms {
   simulation(region: string): Promise<SimulationState>;
   /** Applies every due time-driven event (rotation, expiry, deletion) in every region. */
   tick(): Promise<void>;
-  /**
-   * The ARN of the AWS managed key `alias/aws/<service>` in `region`, created on first use as the
-   * AWS service creates it (aws-managed-keys.ts). For the services layer: a caller asking for "the
-   * AWS managed key" gets this key; its policy allows use only through that service.
-   */
-  awsManagedKey(region: string, service: AwsManagedKeyService): Promise<string>;
   /**
    * Closes the stores; refuses calls from then on. Resolves once the audit log has committed every
    * record it holds (records a call stored in the log's journal are committed after the call
@@ -252,11 +245,6 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     },
     async simulation(regionName) {
       return runtime(regionName).simulation.state(regionName);
-    },
-    async awsManagedKey(regionName, service) {
-      checkOpen();
-      const target = runtime(regionName);
-      return target.arn(await ensureAwsManagedKey(target, service));
     },
     async tick() {
       checkOpen();

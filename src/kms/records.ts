@@ -77,8 +77,6 @@ export interface KeyRecord {
   readonly publicKey?: Uint8Array<ArrayBuffer>;
   /** Simulated custom key store disconnected: the key reports Unavailable. */
   readonly unavailable?: boolean;
-  /** `AWS` for an AWS managed key (`alias/aws/<service>`, aws-managed-keys.ts); absent for customer keys. */
-  readonly keyManager?: 'AWS';
 }
 
 export interface AliasRecord {
