@@ -24,6 +24,7 @@ import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
 import { updateKey } from './key-updates.js';
+import { ensureAwsManagedKey } from './aws-managed-keys.js';
 
 export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-2'] as const;
@@ -90,6 +91,18 @@ export interface KmsSimulation extends SimulationSettings {
 export interface Kms {
   readonly account: string;
   readonly regions: readonly string[];
+  /** Where the KMS keeps its state; services built on it (`envelope-kit/services`) keep theirs alike. */
+  readonly storage: 'indexeddb' | 'memory';
+  /** The database name prefix (KmsOptions.name, resolved): services name their databases after it. */
+  readonly name: string;
+  /** The injected clock (epoch ms) the KMS runs on. */
+  now(): number;
+  /**
+   * The key id of the AWS managed key `alias/aws/<service>` in `region`, created with its
+   * documented key policy on first use (aws-managed-keys.ts). For service layers: AWS creates
+   * these keys itself, and customers cannot.
+   */
+  awsManagedKey(region: string, service: string): Promise<string>;
   /** The client for one region; `principal` defaults to the account root. */
   region(name: string, options?: RegionClientOptions): KmsRegionClient;
   /** The account's IAM inline user and role policies (account-wide: every region reads them). */
@@ -206,6 +219,13 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   return {
     account,
     regions,
+    storage: options.storage,
+    name,
+    now,
+    async awsManagedKey(regionName, service) {
+      checkOpen();
+      return ensureAwsManagedKey(runtime(regionName), service);
+    },
     iam,
     audit: {
       query: (filter) => requireAudit().query(filter),
