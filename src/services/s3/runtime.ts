@@ -8,7 +8,7 @@ import type { KmsRegionClient } from '../../kms/client.js';
 import type { Kms } from '../../kms/kms.js';
 import { KmsError } from '../../kms/errors.js';
 import type { RegionalStore } from '../regional-store.js';
-import { ServiceError } from '../service-error.js';
+import { S3ServiceException } from '../service-error.js';
 import type { BucketRecord } from './records.js';
 import type { BucketKey } from './sse.js';
 
@@ -95,8 +95,8 @@ export class S3Runtime {
   }
 }
 
-export const s3Error = (name: string, message: string, status: number, cause?: unknown): ServiceError =>
-  new ServiceError('s3', name, message, { status, ...(cause !== undefined ? { cause } : {}) });
+export const s3Error = (name: string, message: string, status: number, cause?: unknown): S3ServiceException =>
+  new S3ServiceException(name, message, { status, ...(cause !== undefined ? { cause } : {}) });
 
 /**
  * A KMS failure behind an S3 request, as S3 reports it: AccessDenied (403) when the KMS refused the

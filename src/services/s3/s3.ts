@@ -9,7 +9,7 @@ import { randomBytes, utf8 } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
 import type { Kms } from '../../kms/kms.js';
 import { openRegionalStore, type RegionalStore } from '../regional-store.js';
-import { ServiceError } from '../service-error.js';
+import { ServiceError } from '../errors.js';
 import { encryptObject } from './encrypt-object.js';
 import { NEW_BUCKET_ENCRYPTION, S3_LAYOUT, bucketArn, objectArn, objectId, type BucketRecord, type ObjectRecord } from './records.js';
 import { attemptReplication, checkReplicationConfiguration, pendingReplications, ruleFor } from './replication.js';
@@ -20,9 +20,9 @@ import type * as T from './types.js';
 export interface S3ServiceOptions {
   /** The simulated KMS the objects' keys live in; its regions are S3's regions. */
   kms: Kms;
-  /** `memory` (Node, tests) or `indexeddb` (pages, workers; persistent). */
-  storage: 'memory' | 'indexeddb';
-  /** Database name prefix, as the KMS's `name`. Default `envelope-kit-kms`. */
+  /** `memory` (Node, tests) or `indexeddb` (pages, workers; persistent). Default: as the KMS stores. */
+  storage?: 'memory' | 'indexeddb';
+  /** Database name prefix. Default: the KMS's `name`, so S3's databases sit beside the KMS's. */
   name?: string;
   /** The clock (epoch ms): Bucket Key lifetimes, replication retries and object dates follow it. */
   now?: () => number;
@@ -95,16 +95,17 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  */
 export async function createS3Service(options: S3ServiceOptions): Promise<S3Service> {
   if (options === null || typeof options !== 'object' || !options.kms) throw new TypeError('options.kms must be a Kms from createKms');
-  if (options.storage !== 'memory' && options.storage !== 'indexeddb') throw new TypeError("options.storage must be 'memory' or 'indexeddb'");
+  const storage = options.storage ?? options.kms.storage;
+  if (storage !== 'memory' && storage !== 'indexeddb') throw new TypeError("options.storage must be 'memory' or 'indexeddb'");
   const stores = new Map<string, RegionalStore>();
-  const name = options.name ?? 'envelope-kit-kms';
+  const name = options.name ?? options.kms.name;
   for (const region of options.kms.regions) {
-    stores.set(region, await openRegionalStore({ storage: options.storage, name, account: options.kms.account, region }, S3_LAYOUT));
+    stores.set(region, await openRegionalStore({ storage, name, account: options.kms.account, region }, S3_LAYOUT));
   }
   const runtime = new S3Runtime({
     kms: options.kms,
     stores,
-    now: options.now ?? Date.now,
+    now: options.now ?? (() => options.kms.now()),
     bucketKeyLifetimeMs: options.bucketKeyLifetimeMs ?? DEFAULT_BUCKET_KEY_LIFETIME_MS,
     replicationRetryMs: options.replicationRetryMs ?? DEFAULT_REPLICATION_RETRY_MS,
   });

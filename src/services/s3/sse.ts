@@ -15,7 +15,7 @@ import { md5 } from '@noble/hashes/legacy.js';
 import { constantTimeEqual, fromBase64, randomBytes, toBase64, utf8, zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
 import type { KmsRegionClient } from '../../kms/client.js';
-import { ServiceError } from '../service-error.js';
+import { S3ServiceException } from '../service-error.js';
 
 /** How a stored object's data key is held (persisted with the object; never a plaintext key). */
 export type StoredEncryption =
@@ -49,7 +49,7 @@ export interface SealedBody {
   readonly encryption: StoredEncryption;
 }
 
-const s3Error = (name: string, message: string, status: number, cause?: unknown) => new ServiceError('s3', name, message, { status, ...(cause !== undefined ? { cause } : {}) });
+const s3Error = (name: string, message: string, status: number, cause?: unknown) => new S3ServiceException(name, message, { status, ...(cause !== undefined ? { cause } : {}) });
 
 async function gcmKey(bytes: Uint8Array): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', bytes as Bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);

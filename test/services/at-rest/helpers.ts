@@ -3,7 +3,7 @@
  * counts KMS calls by operation, and a way to expect a typed rejection.
  */
 import { expect } from 'vitest';
-import { createKms, type CallEvent, type Kms } from '../../src/kms/index.js';
+import { createKms, type CallEvent, type Kms } from '../../../src/kms/index.js';
 
 export const ACCOUNT = '111122223333';
 export const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;

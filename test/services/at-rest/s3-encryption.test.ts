@@ -9,10 +9,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { md5 } from '@noble/hashes/legacy.js';
-import { createS3Service, type S3Client, type S3Service } from '../../src/services/s3/index.js';
-import { ServiceError } from '../../src/services/service-error.js';
-import { openRegionalStore } from '../../src/services/regional-store.js';
-import { KmsKeyring, decrypt, encrypt } from '../../src/core/index.js';
+import { createS3Service, type S3Client, type S3Service } from '../../../src/services/s3/index.js';
+import { S3ServiceException } from '../../../src/services/service-error.js';
+import { openRegionalStore } from '../../../src/services/regional-store.js';
+import { KmsKeyring, decrypt, encrypt } from '../../../src/core/index.js';
 import { ACCOUNT, ALICE, decodeContext, encodeContext, fixture, rejection, text, type Fixture } from './helpers.js';
 
 let f: Fixture;
@@ -79,7 +79,7 @@ describe('buckets and default encryption', () => {
     expect(f.calls.length).toBe(0);
     const error = await rejection(s3.putObject({ Bucket: 'typo', Key: 'k', Body: 'x' }));
     expect(error.name).toBe('KMS.NotFoundException');
-    expect(error).toBeInstanceOf(ServiceError);
+    expect(error).toBeInstanceOf(S3ServiceException);
     expect((await rejection(s3.putBucketEncryption({ Bucket: 'typo', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256', KMSMasterKeyID: missing } }] } }))).name).toBe('InvalidArgument');
   });
 

@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { md5 } from '@noble/hashes/legacy.js';
-import { createS3Service, type S3Client, type S3Service } from '../../src/services/s3/index.js';
+import { createS3Service, type S3Client, type S3Service } from '../../../src/services/s3/index.js';
 import { ACCOUNT, REPLICATION_ROLE, decodeContext, fixture, rejection, type Fixture } from './helpers.js';
 
 let f: Fixture;
