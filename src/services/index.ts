@@ -10,3 +10,33 @@ export { ServiceError, SecretsManagerServiceException, SSMServiceException, Secr
 export { kmsAs, serviceEndpoint, serviceDatabaseName, openServiceStores, checkRegion, principalOf, type ServiceSchema } from './service-runtime.js';
 export { mutate, StaleWriteError, type ServiceStore, type ServiceWrite, type StoreMap, type StoredRecord, type Change } from './storage/store.js';
 export type { ServiceMigration } from './storage/indexeddb-store.js';
+export { createServices, deleteServicesStorage, type Services, type ServicesOptions, type ServiceClientOptions } from './services.js';
+export type * from './secrets-manager/types.js';
+export type {
+  ParameterType,
+  ParameterTier,
+  PutParameterRequest,
+  PutParameterResponse,
+  Parameter,
+  GetParameterRequest,
+  GetParameterResponse,
+  GetParametersRequest,
+  GetParametersResponse,
+  ParameterStringFilter,
+  GetParametersByPathRequest,
+  GetParametersByPathResponse,
+  ParameterHistory,
+  GetParameterHistoryRequest,
+  GetParameterHistoryResponse,
+  LabelParameterVersionRequest,
+  LabelParameterVersionResponse,
+  UnlabelParameterVersionRequest,
+  UnlabelParameterVersionResponse,
+  DeleteParameterRequest,
+  DeleteParametersRequest,
+  DeleteParametersResponse,
+  ParameterMetadata,
+  DescribeParametersRequest,
+  DescribeParametersResponse,
+  SsmClient,
+} from './ssm/types.js';
