@@ -8,6 +8,11 @@ import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
 import { typeError, rangeError } from './core/errors.js';
 import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from './kms/index.js';
+import { atRestClient, type AtRestCall } from './kit-at-rest.js';
+import { AtRestService } from './services/at-rest-operations.js';
+import type { S3Client } from './services/s3/s3.js';
+import type { EcrClient } from './services/ecr/ecr.js';
+import type { InspectorClient } from './services/inspector/inspector.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -176,6 +181,24 @@ export interface Kit {
    * page, as AWS KMS would to its caller; `encrypt` and `decrypt` below never do.
    */
   kms(region: string): KmsRegionClient;
+  /**
+   * Amazon S3 of one region, in the worker, with objects encrypted at rest on the kit's KMS
+   * (README, "Objects, images and findings at rest"). A body the kit encrypted (`kit.encrypt`) is
+   * stored byte for byte and reads back for `kit.decrypt`.
+   *
+   * @example
+   * ```ts
+   * await kit.s3('us-east-1').createBucket({ Bucket: 'notes' });
+   * await kit.s3('us-east-1').putObject({ Bucket: 'notes', Key: 'a', Body: await kit.encrypt('hi', { keyIds: [keyArn] }) });
+   * ```
+   */
+  s3(region: string): S3Client;
+  /** Amazon ECR of one region, in the worker: repositories encrypted at rest, with their KMS grants. */
+  ecr(region: string): EcrClient;
+  /** Amazon Inspector of one region, in the worker: per-resource-type keys and encrypted code snippets. */
+  inspector(region: string): InspectorClient;
+  /** Retries S3 replication still PENDING (after a Region's simulated outage ends, say). */
+  processReplication(): Promise<void>;
   /** Simulates an outage, latency or throttling in one region (`kms.simulate`). */
   simulate(settings: KmsSimulation): Promise<void>;
   /**
@@ -312,6 +335,7 @@ class WorkerKit implements Kit {
   readonly #ownsWorker: boolean;
   readonly #operations: readonly string[];
   readonly #clients = new Map<string, KmsRegionClient>();
+  readonly #atRestClients = new Map<string, S3Client | EcrClient | InspectorClient>();
   readonly #pending = new Set<(error: Error) => void>();
   readonly #detach: () => void;
   #failure: Error | undefined;
@@ -424,6 +448,34 @@ class WorkerKit implements Kit {
       }
       client = Object.freeze(methods) as unknown as KmsRegionClient;
       this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  s3(region: string): S3Client {
+    return this.#atRest(AtRestService.S3, region) as S3Client;
+  }
+
+  ecr(region: string): EcrClient {
+    return this.#atRest(AtRestService.ECR, region) as EcrClient;
+  }
+
+  inspector(region: string): InspectorClient {
+    return this.#atRest(AtRestService.INSPECTOR, region) as InspectorClient;
+  }
+
+  processReplication(): Promise<void> {
+    return this.run(() => this.#remote.atRestReplication());
+  }
+
+  #atRest(service: AtRestService, region: string): S3Client | EcrClient | InspectorClient {
+    this.#region(region, 'region');
+    const id = `${service}|${region}`;
+    let client = this.#atRestClients.get(id);
+    if (!client) {
+      const call: AtRestCall = (s, r, operation, request) => this.run(() => this.#remote.atRest(s, r, operation, request));
+      client = atRestClient(call, service as typeof AtRestService.S3, region);
+      this.#atRestClients.set(id, client);
     }
     return client;
   }

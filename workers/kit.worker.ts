@@ -10,6 +10,8 @@
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
 import { createKms, type Kms, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
+import { openServicesAtRest, type ServicesAtRest } from '../src/services/at-rest.js';
+import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
   AuditOperation,
   KitError,
@@ -46,6 +48,9 @@ interface Opened {
   readonly account: string;
   readonly defaultRegion: string;
   readonly branchKeys: KitBranchKeys;
+  readonly principal?: string;
+  /** S3, ECR and Inspector, opened on first use. */
+  atRest?: Promise<ServicesAtRest>;
 }
 
 let opened: Opened | undefined;
@@ -150,7 +155,7 @@ const api: KitWorkerApi = {
     const probe = clientFor(kms.regions[0]!);
     const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, ...(principal !== undefined ? { principal } : {}) };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
@@ -241,11 +246,29 @@ const api: KitWorkerApi = {
     return transfer(results, buffers);
   }),
 
+  atRest: guarded(async (service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown> => {
+    const current = state();
+    const operations = AT_REST_OPERATIONS[service];
+    if (!operations) throw new TypeError(`service must be one of ${Object.keys(AT_REST_OPERATIONS).join(', ')}; got ${JSON.stringify(service)}`);
+    if (!operations.includes(operation)) throw new TypeError(`operation must be a ${service} client method; ${JSON.stringify(operation)} is not one`);
+    const atRest = await (current.atRest ??= openServicesAtRest(current.kms));
+    const options = current.principal !== undefined ? { principal: current.principal } : undefined;
+    const client = (service === 's3' ? atRest.s3 : service === 'ecr' ? atRest.ecr : atRest.inspector).client(region, options) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+    const response = await client[operation]!(request);
+    return transfer(response, [...buffersIn(response)]);
+  }),
+
+  atRestReplication: guarded(async (): Promise<void> => {
+    const current = state();
+    await (await (current.atRest ??= openServicesAtRest(current.kms))).s3.processReplication();
+  }),
+
   close: guarded(async (): Promise<void> => {
     const was = opened;
     closed = true;
     opened = undefined;
     if (!was) return;
+    if (was.atRest) (await was.atRest.catch(() => undefined))?.close();
     was.branchKeys.close();
     await was.kms.close();
     await databasesSettled(was.name);
