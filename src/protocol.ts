@@ -19,6 +19,8 @@ import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
 import type { KmsSimulation, SimulationState } from './kms/index.js';
 import type { AtRestService } from './services/at-rest-operations.js';
+import type { KitService } from './services/operation-names.js';
+import type { RotationEvent } from './services/secrets-manager/types.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -174,6 +176,19 @@ export interface KitWorkerApi {
    * the worker's own and are transferred.
    */
   kms(region: string, operation: string, request: unknown): Promise<unknown>;
+  /**
+   * Calls one operation of a service's client in one region as the kit's principal, e.g.
+   * `service('secretsmanager', 'us-east-1', 'getSecretValue', { SecretId })` (envelope-kit/services).
+   * Requests are cloned; response buffers are transferred.
+   */
+  service(service: KitService, region: string, operation: string, request: unknown): Promise<unknown>;
+  /**
+   * Registers a rotation function living in the page: `step` is a comlink proxy the worker calls
+   * once per rotation step; it resolves when the page's function has done the step.
+   */
+  registerRotationFunction(arn: string, step: (event: RotationEvent) => Promise<void>): Promise<void>;
+  /** `services.tick()`: scheduled rotations and replica retries that the clock made due. */
+  tickServices(): Promise<void>;
   /** `kms.simulate` (outage, latency, throttling) for one region. */
   simulate(settings: KmsSimulation): Promise<void>;
   /** `kms.simulation(region)`: the region's settings as they are now. */
@@ -223,11 +238,9 @@ export interface KitWorkerApi {
    * Calls one operation of one Region's S3, ECR or Inspector client (`envelope-kit/services`), as
    * the kit's principal, e.g. `atRest('s3', 'us-east-1', 'getObject', { Bucket, Key })`. Requests
    * are cloned; response buffers (object bodies, layers) are transferred. The services open on
-   * first use, over the worker's KMS.
+   * first use, over the worker's KMS; `tickServices` also retries S3 replication still PENDING.
    */
   atRest(service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown>;
-  /** Retries S3 replication still PENDING in every Region (S3 replicates asynchronously). */
-  atRestReplication(): Promise<void>;
   /** Closes the KMS's databases; the worker can then be terminated. */
   close(): Promise<void>;
 }

@@ -10,7 +10,6 @@
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
 import { createKms, type Kms, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
-import { openServicesAtRest, type ServicesAtRest } from '../src/services/at-rest.js';
 import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
   AuditOperation,
@@ -35,6 +34,9 @@ import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
+import { KitServices } from './kit-services.js';
+import type { KitService } from '../src/services/operation-names.js';
+import type { RotationEvent } from '../src/services/secrets-manager/types.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -48,9 +50,7 @@ interface Opened {
   readonly account: string;
   readonly defaultRegion: string;
   readonly branchKeys: KitBranchKeys;
-  readonly principal?: string;
-  /** S3, ECR and Inspector, opened on first use. */
-  atRest?: Promise<ServicesAtRest>;
+  readonly services: KitServices;
 }
 
 let opened: Opened | undefined;
@@ -155,7 +155,7 @@ const api: KitWorkerApi = {
     const probe = clientFor(kms.regions[0]!);
     const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, ...(principal !== undefined ? { principal } : {}) };
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal) };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
@@ -165,6 +165,19 @@ const api: KitWorkerApi = {
     if (typeof method !== 'function') throw new TypeError(`operation must be a KMS client method; ${JSON.stringify(operation)} is not one`);
     const response = await (method as (request: unknown) => Promise<unknown>)(request);
     return transfer(response, [...buffersIn(response)]);
+  }),
+
+  service: guarded(async (service: KitService, region: string, operation: string, request: unknown): Promise<unknown> => {
+    const response = await state().services.call(service, region, operation, request);
+    return transfer(response, [...buffersIn(response)]);
+  }),
+
+  registerRotationFunction: guarded(async (arn: string, step: (event: RotationEvent) => Promise<void>): Promise<void> => {
+    await state().services.registerRotationFunction(arn, step as never);
+  }),
+
+  tickServices: guarded(async (): Promise<void> => {
+    await state().services.tick();
   }),
 
   simulate: guarded(async (settings: KmsSimulation): Promise<void> => {
@@ -248,19 +261,14 @@ const api: KitWorkerApi = {
 
   atRest: guarded(async (service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown> => {
     const current = state();
-    const operations = AT_REST_OPERATIONS[service];
+    const operations = Object.prototype.hasOwnProperty.call(AT_REST_OPERATIONS, service) ? AT_REST_OPERATIONS[service] : undefined;
     if (!operations) throw new TypeError(`service must be one of ${Object.keys(AT_REST_OPERATIONS).join(', ')}; got ${JSON.stringify(service)}`);
     if (!operations.includes(operation)) throw new TypeError(`operation must be a ${service} client method; ${JSON.stringify(operation)} is not one`);
-    const atRest = await (current.atRest ??= openServicesAtRest(current.kms));
-    const options = current.principal !== undefined ? { principal: current.principal } : undefined;
-    const client = (service === 's3' ? atRest.s3 : service === 'ecr' ? atRest.ecr : atRest.inspector).client(region, options) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+    const services = await current.services.open();
+    const options = current.services.clientOptions;
+    const client = (service === 's3' ? services.s3(region, options) : service === 'ecr' ? services.ecr(region, options) : services.inspector(region, options)) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
     const response = await client[operation]!(request);
     return transfer(response, [...buffersIn(response)]);
-  }),
-
-  atRestReplication: guarded(async (): Promise<void> => {
-    const current = state();
-    await (await (current.atRest ??= openServicesAtRest(current.kms))).s3.processReplication();
   }),
 
   close: guarded(async (): Promise<void> => {
@@ -268,8 +276,8 @@ const api: KitWorkerApi = {
     closed = true;
     opened = undefined;
     if (!was) return;
-    if (was.atRest) (await was.atRest.catch(() => undefined))?.close();
     was.branchKeys.close();
+    await was.services.close();
     await was.kms.close();
     await databasesSettled(was.name);
   }),

@@ -35,7 +35,7 @@ describe('kit.s3, kit.ecr, kit.inspector', () => {
       expect(() => kit.s3('mars-1')).to.throw(RangeError);
     }));
 
-  it('replication waits out a Region outage and completes on processReplication', () =>
+  it('replication waits out a Region outage and completes on tickServices', () =>
     withServices(async (kit) => {
       const east = kit.s3('us-east-1');
       const west = kit.s3('eu-west-1');
@@ -55,7 +55,7 @@ describe('kit.s3, kit.ecr, kit.inspector', () => {
       await east.putObject({ Bucket: 'kit-source', Key: 'k', Body: text('across regions'), ServerSideEncryption: 'aws:kms' });
       expect((await east.headObject({ Bucket: 'kit-source', Key: 'k' })).ReplicationStatus).to.equal('PENDING');
       await kit.simulate({ region: 'eu-west-1', outage: false });
-      await kit.processReplication();
+      await kit.tickServices();
       // The role has no IAM policy: the default key policy leaves it to IAM, so the attempt is refused and FAILED.
       expect((await east.headObject({ Bucket: 'kit-source', Key: 'k' })).ReplicationStatus).to.equal('FAILED');
     }));

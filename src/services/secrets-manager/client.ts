@@ -5,6 +5,7 @@
  * into InternalServiceError, so callers only ever see the service's documented exceptions.
  */
 import { ServiceError, SecretsManagerServiceException } from '../errors.js';
+import type { SECRETS_MANAGER_OPERATIONS } from '../operation-names.js';
 import { SmContext, type SecretsManagerEnvironment } from './context.js';
 import { cancelRotateSecret, rotateSecret } from './rotation.js';
 import { removeRegionsFromReplication, replicateSecretToRegions, stopReplicationToReplica } from './replication.js';
@@ -12,9 +13,14 @@ import * as secrets from './secrets.js';
 import type { SecretsManagerClient } from './types.js';
 import * as values from './values.js';
 
+// The page builds its worker-backed client from the name list: the list must be exactly the client's methods.
+type Methods = Exclude<keyof SecretsManagerClient, 'region'>;
+type Listed = (typeof SECRETS_MANAGER_OPERATIONS)[number];
+export const OPERATION_LIST_MATCHES: [Methods] extends [Listed] ? ([Listed] extends [Methods] ? true : never) : never = true;
+
 type Handler = (ctx: SmContext, request: Record<string, unknown>) => Promise<unknown>;
 
-const OPERATIONS: Record<Exclude<keyof SecretsManagerClient, 'region'>, Handler> = {
+const OPERATIONS: Record<(typeof SECRETS_MANAGER_OPERATIONS)[number] & Exclude<keyof SecretsManagerClient, 'region'>, Handler> = {
   createSecret: values.createSecret,
   putSecretValue: values.putSecretValue,
   getSecretValue: values.getSecretValue,

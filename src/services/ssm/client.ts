@@ -5,6 +5,7 @@
  */
 import type { Kms, KmsRegionClient } from '../../kms/index.js';
 import { ServiceError, SSMServiceException } from '../errors.js';
+import type { SSM_OPERATIONS } from '../operation-names.js';
 import { kmsAs } from '../service-runtime.js';
 import type { ServiceStore } from '../storage/store.js';
 import { RequestReader } from '../validation.js';
@@ -55,9 +56,14 @@ export class SsmContext {
   }
 }
 
+// The page builds its worker-backed client from the name list: the list must be exactly the client's methods.
+type Methods = Exclude<keyof SsmClient, 'region'>;
+type Listed = (typeof SSM_OPERATIONS)[number];
+export const OPERATION_LIST_MATCHES: [Methods] extends [Listed] ? ([Listed] extends [Methods] ? true : never) : never = true;
+
 type Handler = (ctx: SsmContext, request: Record<string, unknown>) => Promise<unknown>;
 
-const OPERATIONS: Record<Exclude<keyof SsmClient, 'region'>, Handler> = {
+const OPERATIONS: Record<(typeof SSM_OPERATIONS)[number] & Exclude<keyof SsmClient, 'region'>, Handler> = {
   putParameter: parameters.putParameter,
   getParameter: parameters.getParameter,
   getParameters: parameters.getParameters,
