@@ -31,6 +31,8 @@ export interface EventDetails {
   'ek-audit-verified': { ok: boolean; checked: number; reason?: string };
   'ek-audit-exported': { text: string; records: number };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
+  'ek-object-change': { region: string; bucket: string; key: string; action: 'uploaded' | 'deleted' };
+  'ek-repository-change': { region: string; repositoryName: string; action: 'created' | 'deleted'; grantsNotRetired?: readonly string[] };
   'ek-error': { operation: string; error: unknown };
 }
 
@@ -60,6 +62,8 @@ declare global {
     'ek-simulation-change': CustomEvent<EventDetails['ek-simulation-change']>;
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
+    'ek-object-change': CustomEvent<EventDetails['ek-object-change']>;
+    'ek-repository-change': CustomEvent<EventDetails['ek-repository-change']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;
   }
 }

@@ -26,8 +26,11 @@ import { EkEncrypt } from './encrypt.js';
 import { EkDecrypt } from './decrypt.js';
 import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
+import { EkBucket } from './bucket.js';
+import { EkRepository } from './repository.js';
 
 export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog };
+export { EkBucket, EkRepository };
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
@@ -47,6 +50,8 @@ const ELEMENTS = {
   'ek-decrypt': EkDecrypt,
   'ek-regions': EkRegions,
   'ek-audit-log': EkAuditLog,
+  'ek-bucket': EkBucket,
+  'ek-repository': EkRepository,
 } as const;
 
 /**
@@ -80,6 +85,8 @@ declare global {
     'ek-decrypt': EkDecrypt;
     'ek-regions': EkRegions;
     'ek-audit-log': EkAuditLog;
+    'ek-bucket': EkBucket;
+    'ek-repository': EkRepository;
   }
 }
 
