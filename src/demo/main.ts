@@ -10,6 +10,7 @@ import { toBase64 } from '../core/bytes.js';
 import { STEPS } from './steps.js';
 import { clearState, loadState, saveState, type DemoState } from './progress.js';
 import { renderGuide } from './guide.js';
+import { startAtRestTour } from './at-rest-tour.js';
 
 const KIT_NAME = 'envelope-kit-demo';
 const DEFAULT_CONTEXT = { purpose: 'demo', department: 'field-ops' };
@@ -119,10 +120,13 @@ kitElement.addEventListener('ek-audit-verified', (event) => {
   if (event.detail.ok) complete('audit');
 });
 
+const atRestTour = startAtRestTour(kitElement, $<HTMLElement>('#at-rest-tour'));
+
 /** Deletes the demo's keys (its IndexedDB databases) and progress, then reloads. */
 async function startOver(): Promise<void> {
   if (!confirm('Delete the demo’s keys and start the walkthrough again?')) return;
   clearState();
+  atRestTour.reset();
   await kitElement.kit?.close();
   const databases = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
   await Promise.all(
