@@ -11,6 +11,7 @@ import type { StoreLayout } from '../regional-store.js';
 import type { SealedBody } from './sse.js';
 import type { ReplicationConfiguration, ReplicationStatus, ServerSideEncryptionRule } from './types.js';
 
+/** The S3 stores of one Region, as the table above lists them. */
 export const S3_LAYOUT: StoreLayout = {
   service: 's3',
   version: 1,
@@ -21,6 +22,7 @@ export const S3_LAYOUT: StoreLayout = {
   },
 };
 
+/** A bucket as stored: its Region, default-encryption rule, versioning and replication configuration. */
 export interface BucketRecord {
   readonly Name: string;
   readonly region: string;
@@ -31,6 +33,7 @@ export interface BucketRecord {
   readonly replication?: ReplicationConfiguration;
 }
 
+/** Where a source version's replication stands (HeadObject's ReplicationStatus), and why it failed. */
 export interface ReplicationState {
   readonly status: Exclude<ReplicationStatus, 'REPLICA'>;
   /** Injected-clock time of the first attempt; a transient failure past the retry window is FAILED. */
@@ -41,6 +44,7 @@ export interface ReplicationState {
   readonly destinationBucket: string;
 }
 
+/** One version of an object (or a delete marker) as stored: metadata in the clear, the body sealed. */
 export interface ObjectRecord {
   readonly id: string;
   readonly path: string;
@@ -62,8 +66,11 @@ export interface ObjectRecord {
   readonly replica?: true;
 }
 
+/** The stored id of a version: `<bucket>/<key>#<versionId>`. */
 export const objectId = (bucket: string, key: string, versionId: string): string => `${bucket}/${key}#${versionId}`;
+/** A bucket's ARN, `arn:aws:s3:::<bucket>`: the encryption context of a Bucket Key. */
 export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
+/** An object's ARN, `arn:aws:s3:::<bucket>/<key>`: the encryption context of an SSE-KMS object. */
 export const objectArn = (bucket: string, key: string): string => `arn:aws:s3:::${bucket}/${key}`;
 
 /** The default-encryption rule every new bucket gets: SSE-S3, and SSE-C blocked (the April 2026 default). */

@@ -20,6 +20,7 @@ export const DEFAULT_BUCKET_KEY_LIFETIME_MS = 10 * 60_000;
 /** How long replication retries an object whose destination is unreachable before it is FAILED. */
 export const DEFAULT_REPLICATION_RETRY_MS = 60 * 60_000;
 
+/** What every regional client of one simulated S3 shares (see the file's opening comment). */
 export class S3Runtime {
   readonly kms: Kms;
   readonly stores: ReadonlyMap<string, RegionalStore>;
@@ -95,6 +96,7 @@ export class S3Runtime {
   }
 }
 
+/** An S3 exception named `name` with HTTP status `status`. */
 export const s3Error = (name: string, message: string, status: number, cause?: unknown): S3ServiceException =>
   new S3ServiceException(name, message, { status, ...(cause !== undefined ? { cause } : {}) });
 

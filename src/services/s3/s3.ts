@@ -125,6 +125,13 @@ function requiredString(value: unknown, member: string): string {
   return value;
 }
 
+/** An object key: 1 to 1,024 bytes of UTF-8 (S3 User Guide, "Naming Amazon S3 objects"). */
+function objectKey(value: unknown): string {
+  const key = requiredString(value, 'Key');
+  if (utf8(key).length > 1024) throw s3Error('KeyTooLongError', 'Your key is too long: at most 1,024 bytes of UTF-8.', 400);
+  return key;
+}
+
 function request<R>(value: R | undefined, operation: string): R {
   if (value === null || typeof value !== 'object') throw new TypeError(`${operation} takes a request object`);
   return value;
@@ -324,7 +331,7 @@ function createS3Client(runtime: S3Runtime, region: string, principal: string | 
     },
     async putObject(req) {
       const bucket = await bucketOf(request(req, 'PutObject').Bucket);
-      const key = requiredString(req.Key, 'Key');
+      const key = objectKey(req.Key);
       const plaintext = bodyBytes(req.Body);
       const body = await encryptObject({ runtime, kms, bucket, key, request: req, body: plaintext });
       const record = await writeObject(bucket, key, {
@@ -373,7 +380,7 @@ function createS3Client(runtime: S3Runtime, region: string, principal: string | 
     },
     async copyObject(req) {
       const bucket = await bucketOf(request(req, 'CopyObject').Bucket);
-      const key = requiredString(req.Key, 'Key');
+      const key = objectKey(req.Key);
       const source = requiredString(req.CopySource, 'CopySource');
       const [path, query] = decodeURIComponent(source.replace(/^\//, '')).split('?versionId=') as [string, string | undefined];
       const slash = path.indexOf('/');
@@ -406,7 +413,14 @@ function createS3Client(runtime: S3Runtime, region: string, principal: string | 
       const prefix = req.Prefix ?? '';
       const maxKeys = req.MaxKeys ?? 1000;
       if (!Number.isInteger(maxKeys) || maxKeys < 0) throw s3Error('InvalidArgument', 'MaxKeys must be a non-negative integer.', 400);
-      const after = req.ContinuationToken !== undefined ? decodeURIComponent(atob(req.ContinuationToken)) : req.StartAfter;
+      let after = req.StartAfter;
+      if (req.ContinuationToken !== undefined) {
+        try {
+          after = decodeURIComponent(atob(req.ContinuationToken));
+        } catch {
+          throw s3Error('InvalidArgument', 'The continuation token provided is incorrect.', 400);
+        }
+      }
       const latest = new Map<string, ObjectRecord>();
       for (const v of await store.byIndex<ObjectRecord>('objects', 'bucket', bucket.Name)) {
         const seen = latest.get(v.key);

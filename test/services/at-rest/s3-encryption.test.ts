@@ -67,6 +67,8 @@ describe('buckets and default encryption', () => {
     expect(notEmpty.$metadata?.httpStatusCode).toBe(409);
     expect((await rejection(s3.getObject({ Bucket: 'absent', Key: 'x' }))).name).toBe('NoSuchBucket');
     expect((await rejection(s3.getObject({ Bucket: 'taken', Key: 'absent' }))).name).toBe('NoSuchKey');
+    expect((await rejection(s3.putObject({ Bucket: 'taken', Key: 'k'.repeat(1025), Body: 'x' }))).name).toBe('KeyTooLongError');
+    expect((await rejection(s3.listObjectsV2({ Bucket: 'taken', ContinuationToken: '%%%' }))).name).toBe('InvalidArgument');
     await s3.deleteObject({ Bucket: 'taken', Key: 'x' });
     await s3.deleteBucket({ Bucket: 'taken' });
     expect((await s3.listBuckets()).Buckets).toEqual([]);
