@@ -19,6 +19,9 @@ export type KeyAction =
   | 'replicate'
   | 'put-policy';
 
+/** An `<ek-secrets>` action that changed a secret. */
+export type SecretAction = 'create' | 'rotate' | 'replicate' | 'delete' | 'restore';
+
 export interface EventDetails {
   'ek-kit-ready': { kit: Kit };
   'ek-kit-error': { error: unknown };
@@ -30,6 +33,9 @@ export interface EventDetails {
   'ek-simulation-change': { region: string; outage: boolean; latencyMs: number };
   'ek-audit-verified': { ok: boolean; checked: number; reason?: string };
   'ek-audit-exported': { text: string; records: number };
+  'ek-secret-change': { action: SecretAction; region: string; name: string };
+  /** A secret's value was revealed in `region` (the value itself is not in the event). */
+  'ek-secret-revealed': { region: string; name: string; primaryRegion: string };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
   'ek-object-change': { region: string; bucket: string; key: string; action: 'uploaded' | 'deleted' };
   'ek-repository-change': { region: string; repositoryName: string; action: 'created' | 'deleted'; grantsNotRetired?: readonly string[] };
@@ -64,6 +70,8 @@ declare global {
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
     'ek-object-change': CustomEvent<EventDetails['ek-object-change']>;
     'ek-repository-change': CustomEvent<EventDetails['ek-repository-change']>;
+    'ek-secret-change': CustomEvent<EventDetails['ek-secret-change']>;
+    'ek-secret-revealed': CustomEvent<EventDetails['ek-secret-revealed']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;
   }
 }

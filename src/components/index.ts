@@ -28,13 +28,15 @@ import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
 import { EkBucket } from './bucket.js';
 import { EkRepository } from './repository.js';
+import { EkSecrets } from './secrets.js';
 
-export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog };
+export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkSecrets };
+export { sampleRotation, sampleRotationArn } from './sample-rotation.js';
 export { EkBucket, EkRepository };
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
-export { fire, type EventDetails, type EkEventName, type KeyAction } from './events.js';
+export { fire, type EventDetails, type EkEventName, type KeyAction, type SecretAction } from './events.js';
 export { auditOf, type AuditSource, type AuditFilter, type AuditRecordView, type AuditVerificationView } from './audit-source.js';
 export { regionOfKeyArn } from './message-header.js';
 
@@ -52,6 +54,7 @@ const ELEMENTS = {
   'ek-audit-log': EkAuditLog,
   'ek-bucket': EkBucket,
   'ek-repository': EkRepository,
+  'ek-secrets': EkSecrets,
 } as const;
 
 /**
@@ -87,6 +90,7 @@ declare global {
     'ek-audit-log': EkAuditLog;
     'ek-bucket': EkBucket;
     'ek-repository': EkRepository;
+    'ek-secrets': EkSecrets;
   }
 }
 
