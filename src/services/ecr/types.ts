@@ -4,14 +4,17 @@
  * Reference, one section per action).
  */
 
+/** The `EncryptionType` data type (ECR API Reference, "Data Types"). */
 export type EncryptionType = 'AES256' | 'KMS' | 'KMS_DSSE';
 
+/** The `EncryptionConfiguration` data type (ECR API Reference, "Data Types"). */
 export interface EncryptionConfiguration {
   encryptionType: EncryptionType;
   /** A KMS key ARN of the repository's region; `alias/aws/ecr` when KMS or KMS_DSSE is chosen without one. */
   kmsKey?: string;
 }
 
+/** The `Repository` data type (ECR API Reference, "Data Types"). */
 export interface Repository {
   repositoryArn: string;
   registryId: string;
@@ -23,6 +26,7 @@ export interface Repository {
   encryptionConfiguration: EncryptionConfiguration;
 }
 
+/** CreateRepository's request (ECR API Reference, CreateRepository). */
 export interface CreateRepositoryRequest {
   repositoryName: string;
   encryptionConfiguration?: EncryptionConfiguration;
@@ -30,12 +34,14 @@ export interface CreateRepositoryRequest {
   imageScanningConfiguration?: { scanOnPush?: boolean };
 }
 
+/** DescribeRepositories's request (ECR API Reference, DescribeRepositories). */
 export interface DescribeRepositoriesRequest {
   repositoryNames?: string[];
   maxResults?: number;
   nextToken?: string;
 }
 
+/** DeleteRepository's request (ECR API Reference, DeleteRepository). */
 export interface DeleteRepositoryRequest {
   repositoryName: string;
   force?: boolean;
@@ -51,11 +57,13 @@ export interface DeleteRepositoryResponse {
   kmsGrantsNotRetired?: { kmsKey: string; grantIds: string[]; message: string };
 }
 
+/** The `ImageIdentifier` data type (ECR API Reference, "Data Types"). */
 export interface ImageIdentifier {
   imageDigest?: string;
   imageTag?: string;
 }
 
+/** The `Image` data type (ECR API Reference, "Data Types"). */
 export interface Image {
   registryId: string;
   repositoryName: string;
@@ -64,12 +72,14 @@ export interface Image {
   imageManifestMediaType: string;
 }
 
+/** The `ImageFailure` data type (ECR API Reference, "Data Types"). */
 export interface ImageFailure {
   imageId: ImageIdentifier;
   failureCode: 'ImageNotFound' | 'ImageTagDoesNotMatchDigest' | 'InvalidImageDigest' | 'InvalidImageTag' | 'MissingDigestAndTag' | 'KmsError';
   failureReason: string;
 }
 
+/** PutImage's request (ECR API Reference, PutImage). */
 export interface PutImageRequest {
   repositoryName: string;
   imageManifest: string;
@@ -78,28 +88,33 @@ export interface PutImageRequest {
   imageDigest?: string;
 }
 
+/** BatchGetImage's request (ECR API Reference, BatchGetImage). */
 export interface BatchGetImageRequest {
   repositoryName: string;
   imageIds: ImageIdentifier[];
   acceptedMediaTypes?: string[];
 }
 
+/** ListImages's request (ECR API Reference, ListImages). */
 export interface ListImagesRequest {
   repositoryName: string;
   filter?: { tagStatus?: 'TAGGED' | 'UNTAGGED' | 'ANY' };
   maxResults?: number;
 }
 
+/** BatchDeleteImage's request (ECR API Reference, BatchDeleteImage). */
 export interface BatchDeleteImageRequest {
   repositoryName: string;
   imageIds: ImageIdentifier[];
 }
 
+/** InitiateLayerUpload's response (ECR API Reference, InitiateLayerUpload). */
 export interface InitiateLayerUploadResponse {
   uploadId: string;
   partSize: number;
 }
 
+/** UploadLayerPart's request (ECR API Reference, UploadLayerPart). */
 export interface UploadLayerPartRequest {
   repositoryName: string;
   uploadId: string;
@@ -108,6 +123,7 @@ export interface UploadLayerPartRequest {
   layerPartBlob: Uint8Array;
 }
 
+/** CompleteLayerUpload's request (ECR API Reference, CompleteLayerUpload). */
 export interface CompleteLayerUploadRequest {
   repositoryName: string;
   uploadId: string;

@@ -4,8 +4,11 @@
  * simulation understands are declared (S3 API Reference, one section per action).
  */
 
+/** The `ServerSideEncryption` data type (S3 API Reference, "Data Types"). */
 export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+/** The `EncryptionType` data type (S3 API Reference, "Data Types"). */
 export type EncryptionType = 'NONE' | 'SSE-C';
+/** The `ReplicationStatus` data type (S3 API Reference, "Data Types"). */
 export type ReplicationStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REPLICA';
 
 /** An object body as GetObject returns it: the bytes, with the SDK's stream mixin methods. */
@@ -14,51 +17,63 @@ export type ObjectBody = Uint8Array<ArrayBuffer> & {
   transformToString(encoding?: string): Promise<string>;
 };
 
+/** The `ServerSideEncryptionByDefault` data type (S3 API Reference, "Data Types"). */
 export interface ServerSideEncryptionByDefault {
   SSEAlgorithm: ServerSideEncryption;
   KMSMasterKeyID?: string;
 }
 
+/** The `BlockedEncryptionTypes` data type (S3 API Reference, "Data Types"). */
 export interface BlockedEncryptionTypes {
   EncryptionType?: EncryptionType[];
 }
 
+/** The `ServerSideEncryptionRule` data type (S3 API Reference, "Data Types"). */
 export interface ServerSideEncryptionRule {
   ApplyServerSideEncryptionByDefault?: ServerSideEncryptionByDefault;
   BucketKeyEnabled?: boolean;
   BlockedEncryptionTypes?: BlockedEncryptionTypes;
 }
 
+/** The `ServerSideEncryptionConfiguration` data type (S3 API Reference, "Data Types"). */
 export interface ServerSideEncryptionConfiguration {
   Rules: ServerSideEncryptionRule[];
 }
 
+/** CreateBucket's request (S3 API Reference, CreateBucket). */
 export interface CreateBucketRequest {
   Bucket: string;
   CreateBucketConfiguration?: { LocationConstraint?: string };
 }
+/** CreateBucket's response (S3 API Reference, CreateBucket). */
 export interface CreateBucketOutput {
   Location: string;
   BucketArn: string;
 }
+/** A request that names only a bucket (DeleteBucket, GetBucketEncryption, ...). */
 export interface BucketRequest {
   Bucket: string;
 }
+/** ListBuckets's response (S3 API Reference, ListBuckets). */
 export interface ListBucketsOutput {
   Buckets: { Name: string; CreationDate: Date; BucketRegion: string; BucketArn: string }[];
   Owner: { ID: string };
 }
+/** PutBucketEncryption's request (S3 API Reference, PutBucketEncryption). */
 export interface PutBucketEncryptionRequest {
   Bucket: string;
   ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
 }
+/** GetBucketEncryption's response (S3 API Reference, GetBucketEncryption). */
 export interface GetBucketEncryptionOutput {
   ServerSideEncryptionConfiguration: ServerSideEncryptionConfiguration;
 }
+/** PutBucketVersioning's request (S3 API Reference, PutBucketVersioning). */
 export interface PutBucketVersioningRequest {
   Bucket: string;
   VersioningConfiguration: { Status: 'Enabled' | 'Suspended' };
 }
+/** GetBucketVersioning's response (S3 API Reference, GetBucketVersioning). */
 export interface GetBucketVersioningOutput {
   Status?: 'Enabled' | 'Suspended';
 }
@@ -72,6 +87,7 @@ export interface SseCustomerKey {
   SSECustomerKeyMD5?: string;
 }
 
+/** PutObject's request (S3 API Reference, PutObject). */
 export interface PutObjectRequest extends SseCustomerKey {
   Bucket: string;
   Key: string;
@@ -95,17 +111,20 @@ export interface ObjectEncryption {
   SSECustomerKeyMD5?: string;
 }
 
+/** PutObject's response (S3 API Reference, PutObject). */
 export interface PutObjectOutput extends ObjectEncryption {
   ETag: string;
   VersionId?: string;
 }
 
+/** GetObject's request (S3 API Reference, GetObject). */
 export interface GetObjectRequest extends SseCustomerKey {
   Bucket: string;
   Key: string;
   VersionId?: string;
 }
 
+/** HeadObject's response (S3 API Reference, HeadObject). */
 export interface HeadObjectOutput extends ObjectEncryption {
   ContentLength: number;
   ContentType?: string;
@@ -116,20 +135,24 @@ export interface HeadObjectOutput extends ObjectEncryption {
   ReplicationStatus?: ReplicationStatus;
 }
 
+/** GetObject's response (S3 API Reference, GetObject). */
 export interface GetObjectOutput extends HeadObjectOutput {
   Body: ObjectBody;
 }
 
+/** DeleteObject's request (S3 API Reference, DeleteObject). */
 export interface DeleteObjectRequest {
   Bucket: string;
   Key: string;
   VersionId?: string;
 }
+/** DeleteObject's response (S3 API Reference, DeleteObject). */
 export interface DeleteObjectOutput {
   DeleteMarker?: boolean;
   VersionId?: string;
 }
 
+/** CopyObject's request (S3 API Reference, CopyObject). */
 export interface CopyObjectRequest extends SseCustomerKey {
   Bucket: string;
   Key: string;
@@ -146,12 +169,14 @@ export interface CopyObjectRequest extends SseCustomerKey {
   Metadata?: Record<string, string>;
   ContentType?: string;
 }
+/** CopyObject's response (S3 API Reference, CopyObject). */
 export interface CopyObjectOutput extends ObjectEncryption {
   CopyObjectResult: { ETag: string; LastModified: Date };
   VersionId?: string;
   CopySourceVersionId?: string;
 }
 
+/** ListObjectsV2's request (S3 API Reference, ListObjectsV2). */
 export interface ListObjectsV2Request {
   Bucket: string;
   Prefix?: string;
@@ -159,6 +184,7 @@ export interface ListObjectsV2Request {
   ContinuationToken?: string;
   StartAfter?: string;
 }
+/** The `ObjectSummary` data type (S3 API Reference, "Data Types"). */
 export interface ObjectSummary {
   Key: string;
   LastModified: Date;
@@ -166,6 +192,7 @@ export interface ObjectSummary {
   Size: number;
   StorageClass: 'STANDARD';
 }
+/** ListObjectsV2's response (S3 API Reference, ListObjectsV2). */
 export interface ListObjectsV2Output {
   Name: string;
   Prefix: string;
@@ -178,6 +205,7 @@ export interface ListObjectsV2Output {
   StartAfter?: string;
 }
 
+/** The `ReplicationRule` data type (S3 API Reference, "Data Types"). */
 export interface ReplicationRule {
   ID?: string;
   Priority?: number;
@@ -193,15 +221,18 @@ export interface ReplicationRule {
   };
   DeleteMarkerReplication?: { Status: 'Enabled' | 'Disabled' };
 }
+/** The `ReplicationConfiguration` data type (S3 API Reference, "Data Types"). */
 export interface ReplicationConfiguration {
   /** The IAM role S3 assumes to replicate: `arn:aws:iam::<account>:role/<name>`. */
   Role: string;
   Rules: ReplicationRule[];
 }
+/** PutBucketReplication's request (S3 API Reference, PutBucketReplication). */
 export interface PutBucketReplicationRequest {
   Bucket: string;
   ReplicationConfiguration: ReplicationConfiguration;
 }
+/** GetBucketReplication's response (S3 API Reference, GetBucketReplication). */
 export interface GetBucketReplicationOutput {
   ReplicationConfiguration: ReplicationConfiguration;
 }
