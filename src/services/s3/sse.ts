@@ -164,7 +164,10 @@ export function customerKeyOf(request: { algorithm?: string | undefined; key?: s
   if (algorithm === undefined && key === undefined && keyMD5 === undefined) return undefined;
   if (algorithm !== 'AES256') throw s3Error('InvalidArgument', `${prefix}Algorithm must be AES256 when ${prefix}Key is given.`, 400);
   if (key === undefined) throw s3Error('InvalidArgument', `Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key (${prefix}Key).`, 400);
-  const bytes = typeof key === 'string' ? fromBase64(key) : new Uint8Array(key);
+  // As the SDK's SSE-C middleware does: a string that is the base64 of 32 bytes is taken as such,
+  // any other string as the UTF-8 bytes of the key itself.
+  const decoded = typeof key === 'string' ? fromBase64(key) : undefined;
+  const bytes = typeof key !== 'string' ? new Uint8Array(key) : decoded?.length === 32 ? decoded : utf8(key);
   if (!bytes || bytes.length !== 32) throw s3Error('InvalidArgument', `The secret key (${prefix}Key) was invalid for the specified algorithm: it must be a 256-bit key, base64-encoded.`, 400);
   const digest = toBase64(md5(bytes));
   if (keyMD5 !== undefined && keyMD5 !== digest) throw s3Error('InvalidArgument', `The calculated MD5 hash of the key did not match the hash that was provided (${prefix}KeyMD5).`, 400);

@@ -274,6 +274,10 @@ describe('SSE-C', () => {
     expect(await (await s3.getObject({ Bucket: 'ssec', Key: 'k', SSECustomerAlgorithm: 'AES256', SSECustomerKey: b64(key) })).Body.transformToString()).toBe('customer data');
     expect((await rejection(s3.getObject({ Bucket: 'ssec', Key: 'k', SSECustomerAlgorithm: 'AES256', SSECustomerKey: b64(key), SSECustomerKeyMD5: b64(md5(other)) }))).name).toBe('InvalidArgument');
     expect((await rejection(s3.putObject({ Bucket: 'ssec', Key: 'short', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: b64(new Uint8Array(16)) }))).name).toBe('InvalidArgument');
+    // A 32-character string that is not base64 of 32 bytes is the key's own UTF-8 bytes, as the SDK takes it.
+    const raw = 'k'.repeat(32);
+    await s3.putObject({ Bucket: 'ssec', Key: 'raw', Body: 'raw key', SSECustomerAlgorithm: 'AES256', SSECustomerKey: raw });
+    expect(await (await s3.getObject({ Bucket: 'ssec', Key: 'raw', SSECustomerAlgorithm: 'AES256', SSECustomerKey: b64(text(raw)) })).Body.transformToString()).toBe('raw key');
     expect((await rejection(s3.putObject({ Bucket: 'ssec', Key: 'both', Body: 'x', ServerSideEncryption: 'AES256', ...sseC(key) }))).name).toBe('InvalidArgument');
   });
 
