@@ -12,6 +12,7 @@
  * requests is awaited inside it (house style rule 6).
  */
 import { openDB, deleteDB, type IDBPDatabase } from 'idb';
+import { LargeBodies, type LargeBodySpec } from './large-bodies.js';
 
 /** One object store: its records are keyed by the string member `keyPath`; `indexes` name string members. */
 export interface StoreSpec {
@@ -46,6 +47,8 @@ export interface RegionalStoreOptions {
   readonly name: string;
   readonly account: string;
   readonly region: string;
+  /** IndexedDB only: a byte member kept in OPFS from a size on (ignored in memory). */
+  readonly largeBodies?: LargeBodySpec;
 }
 
 /** The IndexedDB database name of a service's region. */
@@ -85,14 +88,17 @@ export async function openRegionalStore(options: RegionalStoreOptions, layout: S
       db.close();
     },
   });
-  return new IndexedDbRegionalStore(db as unknown as IDBPDatabase);
+  return new IndexedDbRegionalStore(db as unknown as IDBPDatabase, layout, options.largeBodies ? new LargeBodies(dbName, options.largeBodies) : undefined);
 }
 
 /** Deletes a service's database in one region (tests, and "forget everything" in the demo). */
 export async function deleteRegionalStore(options: RegionalStoreOptions, service: string): Promise<void> {
   const dbName = regionalDatabaseName(options, service);
   if (options.storage === 'memory') memoryDatabases.delete(dbName);
-  else await deleteDB(dbName);
+  else {
+    await deleteDB(dbName);
+    await LargeBodies.remove(dbName);
+  }
 }
 
 class MemoryRegionalStore implements RegionalStore {
@@ -131,11 +137,16 @@ class MemoryRegionalStore implements RegionalStore {
 
 class IndexedDbRegionalStore implements RegionalStore {
   readonly #db: IDBPDatabase;
-  constructor(db: IDBPDatabase) {
+  readonly #layout: StoreLayout;
+  readonly #large: LargeBodies | undefined;
+  constructor(db: IDBPDatabase, layout: StoreLayout, large: LargeBodies | undefined) {
     this.#db = db;
+    this.#layout = layout;
+    this.#large = large;
   }
   async get<T>(store: string, key: string): Promise<T | undefined> {
-    return (await this.#db.get(store, key)) as T | undefined;
+    const found = (await this.#db.get(store, key)) as T | undefined;
+    return this.#large ? this.#large.hydrate(store, found) : found;
   }
   async all<T>(store: string): Promise<T[]> {
     return (await this.#db.getAll(store)) as T[];
@@ -146,12 +157,37 @@ class IndexedDbRegionalStore implements RegionalStore {
   async commit(writes: readonly StoreWrite[]): Promise<void> {
     const names = [...new Set(writes.map((w) => w.store))];
     if (names.length === 0) return;
-    const tx = this.#db.transaction(names, 'readwrite');
+    const large = this.#large;
+    // Large members go to OPFS first, and the files the writes replace are noted (house style rule
+    // 6: nothing but the transaction's own requests is awaited inside it).
+    const prepared: StoreWrite[] = [];
+    const replaced: string[] = [];
     for (const w of writes) {
+      if (!large) {
+        prepared.push(w);
+        continue;
+      }
+      const key = 'delete' in w ? w.delete : String((w.value as Record<string, unknown>)[this.#layout.stores[w.store]!.keyPath]);
+      const old = large.reference(w.store, await this.#db.get(w.store, key));
+      if (old !== undefined) replaced.push(old);
+      prepared.push('delete' in w ? w : { store: w.store, value: await large.spill(w.store, w.value) });
+    }
+    const tx = this.#db.transaction(names, 'readwrite');
+    for (const w of prepared) {
       const os = tx.objectStore(w.store);
       void ('delete' in w ? os.delete(w.delete) : os.put(w.value));
     }
-    await tx.done;
+    try {
+      await tx.done;
+    } catch (error) {
+      // Nothing references the files this commit wrote: remove them.
+      if (large) await large.release(prepared.flatMap((w) => ('delete' in w ? [] : [large.reference(w.store, w.value)].filter((f): f is string => f !== undefined))));
+      throw error;
+    }
+    if (large) {
+      const kept = new Set(prepared.flatMap((w) => ('delete' in w ? [] : [large.reference(w.store, w.value)])));
+      await large.release(replaced.filter((f) => !kept.has(f)));
+    }
   }
   close(): void {
     this.#db.close();

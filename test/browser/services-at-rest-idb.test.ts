@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { openDB } from 'idb';
 import { createKms, deleteKmsStorage, type Kms } from '../../src/kms/index.js';
-import { createServices, deleteServicesStorage, type Services } from '../../src/services/index.js';
+import { createS3Service, createServices, deleteServicesStorage, type Services } from '../../src/services/index.js';
 import { describe, it } from '../support/bdd.js';
 
 let counter = 0;
@@ -153,5 +153,53 @@ describe('S3, ECR and Inspector on IndexedDB', () => {
       expect((await second.services.inspector('us-east-1').getEncryptionKey({ scanType: 'CODE', resourceType: 'AWS_LAMBDA_FUNCTION' })).kmsKeyId).to.equal(codeKey);
       const deleted = await ecrAgain.deleteRepository({ repositoryName: 'web', force: true });
       expect(deleted.kmsGrantsNotRetired).to.equal(undefined);
+    }));
+
+  it('bodies from largeBodyBytes on are kept in OPFS: IndexedDB holds a reference; overwrite and delete remove the file', () =>
+    withStorage(async (open, name) => {
+      const { kms } = await open();
+      const s3 = await createS3Service({ kms, largeBodyBytes: 1024 });
+      try {
+        const client = s3.client('us-east-1');
+        await client.createBucket({ Bucket: 'large-bodies' });
+        const big = Uint8Array.from({ length: 200_000 }, (_v, i) => (i * 31 + 7) & 0xff);
+        await client.putObject({ Bucket: 'large-bodies', Key: 'big', Body: big, ServerSideEncryption: 'aws:kms' });
+        await client.putObject({ Bucket: 'large-bodies', Key: 'small', Body: 'tiny' });
+        const db = await openDB(`${name}:${ACCOUNT}:us-east-1:s3`);
+        const stored = await db.get('objects', 'large-bodies/big#null');
+        const small = await db.get('objects', 'large-bodies/small#null');
+        db.close();
+        expect(small.body.ciphertext).to.be.instanceOf(Uint8Array);
+        // A page of an engine that cannot write OPFS files outside workers (WebKitGTK: no
+        // createWritable) keeps the bytes in IndexedDB, and everything else works the same.
+        const canWrite = typeof (globalThis as { FileSystemFileHandle?: { prototype: { createWritable?: unknown } } }).FileSystemFileHandle?.prototype.createWritable === 'function';
+        if (!canWrite) {
+          expect(stored.body.ciphertext).to.be.instanceOf(Uint8Array);
+          expect((await (await client.getObject({ Bucket: 'large-bodies', Key: 'big' })).Body.transformToByteArray()).length).to.equal(200_000);
+          return;
+        }
+        expect(stored.body.ciphertext).to.have.property('opfsFile');
+        expect(stored.body.ciphertext.byteLength).to.equal(200_016); // the AES-GCM tag
+        const directory = await (await navigator.storage.getDirectory()).getDirectoryHandle(`envelope-kit-bodies-${encodeURIComponent(`${name}:${ACCOUNT}:us-east-1:s3`)}`);
+        const files = async () => {
+          const names: string[] = [];
+          for await (const key of (directory as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(key);
+          return names;
+        };
+        expect(await files()).to.deep.equal([stored.body.ciphertext.opfsFile]);
+        const got = await client.getObject({ Bucket: 'large-bodies', Key: 'big' });
+        expect(Array.from((await got.Body.transformToByteArray()).subarray(0, 64))).to.deep.equal(Array.from(big.subarray(0, 64)));
+        expect((await got.Body.transformToByteArray()).length).to.equal(200_000);
+        expect((await client.listObjectsV2({ Bucket: 'large-bodies' })).Contents.map((c) => c.Size)).to.deep.equal([200_000, 4]);
+        // An overwrite (unversioned: the same version id) replaces the file; a delete removes it.
+        await client.putObject({ Bucket: 'large-bodies', Key: 'big', Body: new Uint8Array(50_000).fill(9) });
+        const after = await files();
+        expect(after).to.have.length(1);
+        expect(after[0]).to.not.equal(stored.body.ciphertext.opfsFile);
+        await client.deleteObject({ Bucket: 'large-bodies', Key: 'big' });
+        expect(await files()).to.deep.equal([]);
+      } finally {
+        s3.close();
+      }
     }));
 });

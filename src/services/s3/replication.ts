@@ -76,10 +76,12 @@ const transient = (error: unknown) => error instanceof KmsError && error.$fault 
 
 /** One replication attempt for a PENDING version; records COMPLETED, FAILED or PENDING again. */
 export async function attemptReplication(runtime: S3Runtime, pending: { region: string; record: ObjectRecord }): Promise<void> {
-  const { region, record } = pending;
-  const state = record.replication;
-  if (!state || state.status !== 'PENDING') return;
+  const { region } = pending;
   const store = runtime.store(region);
+  // Read afresh: another tab may have replicated it, and a listing holds a large body by reference only.
+  const record = await store.get<ObjectRecord>('objects', pending.record.id);
+  const state = record?.replication;
+  if (!record || !state || state.status !== 'PENDING') return;
   const source = await store.get<BucketRecord>('buckets', record.bucket);
   const rule = source && ruleFor(source, record);
   let next: ReplicationState;

@@ -30,6 +30,8 @@ export interface S3ServiceOptions {
   bucketKeyLifetimeMs?: number;
   /** How long replication retries an unreachable destination before the object is FAILED. Default one hour. */
   replicationRetryMs?: number;
+  /** With IndexedDB: object bodies (ciphertext) from this many bytes are kept in OPFS. Default 1 MiB. */
+  largeBodyBytes?: number;
 }
 
 /** Who a regional client acts as. */
@@ -100,7 +102,8 @@ export async function createS3Service(options: S3ServiceOptions): Promise<S3Serv
   const stores = new Map<string, RegionalStore>();
   const name = options.name ?? options.kms.name;
   for (const region of options.kms.regions) {
-    stores.set(region, await openRegionalStore({ storage, name, account: options.kms.account, region }, S3_LAYOUT));
+    const largeBodies = { store: 'objects', path: 'body.ciphertext', threshold: options.largeBodyBytes ?? 1024 * 1024 };
+    stores.set(region, await openRegionalStore({ storage, name, account: options.kms.account, region, largeBodies }, S3_LAYOUT));
   }
   const runtime = new S3Runtime({
     kms: options.kms,
@@ -187,6 +190,9 @@ function createS3Client(runtime: S3Runtime, region: string, principal: string | 
   const saveBucket = (bucket: BucketRecord) => store.commit([{ store: 'buckets', value: bucket }]);
   const versionsOf = async (bucket: string, key: string) => (await store.byIndex<ObjectRecord>('objects', 'path', `${bucket}/${key}`)).sort((a, b) => a.seq - b.seq);
 
+  // Listings return records as stored, a large body (kept in OPFS) by reference: get() reads it.
+  const withBody = async (object: ObjectRecord): Promise<ObjectRecord> => (await store.get<ObjectRecord>('objects', object.id)) ?? object;
+
   /** The version a read names, or the current one; NoSuchKey for none or a delete marker. */
   const readVersion = async (bucket: BucketRecord, key: string, versionId: string | undefined): Promise<ObjectRecord> => {
     const versions = await versionsOf(bucket.Name, key);
@@ -194,11 +200,11 @@ function createS3Client(runtime: S3Runtime, region: string, principal: string | 
       const found = versions.find((v) => v.versionId === versionId);
       if (!found) throw s3Error('NoSuchVersion', 'The specified version does not exist.', 404);
       if (found.deleteMarker) throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource (a delete marker).', 405);
-      return found;
+      return withBody(found);
     }
     const current = versions.at(-1);
     if (!current || current.deleteMarker) throw s3Error('NoSuchKey', 'The specified key does not exist.', 404);
-    return current;
+    return withBody(current);
   };
 
   const readBody = async (object: ObjectRecord, customerKey: { algorithm?: string | undefined; key?: string | Uint8Array | undefined; keyMD5?: string | undefined }): Promise<Bytes> => {
