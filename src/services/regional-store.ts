@@ -11,7 +11,7 @@
  * Callers do their crypto and KMS calls first and commit after: nothing but the transaction's own
  * requests is awaited inside it (house style rule 6).
  */
-import { openDB, deleteDB, type IDBPDatabase } from 'idb';
+import { openDB, deleteDB, unwrap, type IDBPDatabase } from 'idb';
 import { LargeBodies, type LargeBodySpec } from './large-bodies.js';
 
 /** One object store: its records are keyed by the string member `keyPath`; `indexes` name string members. */
@@ -27,8 +27,12 @@ export interface StoreLayout {
   readonly stores: Readonly<Record<string, StoreSpec>>;
 }
 
-/** One write of a commit: `value` stores (replacing), `delete` removes the record with that key. */
-export type StoreWrite = { readonly store: string; readonly value: object } | { readonly store: string; readonly delete: string };
+/**
+ * One write of a commit: `value` stores (replacing), `delete` removes the record with that key.
+ * `ifAbsent` stores only where no record has the key, and leaves an existing one as it is: how a
+ * service makes a key of its own once, whichever tab gets there first.
+ */
+export type StoreWrite = { readonly store: string; readonly value: object; readonly ifAbsent?: true } | { readonly store: string; readonly delete: string };
 
 /** The records of one service in one region. */
 export interface RegionalStore {
@@ -129,7 +133,10 @@ class MemoryRegionalStore implements RegionalStore {
     for (const w of writes) {
       const store = this.#store(w.store);
       if ('delete' in w) store.delete(w.delete);
-      else store.set(String((w.value as Record<string, unknown>)[this.#layout.stores[w.store]!.keyPath]), structuredClone(w.value));
+      else {
+        const key = String((w.value as Record<string, unknown>)[this.#layout.stores[w.store]!.keyPath]);
+        if (!(w.ifAbsent && store.has(key))) store.set(key, structuredClone(w.value));
+      }
     }
   }
   close(): void {}
@@ -170,12 +177,20 @@ class IndexedDbRegionalStore implements RegionalStore {
       const key = 'delete' in w ? w.delete : String((w.value as Record<string, unknown>)[this.#layout.stores[w.store]!.keyPath]);
       const old = large.reference(w.store, await this.#db.get(w.store, key));
       if (old !== undefined) replaced.push(old);
-      prepared.push('delete' in w ? w : { store: w.store, value: await large.spill(w.store, w.value) });
+      prepared.push('delete' in w ? w : { ...w, value: await large.spill(w.store, w.value) });
     }
     const tx = this.#db.transaction(names, 'readwrite');
     for (const w of prepared) {
       const os = tx.objectStore(w.store);
-      void ('delete' in w ? os.delete(w.delete) : os.put(w.value));
+      if ('delete' in w) void os.delete(w.delete);
+      else if (w.ifAbsent) {
+        // add() fails on an existing key; handling its error event keeps the transaction alive.
+        const request = unwrap(os).add(w.value);
+        request.onerror = (event) => {
+          event.preventDefault();
+          event.stopPropagation();
+        };
+      } else void os.put(w.value);
     }
     try {
       await tx.done;

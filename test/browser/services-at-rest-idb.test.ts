@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { openDB } from 'idb';
 import { createKms, deleteKmsStorage, type Kms } from '../../src/kms/index.js';
 import { createS3Service, createServices, deleteServicesStorage, type Services } from '../../src/services/index.js';
+import { deleteRegionalStore, openRegionalStore } from '../../src/services/regional-store.js';
 import { describe, it } from '../support/bdd.js';
 
 let counter = 0;
@@ -202,4 +203,23 @@ describe('S3, ECR and Inspector on IndexedDB', () => {
         s3.close();
       }
     }));
+
+  it('a service key is stored once: ifAbsent keeps the first of two tabs\' keys, in one transaction with other writes', async () => {
+    const options = { storage: 'indexeddb' as const, name: `if-absent-${Date.now()}-${counter++}`, account: ACCOUNT, region: 'us-east-1' };
+    const layout = { service: 's3', version: 1, stores: { meta: { keyPath: 'id' }, buckets: { keyPath: 'Name' } } };
+    const tabA = await openRegionalStore(options, layout);
+    const tabB = await openRegionalStore(options, layout);
+    try {
+      const [keyA, keyB] = await Promise.all([0, 1].map(() => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt'])));
+      await tabA.commit([{ store: 'meta', value: { id: 'sse-s3-key', key: keyA, tab: 'a' }, ifAbsent: true }]);
+      // The second tab's key is not stored, and the rest of its commit still is.
+      await tabB.commit([{ store: 'meta', value: { id: 'sse-s3-key', key: keyB, tab: 'b' }, ifAbsent: true }, { store: 'buckets', value: { Name: 'written-anyway' } }]);
+      expect((await tabB.get<{ tab: string }>('meta', 'sse-s3-key'))!.tab).to.equal('a');
+      expect(await tabA.get('buckets', 'written-anyway')).to.deep.equal({ Name: 'written-anyway' });
+    } finally {
+      tabA.close();
+      tabB.close();
+      await deleteRegionalStore(options, 's3');
+    }
+  });
 });

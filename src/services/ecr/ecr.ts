@@ -148,7 +148,8 @@ export async function createEcrService(options: EcrServiceOptions): Promise<EcrS
         const store = stores.get(region)!;
         const found = await store.get<{ key: CryptoKey }>('meta', 'aes256-key');
         if (found) return found.key;
-        await store.commit([{ store: 'meta', value: { id: 'aes256-key', key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) } }]);
+        // ifAbsent: two tabs racing keep the first key, and both read it back.
+        await store.commit([{ store: 'meta', value: { id: 'aes256-key', key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) }, ifAbsent: true }]);
         return (await store.get<{ key: CryptoKey }>('meta', 'aes256-key'))!.key;
       })();
       serviceKeys.set(region, key);

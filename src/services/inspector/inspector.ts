@@ -165,7 +165,8 @@ function createInspectorClient(env: { kms: Kms; region: string; store: RegionalS
   const ownedKey = async (): Promise<CryptoKey> => {
     const found = await store.get<{ key: CryptoKey }>('meta', 'owned-key');
     if (found) return found.key;
-    await store.commit([{ store: 'meta', value: { id: 'owned-key', key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) } }]);
+    // ifAbsent: two tabs racing keep the first key, and both read it back.
+    await store.commit([{ store: 'meta', value: { id: 'owned-key', key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) }, ifAbsent: true }]);
     return (await store.get<{ key: CryptoKey }>('meta', 'owned-key'))!.key;
   };
   const enabled = async () => (await store.get<{ features: ScanFeature[] }>('meta', 'enabled'))?.features ?? [];

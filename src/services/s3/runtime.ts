@@ -64,8 +64,8 @@ export class S3Runtime {
         const found = await store.get<{ id: string; key: CryptoKey }>('meta', 'sse-s3-key');
         if (found) return found.key;
         const created = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-        await store.commit([{ store: 'meta', value: { id: 'sse-s3-key', key: created } }]);
-        // Another tab may have raced us: read back what won.
+        await store.commit([{ store: 'meta', value: { id: 'sse-s3-key', key: created }, ifAbsent: true }]);
+        // Another tab may have raced us: the first key stored wins, and everyone reads it back.
         return (await store.get<{ id: string; key: CryptoKey }>('meta', 'sse-s3-key'))!.key;
       })();
       this.#serviceKeys.set(region, key);
