@@ -11,6 +11,7 @@ import { STEPS } from './steps.js';
 import { clearState, loadState, saveState, type DemoState } from './progress.js';
 import { renderGuide } from './guide.js';
 import { startAtRestTour } from './at-rest-tour.js';
+import { LargeBodies } from '../services/large-bodies.js';
 
 const KIT_NAME = 'envelope-kit-demo';
 const DEFAULT_CONTEXT = { purpose: 'demo', department: 'field-ops' };
@@ -143,6 +144,8 @@ async function startOver(): Promise<void> {
         request.onsuccess = request.onerror = request.onblocked = () => resolve();
       })),
   );
+  // Large S3 bodies live in OPFS beside those databases (src/services/large-bodies.ts).
+  await Promise.all(databases.map((d) => d.name).filter((name): name is string => name?.startsWith(`${KIT_NAME}:`) === true).map((name) => LargeBodies.remove(name)));
   location.reload();
 }
 
