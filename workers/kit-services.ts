@@ -19,6 +19,7 @@ const OPERATIONS: Readonly<Record<KitService, readonly string[]>> = {
   [KitService.SSM]: SSM_OPERATIONS,
 };
 
+/** The worker's services: created on first use, calling as the kit's principal. */
 export class KitServices {
   readonly #kms: Kms;
   readonly #principal: string | undefined;

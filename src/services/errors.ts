@@ -56,6 +56,7 @@ export const SecretsManagerExceptionName = {
   ResourceNotFoundException: 'ResourceNotFoundException',
   AccessDeniedException: 'AccessDeniedException',
 } as const;
+/** One of {@link SecretsManagerExceptionName}'s values. */
 export type SecretsManagerExceptionName = (typeof SecretsManagerExceptionName)[keyof typeof SecretsManagerExceptionName];
 
 /** The AWS SDK's base class of Secrets Manager errors (`@aws-sdk/client-secrets-manager`). */
@@ -86,6 +87,7 @@ export const SsmExceptionName = {
   UnsupportedParameterType: 'UnsupportedParameterType',
   ValidationException: 'ValidationException',
 } as const;
+/** One of {@link SsmExceptionName}'s values. */
 export type SsmExceptionName = (typeof SsmExceptionName)[keyof typeof SsmExceptionName];
 
 /** The AWS SDK's base class of Systems Manager errors (`@aws-sdk/client-ssm`). */

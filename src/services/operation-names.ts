@@ -46,4 +46,5 @@ export const SSM_OPERATIONS = [
 
 /** The services a kit serves through its worker, by endpoint prefix. */
 export const KitService = { SECRETS_MANAGER: 'secretsmanager', SSM: 'ssm' } as const;
+/** A service the kit serves through its worker. */
 export type KitService = (typeof KitService)[keyof typeof KitService];

@@ -24,6 +24,7 @@ import type { S3Client } from './s3/index.js';
 import type { EcrClient } from './ecr/index.js';
 import type { InspectorClient } from './inspector/index.js';
 
+/** Options of {@link createServices}. */
 export interface ServicesOptions {
   /** The KMS the services encrypt with; storage (memory or IndexedDB), Regions and clock follow it. */
   kms: Kms;
@@ -35,6 +36,7 @@ export interface ServiceClientOptions {
   principal?: string;
 }
 
+/** The services over one KMS (see {@link createServices}). */
 export interface Services {
   readonly kms: Kms;
   /** The Secrets Manager client of `region`. */
@@ -60,7 +62,6 @@ export interface Services {
   close(): void;
 }
 
-const LAMBDA_ARN = /^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
 
 /**
  * Creates the services over `kms`.
@@ -133,7 +134,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       return atRest.inspector.client(checkRegion(kms, region), { principal: principalOf(kms, clientOptions) });
     },
     registerRotationFunction(arn, fn) {
-      if (typeof arn !== 'string' || !LAMBDA_ARN.test(arn)) throw new TypeError(`arn must be a Lambda function ARN such as arn:aws:lambda:us-east-1:${kms.account}:function:rotate; got ${JSON.stringify(arn)}`);
+      // Any name RotateSecret's RotationLambdaARN can carry (AWS: 1-2048 characters), usually a Lambda function ARN.
+      if (typeof arn !== 'string' || arn.length === 0 || arn.length > 2048) throw new TypeError(`arn must be the RotationLambdaARN to answer to, such as arn:aws:lambda:us-east-1:${kms.account}:function:rotate; got ${JSON.stringify(arn)}`);
       if (typeof fn !== 'function') throw new TypeError('fn must be a function (event, client) => Promise<void>');
       rotationFunctions.set(arn, fn);
     },

@@ -112,4 +112,35 @@ describe('createKit: services through the worker', () => {
       await kit.tickServices();
       expect((await kit.secretsManager('eu-west-1').getSecretValue({ SecretId: 'survivor' })).SecretString).to.equal('second');
     }));
+
+  it('failure paths through the worker: disabled key, a key policy denying the service, a deleted secret, an idempotency conflict', () =>
+    withServiceKit(async (open) => {
+      const kit = await open();
+      const kms = kit.kms('us-east-1');
+      const sm = kit.secretsManager('us-east-1');
+      const ssm = kit.ssm('us-east-1');
+      const { KeyMetadata } = await kms.createKey({});
+      await sm.createSecret({ Name: 'k', SecretString: 'v', KmsKeyId: KeyMetadata.KeyId, ClientRequestToken: 'a'.repeat(32) });
+      await ssm.putParameter({ Name: '/k', Value: 'v', Type: 'SecureString', KeyId: KeyMetadata.KeyId });
+      await kms.disableKey({ KeyId: KeyMetadata.KeyId });
+      expect((await rejection(sm.getSecretValue({ SecretId: 'k' }))).name).to.equal('DecryptionFailure');
+      expect((await rejection(ssm.getParameter({ Name: '/k', WithDecryption: true }))).name).to.equal('InvalidKeyId');
+      await kms.enableKey({ KeyId: KeyMetadata.KeyId });
+      expect((await rejection(sm.createSecret({ Name: 'k', SecretString: 'other', ClientRequestToken: 'a'.repeat(32) }))).name).to.equal('ResourceExistsException');
+
+      const account = kit.account;
+      const policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+          { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } } },
+        ],
+      });
+      const denied = (await kms.createKey({ Policy: policy })).KeyMetadata;
+      expect((await rejection(sm.createSecret({ Name: 'd', SecretString: 'v', KmsKeyId: denied.KeyId }))).name).to.equal('AccessDeniedException');
+
+      await sm.deleteSecret({ SecretId: 'k', RecoveryWindowInDays: 7 });
+      expect((await rejection(sm.getSecretValue({ SecretId: 'k' }))).name).to.equal('InvalidRequestException');
+      expect((await sm.describeSecret({ SecretId: 'k' })).DeletedDate).to.be.instanceOf(Date);
+    }));
 });

@@ -94,4 +94,19 @@ describe('services on IndexedDB', () => {
       await c.services.secretsManager('us-east-1').restoreSecret({ SecretId: 'gone-soon' });
       expect((await b.services.secretsManager('us-east-1').getSecretValue({ SecretId: 'gone-soon' })).SecretString).to.equal('v');
     }));
+
+  it('two instances writing one secret at once lose no version: each write is version-checked and retried', () =>
+    withStorage(async (open) => {
+      const a = await open();
+      const b = await open();
+      await a.services.secretsManager('us-east-1').createSecret({ Name: 'contended', SecretString: 'v0' });
+      const writes = Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).services.secretsManager('us-east-1').putSecretValue({ SecretId: 'contended', SecretString: `v${i + 1}` }));
+      const ids = (await Promise.all(writes)).map((r) => r.VersionId);
+      const { Versions } = await a.services.secretsManager('us-east-1').listSecretVersionIds({ SecretId: 'contended', IncludeDeprecated: true });
+      expect(Versions).to.have.length(7);
+      for (const id of ids) expect(Versions.map((v) => v.VersionId)).to.include(id);
+      // Exactly one AWSCURRENT and one AWSPREVIOUS, whatever the interleaving.
+      expect(Versions.filter((v) => v.VersionStages?.includes('AWSCURRENT'))).to.have.length(1);
+      expect(Versions.filter((v) => v.VersionStages?.includes('AWSPREVIOUS'))).to.have.length(1);
+    }));
 });

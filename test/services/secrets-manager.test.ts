@@ -83,6 +83,30 @@ describe('Secrets Manager: values and encryption (UG "Secret encryption and decr
   });
 });
 
+describe('Secrets Manager: a value is bound to its secret and version', () => {
+  it('a sealed value moved to another version or secret does not open (SecretARN and SecretVersionId are the encryption context)', async () => {
+    const t = await testServices();
+    const sm = t.services.secretsManager('us-east-1');
+    const v1 = (await sm.createSecret({ Name: 'a', SecretString: 'alpha' })).VersionId!;
+    const v2 = (await sm.putSecretValue({ SecretId: 'a', SecretString: 'beta' })).VersionId;
+    await sm.createSecret({ Name: 'b', SecretString: 'gamma' });
+    const store = (await openServiceStores<SecretsManagerStores, SecretsManagerDB>(t.kms, 'secretsmanager', SCHEMA)).get('us-east-1')!;
+    const a = (await store.get('secrets', 'a'))!;
+    const b = (await store.get('secrets', 'b'))!;
+    const value = (id: string) => a.Versions.find((v) => v.VersionId === id)!.value!;
+    // Swap the two versions' sealed values within secret a.
+    const swapped = a.Versions.map((v) => (v.VersionId === v1 ? { ...v, value: value(v2) } : v.VersionId === v2 ? { ...v, value: value(v1) } : v));
+    await store.commit([{ store: 'secrets', id: 'a', expect: a.version, value: { ...a, version: a.version + 1, Versions: swapped } }]);
+    await rejects(sm.getSecretValue({ SecretId: 'a', VersionId: v1 }), 'DecryptionFailure');
+    await rejects(sm.getSecretValue({ SecretId: 'a', VersionId: v2 }), 'DecryptionFailure');
+    // Secret a's current value copied into secret b.
+    const bVersions = b.Versions.map((v) => ({ ...v, value: value(v2) }));
+    await store.commit([{ store: 'secrets', id: 'b', expect: b.version, value: { ...b, version: b.version + 1, Versions: bVersions } }]);
+    await rejects(sm.getSecretValue({ SecretId: 'b' }), 'DecryptionFailure');
+    await t.close();
+  });
+});
+
 describe('Secrets Manager: KMS key failures (UG "Secret encryption and decryption"; API errors)', () => {
   it('a disabled key: DecryptionFailure on read, EncryptionFailure on write; re-enabled, it works again', async () => {
     const t = await testServices();
@@ -246,14 +270,20 @@ describe('Secrets Manager: versions and staging labels (UG "Secret versions"; AP
     const v1 = (await sm.createSecret({ Name: 's', SecretString: 'one', KmsKeyId: a.KeyId })).VersionId!;
     const v2 = (await sm.putSecretValue({ SecretId: 's', SecretString: 'two' })).VersionId;
     const v3 = (await sm.putSecretValue({ SecretId: 's', SecretString: 'three' })).VersionId;
+    const pending = (await sm.putSecretValue({ SecretId: 's', SecretString: 'next', VersionStages: ['AWSPENDING'] })).VersionId;
+    const other = (await sm.putSecretValue({ SecretId: 's', SecretString: 'other', VersionStages: ['custom'] })).VersionId;
     await sm.updateSecret({ SecretId: 's', KmsKeyId: b.Arn });
     expect((await sm.describeSecret({ SecretId: 's' })).KmsKeyId).toBe(b.Arn);
     const versions = (await sm.listSecretVersionIds({ SecretId: 's', IncludeDeprecated: true })).Versions;
     const keys = (id: string) => versions.find((v) => v.VersionId === id)!.KmsKeyIds!.sort();
     expect(keys(v3)).toEqual([a.Arn, b.Arn].sort());
     expect(keys(v2)).toEqual([a.Arn, b.Arn].sort());
+    expect(keys(pending)).toEqual([a.Arn, b.Arn].sort());
+    // Only the three rotation labels are re-encrypted; other labelled and deprecated versions keep their key.
+    expect(keys(other)).toEqual([a.Arn]);
     expect(keys(v1)).toEqual([a.Arn]);
     await kms.disableKey({ KeyId: a.KeyId });
+    expect((await sm.getSecretValue({ SecretId: 's', VersionStage: 'AWSPENDING' })).SecretString).toBe('next');
     expect((await sm.getSecretValue({ SecretId: 's' })).SecretString).toBe('three');
     expect((await sm.getSecretValue({ SecretId: 's', VersionStage: 'AWSPREVIOUS' })).SecretString).toBe('two');
     await rejects(sm.getSecretValue({ SecretId: 's', VersionId: v1 }), 'DecryptionFailure');
@@ -418,6 +448,8 @@ describe('Secrets Manager: replication (UG "Replicate secrets across Regions")',
     expect((await t.services.secretsManager('eu-west-1').listSecretVersionIds({ SecretId: 'db' })).Versions[0]!.KmsKeyIds).toEqual([euKey]);
 
     await east.putSecretValue({ SecretId: 'db', SecretString: 'v2' });
+    await east.tagResource({ SecretId: 'db', Tags: [{ Key: 'team', Value: 'core' }] });
+    expect((await west.describeSecret({ SecretId: 'db' })).Tags).toEqual([{ Key: 'team', Value: 'core' }]);
     await t.kms.simulate({ region: 'us-east-1', outage: true });
     await rejects(east.getSecretValue({ SecretId: 'db' }), 'InternalServiceError');
     expect((await west.getSecretValue({ SecretId: 'db' })).SecretString).toBe('v2');

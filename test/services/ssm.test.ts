@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../src/core/bytes.js';
 import { parseHeader } from '../../src/core/index.js';
+import { openServiceStores } from '../../src/services/service-runtime.js';
+import { SCHEMA, type SsmDB, type SsmStores } from '../../src/services/ssm/schema.js';
 import { ALICE, keyPolicy, rejects, testServices } from './support.js';
 
 describe('Parameter Store: SecureString encryption (UG "How AWS Systems Manager Parameter Store uses AWS KMS")', () => {
@@ -43,6 +45,23 @@ describe('Parameter Store: SecureString encryption (UG "How AWS Systems Manager 
     expect(parsed!.header.encryptedDataKeys[0]!.providerId).toBe('aws-kms');
     expect((await t.kms.audit.query({ region: 'us-east-1', eventName: 'GenerateDataKey' })).length).toBe(1);
     expect((await ssm.getParameter({ Name: 'big', WithDecryption: true })).Parameter.Value).toBe(big);
+    await t.close();
+  });
+
+  it('a SecureString is bound to its parameter: ciphertext copied to another parameter does not decrypt (PARAMETER_ARN context), in either tier', async () => {
+    const t = await testServices();
+    const ssm = t.services.ssm('us-east-1');
+    for (const Tier of ['Standard', 'Advanced'] as const) {
+      await ssm.putParameter({ Name: `/${Tier}/a`, Value: 'secret-a', Type: 'SecureString', Tier });
+      await ssm.putParameter({ Name: `/${Tier}/b`, Value: 'secret-b', Type: 'SecureString', Tier });
+      const store = (await openServiceStores<SsmStores, SsmDB>(t.kms, 'ssm', SCHEMA)).get('us-east-1')!;
+      const a = (await store.get('parameters', `/${Tier}/a`))!;
+      const b = (await store.get('parameters', `/${Tier}/b`))!;
+      const moved = b.Versions.map((v) => ({ ...v, ciphertext: a.Versions[0]!.ciphertext!, keyArn: a.Versions[0]!.keyArn! }));
+      await store.commit([{ store: 'parameters', id: b.id, expect: b.version, value: { ...b, version: b.version + 1, Versions: moved } }]);
+      await rejects(ssm.getParameter({ Name: `/${Tier}/b`, WithDecryption: true }), 'InvalidKeyId');
+      expect((await ssm.getParameter({ Name: `/${Tier}/a`, WithDecryption: true })).Parameter.Value).toBe('secret-a');
+    }
     await t.close();
   });
 

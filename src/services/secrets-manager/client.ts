@@ -16,6 +16,7 @@ import * as values from './values.js';
 // The page builds its worker-backed client from the name list: the list must be exactly the client's methods.
 type Methods = Exclude<keyof SecretsManagerClient, 'region'>;
 type Listed = (typeof SECRETS_MANAGER_OPERATIONS)[number];
+/** Compiles only while the operation-name list and the client interface name the same methods. */
 export const OPERATION_LIST_MATCHES: [Methods] extends [Listed] ? ([Listed] extends [Methods] ? true : never) : never = true;
 
 type Handler = (ctx: SmContext, request: Record<string, unknown>) => Promise<unknown>;

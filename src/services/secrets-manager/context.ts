@@ -12,6 +12,7 @@ import { RequestReader } from '../validation.js';
 import type { SecretRecord, SecretsManagerStores } from './schema.js';
 import type { RotationFunction, SecretsManagerClient } from './types.js';
 
+/** The service's endpoint prefix, as in kms:ViaService `secretsmanager.<region>.amazonaws.com`. */
 export const SERVICE = 'secretsmanager';
 
 /** Shared by every client of one `createServices` instance. */
@@ -24,8 +25,10 @@ export interface SecretsManagerEnvironment {
   checkOpen(): void;
 }
 
+/** A Secrets Manager exception (shorthand for the handlers). */
 export const smError = (name: ConstructorParameters<typeof SecretsManagerServiceException>[0], message: string) => new SecretsManagerServiceException(name, message);
 
+/** One Secrets Manager call's context: Region, principal, KMS as the principal via the service, store and lookups. */
 export class SmContext {
   readonly env: SecretsManagerEnvironment;
   readonly region: string;

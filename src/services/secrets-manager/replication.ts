@@ -131,6 +131,7 @@ export async function retryFailedReplicas(ctx: SmContext): Promise<void> {
   }
 }
 
+/** ReplicateSecretToRegions (API reference, "ReplicateSecretToRegions"). */
 export async function replicateSecretToRegions(ctx: SmContext, req: Record<string, unknown>): Promise<ReplicationResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const requests = replicaRequests(ctx, req.AddReplicaRegions);
@@ -145,6 +146,7 @@ export async function replicateSecretToRegions(ctx: SmContext, req: Record<strin
   return { ARN: secret.ARN, ReplicationStatus };
 }
 
+/** RemoveRegionsFromReplication (API reference, "RemoveRegionsFromReplication"). */
 export async function removeRegionsFromReplication(ctx: SmContext, req: Record<string, unknown>): Promise<ReplicationResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const regions = ctx.read.optionalStringList(req.RemoveReplicaRegions, 'RemoveReplicaRegions', { min: 1, max: ctx.env.kms.regions.length });
@@ -164,6 +166,7 @@ export async function removeRegionsFromReplication(ctx: SmContext, req: Record<s
   return { ARN: record.ARN, ReplicationStatus: replicationStatus(record) };
 }
 
+/** StopReplicationToReplica (API reference, "StopReplicationToReplica"). */
 export async function stopReplicationToReplica(ctx: SmContext, req: Record<string, unknown>): Promise<StopReplicationToReplicaResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const replica = await ctx.find(secretId);

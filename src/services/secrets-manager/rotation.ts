@@ -39,6 +39,7 @@ function requireNoRotationInProgress(secret: SecretRecord): void {
   }
 }
 
+/** RotateSecret (API reference, "RotateSecret"). */
 export async function rotateSecret(ctx: SmContext, req: Record<string, unknown>): Promise<RotateSecretResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const token = readToken(ctx, req.ClientRequestToken) ?? crypto.randomUUID();
@@ -135,6 +136,7 @@ async function testOnly(ctx: SmContext, secret: SecretRecord, token: string): Pr
   }
 }
 
+/** CancelRotateSecret (API reference, "CancelRotateSecret"). */
 export async function cancelRotateSecret(ctx: SmContext, req: Record<string, unknown>): Promise<CancelRotateSecretResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   return mutate(ctx.store, async () => {

@@ -33,6 +33,7 @@ export interface SealedValue {
   readonly dataKeys: readonly WrappedDataKey[];
 }
 
+/** One version of a secret as stored. */
 export interface VersionRecord {
   readonly VersionId: string;
   readonly Stages: readonly string[];
@@ -42,6 +43,7 @@ export interface VersionRecord {
   readonly value?: SealedValue;
 }
 
+/** A replica as its primary records it. */
 export interface ReplicaRecord {
   readonly Region: string;
   readonly KmsKeyId?: string;
@@ -49,6 +51,7 @@ export interface ReplicaRecord {
   readonly StatusMessage?: string;
 }
 
+/** A secret's rotation configuration and history. */
 export interface RotationRecord {
   readonly Enabled: boolean;
   readonly LambdaARN?: string;
@@ -57,6 +60,7 @@ export interface RotationRecord {
   readonly NextRotationDate?: number;
 }
 
+/** A secret with all its versions: one record, one version-checked write per change. */
 export interface SecretRecord {
   /** The secret's Name (unique in the Region). */
   readonly id: string;
@@ -82,6 +86,7 @@ export interface SecretRecord {
   readonly Versions: readonly VersionRecord[];
 }
 
+/** The typed IndexedDB schema (idb DBSchema). */
 export interface SecretsManagerDB extends DBSchema {
   secrets: { key: string; value: SecretRecord };
 }
@@ -89,6 +94,7 @@ export interface SecretsManagerDB extends DBSchema {
 /** The record types by store, for the generic service store. */
 export type SecretsManagerStores = { secrets: SecretRecord };
 
+/** `MIGRATIONS[n]` takes the database from version n to n + 1 (append only). */
 export const MIGRATIONS: readonly ServiceMigration<SecretsManagerDB>[] = [
   // 0 -> 1: the initial layout.
   (db) => {
@@ -96,4 +102,5 @@ export const MIGRATIONS: readonly ServiceMigration<SecretsManagerDB>[] = [
   },
 ];
 
+/** The schema `openServiceStores` opens this service's databases with. */
 export const SCHEMA = { migrations: MIGRATIONS, storeNames: ['secrets'] } as const;

@@ -19,10 +19,12 @@ import type {
   SecretListEntry,
 } from './types.js';
 import { readTags } from './values.js';
+import { syncReplicas } from './replication.js';
 
 const DAY_MS = 86_400_000;
 const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'] as const;
 
+/** A primary's replicas as ReplicationStatus lists them. */
 export function replicationStatus(secret: SecretRecord): ReplicationStatusType[] {
   return secret.Replicas.map((r) => ({ Region: r.Region, ...(r.KmsKeyId !== undefined ? { KmsKeyId: r.KmsKeyId } : {}), Status: r.Status, ...(r.StatusMessage !== undefined ? { StatusMessage: r.StatusMessage } : {}) }));
 }
@@ -52,11 +54,13 @@ function common(secret: SecretRecord): Omit<DescribeSecretResponse, 'VersionIdsT
   };
 }
 
+/** DescribeSecret (API reference, "DescribeSecret"). */
 export async function describeSecret(ctx: SmContext, req: Record<string, unknown>): Promise<DescribeSecretResponse> {
   const secret = await ctx.find(ctx.read.string(req.SecretId, 'SecretId'));
   return { ...common(secret), VersionIdsToStages: stagesMap(secret), ...(secret.Replicas.length > 0 ? { ReplicationStatus: replicationStatus(secret) } : {}) };
 }
 
+/** ListSecrets / BatchGetSecretValue `Filters`, checked. */
 export function readFilters(ctx: SmContext, value: unknown): Filter[] | undefined {
   const list = ctx.read.optionalList(value, 'Filters', 10);
   return list?.map((f, i) => ({
@@ -98,6 +102,7 @@ export function filterMatches(secret: SecretRecord, filters: readonly Filter[]):
   });
 }
 
+/** ListSecrets (API reference, "ListSecrets"). */
 export async function listSecrets(ctx: SmContext, req: Record<string, unknown>): Promise<ListSecretsResponse> {
   const includeDeleted = ctx.read.optionalBoolean(req.IncludePlannedDeletion, 'IncludePlannedDeletion') ?? false;
   const max = ctx.read.optionalInteger(req.MaxResults, 'MaxResults', 1, 100) ?? 100;
@@ -117,6 +122,7 @@ export async function listSecrets(ctx: SmContext, req: Record<string, unknown>):
   return { SecretList, ...(offset + max < all.length ? { NextToken: pageToken('secrets', offset + max) } : {}) };
 }
 
+/** DeleteSecret (API reference, "DeleteSecret"). */
 export async function deleteSecret(ctx: SmContext, req: Record<string, unknown>): Promise<DeleteSecretResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const window = ctx.read.optionalInteger(req.RecoveryWindowInDays, 'RecoveryWindowInDays', 7, 30);
@@ -139,6 +145,7 @@ export async function deleteSecret(ctx: SmContext, req: Record<string, unknown>)
   });
 }
 
+/** RestoreSecret (API reference, "RestoreSecret"). */
 export async function restoreSecret(ctx: SmContext, req: Record<string, unknown>): Promise<ArnAndName> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   return mutate(ctx.store, async () => {
@@ -148,17 +155,20 @@ export async function restoreSecret(ctx: SmContext, req: Record<string, unknown>
   });
 }
 
-/** A change to a live primary secret's metadata. */
+/** A change to a live primary secret's metadata, copied to its replicas. */
 async function change(ctx: SmContext, secretId: string, edit: (secret: SecretRecord) => SecretRecord): Promise<SecretRecord> {
-  return mutate(ctx.store, async () => {
+  const changed = await mutate(ctx.store, async () => {
     const secret = await ctx.find(secretId);
     ctx.requireLive(secret);
     ctx.requirePrimary(secret);
     const record = { ...edit(secret), version: secret.version + 1 };
     return { writes: [{ store: 'secrets' as const, id: secret.id, expect: secret.version, value: record }], result: record };
   });
+  await syncReplicas(ctx, changed);
+  return changed;
 }
 
+/** TagResource (API reference, "TagResource"). */
 export async function tagResource(ctx: SmContext, req: Record<string, unknown>): Promise<Record<string, never>> {
   const tags = readTags(ctx, req.Tags);
   if (!tags) throw smError('InvalidParameterException', 'Tags is required.');
@@ -171,6 +181,7 @@ export async function tagResource(ctx: SmContext, req: Record<string, unknown>):
   return {};
 }
 
+/** UntagResource (API reference, "UntagResource"). */
 export async function untagResource(ctx: SmContext, req: Record<string, unknown>): Promise<Record<string, never>> {
   const keys = ctx.read.optionalStringList(req.TagKeys, 'TagKeys', { max: 50, itemMax: 128 });
   if (!keys) throw smError('InvalidParameterException', 'TagKeys is required.');
@@ -178,6 +189,7 @@ export async function untagResource(ctx: SmContext, req: Record<string, unknown>
   return {};
 }
 
+/** GetResourcePolicy (API reference, "GetResourcePolicy"). */
 export async function getResourcePolicy(ctx: SmContext, req: Record<string, unknown>): Promise<GetResourcePolicyResponse> {
   const secret = await ctx.find(ctx.read.string(req.SecretId, 'SecretId'));
   return { ARN: secret.ARN, Name: secret.Name, ...(secret.ResourcePolicy !== undefined ? { ResourcePolicy: secret.ResourcePolicy } : {}) };
@@ -210,6 +222,7 @@ export async function putResourcePolicy(ctx: SmContext, req: Record<string, unkn
   return { ARN: secret.ARN, Name: secret.Name };
 }
 
+/** DeleteResourcePolicy (API reference, "DeleteResourcePolicy"). */
 export async function deleteResourcePolicy(ctx: SmContext, req: Record<string, unknown>): Promise<ArnAndName> {
   const secret = await change(ctx, ctx.read.string(req.SecretId, 'SecretId'), (s) => {
     const { ResourcePolicy: _dropped, ...rest } = s;
@@ -218,6 +231,7 @@ export async function deleteResourcePolicy(ctx: SmContext, req: Record<string, u
   return { ARN: secret.ARN, Name: secret.Name };
 }
 
+/** GetRandomPassword (API reference, "GetRandomPassword"). */
 export async function getRandomPassword(ctx: SmContext, req: Record<string, unknown>): Promise<GetRandomPasswordResponse> {
   const r = ctx.read;
   return {

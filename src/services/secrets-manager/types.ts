@@ -10,14 +10,17 @@ export interface Tag {
   Value: string;
 }
 
+/** `ReplicaRegionType`, as the AWS SDK v3 types it. */
 export interface ReplicaRegionType {
   Region: string;
   /** The key in the replica's Region; default `alias/aws/secretsmanager` there. */
   KmsKeyId?: string;
 }
 
+/** A replica's replication status. */
 export type StatusType = 'InSync' | 'Failed' | 'InProgress';
 
+/** `ReplicationStatusType`, as the AWS SDK v3 types it. */
 export interface ReplicationStatusType {
   Region: string;
   KmsKeyId?: string;
@@ -26,6 +29,7 @@ export interface ReplicationStatusType {
   LastAccessedDate?: Date;
 }
 
+/** `RotationRulesType`, as the AWS SDK v3 types it. */
 export interface RotationRulesType {
   /** 1-1000. */
   AutomaticallyAfterDays?: number;
@@ -35,6 +39,7 @@ export interface RotationRulesType {
   ScheduleExpression?: string;
 }
 
+/** `CreateSecretRequest`, as the AWS SDK v3 types it. */
 export interface CreateSecretRequest {
   Name: string;
   ClientRequestToken?: string;
@@ -46,6 +51,7 @@ export interface CreateSecretRequest {
   AddReplicaRegions?: ReplicaRegionType[];
   ForceOverwriteReplicaSecret?: boolean;
 }
+/** `CreateSecretResponse`, as the AWS SDK v3 types it. */
 export interface CreateSecretResponse {
   ARN: string;
   Name: string;
@@ -53,6 +59,7 @@ export interface CreateSecretResponse {
   ReplicationStatus?: ReplicationStatusType[];
 }
 
+/** `PutSecretValueRequest`, as the AWS SDK v3 types it. */
 export interface PutSecretValueRequest {
   SecretId: string;
   ClientRequestToken?: string;
@@ -60,6 +67,7 @@ export interface PutSecretValueRequest {
   SecretString?: string;
   VersionStages?: string[];
 }
+/** `PutSecretValueResponse`, as the AWS SDK v3 types it. */
 export interface PutSecretValueResponse {
   ARN: string;
   Name: string;
@@ -67,11 +75,13 @@ export interface PutSecretValueResponse {
   VersionStages: string[];
 }
 
+/** `GetSecretValueRequest`, as the AWS SDK v3 types it. */
 export interface GetSecretValueRequest {
   SecretId: string;
   VersionId?: string;
   VersionStage?: string;
 }
+/** `GetSecretValueResponse`, as the AWS SDK v3 types it. */
 export interface GetSecretValueResponse {
   ARN: string;
   Name: string;
@@ -82,37 +92,45 @@ export interface GetSecretValueResponse {
   CreatedDate: Date;
 }
 
+/** `Filter`, as the AWS SDK v3 types it. */
 export interface Filter {
   Key: 'description' | 'name' | 'tag-key' | 'tag-value' | 'primary-region' | 'owning-service' | 'all';
   Values: string[];
 }
 
+/** `BatchGetSecretValueRequest`, as the AWS SDK v3 types it. */
 export interface BatchGetSecretValueRequest {
   SecretIdList?: string[];
   Filters?: Filter[];
   MaxResults?: number;
   NextToken?: string;
 }
+/** `SecretValueEntry`, as the AWS SDK v3 types it. */
 export interface SecretValueEntry extends GetSecretValueResponse {}
+/** `APIErrorType`, as the AWS SDK v3 types it. */
 export interface APIErrorType {
   SecretId: string;
   ErrorCode: string;
   Message: string;
 }
+/** `BatchGetSecretValueResponse`, as the AWS SDK v3 types it. */
 export interface BatchGetSecretValueResponse {
   SecretValues: SecretValueEntry[];
   Errors: APIErrorType[];
   NextToken?: string;
 }
 
+/** `SecretIdRequest`, as the AWS SDK v3 types it. */
 export interface SecretIdRequest {
   SecretId: string;
 }
+/** `ArnAndName`, as the AWS SDK v3 types it. */
 export interface ArnAndName {
   ARN: string;
   Name: string;
 }
 
+/** `DescribeSecretResponse`, as the AWS SDK v3 types it. */
 export interface DescribeSecretResponse {
   ARN: string;
   Name: string;
@@ -133,6 +151,7 @@ export interface DescribeSecretResponse {
   ReplicationStatus?: ReplicationStatusType[];
 }
 
+/** `ListSecretsRequest`, as the AWS SDK v3 types it. */
 export interface ListSecretsRequest {
   IncludePlannedDeletion?: boolean;
   MaxResults?: number;
@@ -140,20 +159,24 @@ export interface ListSecretsRequest {
   Filters?: Filter[];
   SortOrder?: 'asc' | 'desc';
 }
+/** `SecretListEntry`, as the AWS SDK v3 types it. */
 export interface SecretListEntry extends Omit<DescribeSecretResponse, 'VersionIdsToStages' | 'ReplicationStatus'> {
   SecretVersionsToStages?: Record<string, string[]>;
 }
+/** `ListSecretsResponse`, as the AWS SDK v3 types it. */
 export interface ListSecretsResponse {
   SecretList: SecretListEntry[];
   NextToken?: string;
 }
 
+/** `ListSecretVersionIdsRequest`, as the AWS SDK v3 types it. */
 export interface ListSecretVersionIdsRequest {
   SecretId: string;
   MaxResults?: number;
   NextToken?: string;
   IncludeDeprecated?: boolean;
 }
+/** `SecretVersionsListEntry`, as the AWS SDK v3 types it. */
 export interface SecretVersionsListEntry {
   VersionId: string;
   VersionStages?: string[];
@@ -161,6 +184,7 @@ export interface SecretVersionsListEntry {
   CreatedDate: Date;
   KmsKeyIds?: string[];
 }
+/** `ListSecretVersionIdsResponse`, as the AWS SDK v3 types it. */
 export interface ListSecretVersionIdsResponse {
   Versions: SecretVersionsListEntry[];
   NextToken?: string;
@@ -168,6 +192,7 @@ export interface ListSecretVersionIdsResponse {
   Name: string;
 }
 
+/** `UpdateSecretRequest`, as the AWS SDK v3 types it. */
 export interface UpdateSecretRequest {
   SecretId: string;
   ClientRequestToken?: string;
@@ -176,12 +201,14 @@ export interface UpdateSecretRequest {
   SecretBinary?: Uint8Array;
   SecretString?: string;
 }
+/** `UpdateSecretResponse`, as the AWS SDK v3 types it. */
 export interface UpdateSecretResponse {
   ARN: string;
   Name: string;
   VersionId?: string;
 }
 
+/** `UpdateSecretVersionStageRequest`, as the AWS SDK v3 types it. */
 export interface UpdateSecretVersionStageRequest {
   SecretId: string;
   VersionStage: string;
@@ -189,6 +216,7 @@ export interface UpdateSecretVersionStageRequest {
   MoveToVersionId?: string;
 }
 
+/** `RotateSecretRequest`, as the AWS SDK v3 types it. */
 export interface RotateSecretRequest {
   SecretId: string;
   ClientRequestToken?: string;
@@ -197,57 +225,68 @@ export interface RotateSecretRequest {
   /** Default true; false runs only the testSecret step now and rotates at the next scheduled window. */
   RotateImmediately?: boolean;
 }
+/** `RotateSecretResponse`, as the AWS SDK v3 types it. */
 export interface RotateSecretResponse {
   ARN: string;
   Name: string;
   VersionId?: string;
 }
+/** `CancelRotateSecretResponse`, as the AWS SDK v3 types it. */
 export interface CancelRotateSecretResponse {
   ARN: string;
   Name: string;
   VersionId?: string;
 }
 
+/** `DeleteSecretRequest`, as the AWS SDK v3 types it. */
 export interface DeleteSecretRequest {
   SecretId: string;
   /** 7-30, default 30. */
   RecoveryWindowInDays?: number;
   ForceDeleteWithoutRecovery?: boolean;
 }
+/** `DeleteSecretResponse`, as the AWS SDK v3 types it. */
 export interface DeleteSecretResponse {
   ARN: string;
   Name: string;
   DeletionDate: Date;
 }
 
+/** `ReplicateSecretToRegionsRequest`, as the AWS SDK v3 types it. */
 export interface ReplicateSecretToRegionsRequest {
   SecretId: string;
   AddReplicaRegions: ReplicaRegionType[];
   ForceOverwriteReplicaSecret?: boolean;
 }
+/** `ReplicationResponse`, as the AWS SDK v3 types it. */
 export interface ReplicationResponse {
   ARN: string;
   ReplicationStatus: ReplicationStatusType[];
 }
+/** `RemoveRegionsFromReplicationRequest`, as the AWS SDK v3 types it. */
 export interface RemoveRegionsFromReplicationRequest {
   SecretId: string;
   RemoveReplicaRegions: string[];
 }
+/** `StopReplicationToReplicaResponse`, as the AWS SDK v3 types it. */
 export interface StopReplicationToReplicaResponse {
   ARN: string;
 }
 
+/** `GetResourcePolicyResponse`, as the AWS SDK v3 types it. */
 export interface GetResourcePolicyResponse {
   ARN: string;
   Name: string;
   ResourcePolicy?: string;
 }
+/** `PutResourcePolicyRequest`, as the AWS SDK v3 types it. */
 export interface PutResourcePolicyRequest {
   SecretId: string;
   ResourcePolicy: string;
   BlockPublicPolicy?: boolean;
 }
 
+/** `GetRandomPasswordRequest`, as the AWS SDK v3 types it. */
 export interface GetRandomPasswordRequest {
   /** 1-4096, default 32. */
   PasswordLength?: number;
@@ -260,14 +299,17 @@ export interface GetRandomPasswordRequest {
   /** Default true. */
   RequireEachIncludedType?: boolean;
 }
+/** `GetRandomPasswordResponse`, as the AWS SDK v3 types it. */
 export interface GetRandomPasswordResponse {
   RandomPassword: string;
 }
 
+/** `TagResourceRequest`, as the AWS SDK v3 types it. */
 export interface TagResourceRequest {
   SecretId: string;
   Tags: Tag[];
 }
+/** `UntagResourceRequest`, as the AWS SDK v3 types it. */
 export interface UntagResourceRequest {
   SecretId: string;
   TagKeys: string[];

@@ -24,6 +24,7 @@ import { addVersion, attachLabel, AWSCURRENT, AWSPENDING, AWSPREVIOUS, detachLab
 /** SecretString and SecretBinary: 1-65,536 bytes, one or the other (quotas, "Secret value size"). */
 const MAX_VALUE_BYTES = 65_536;
 
+/** SecretString or SecretBinary of a request, checked (one of them, 1-65,536 bytes). */
 export function readValue(ctx: SmContext, req: Record<string, unknown>): SecretValue | undefined {
   const text = ctx.read.optionalString(req.SecretString, 'SecretString', 1, MAX_VALUE_BYTES);
   const bytes = ctx.read.optionalBytes(req.SecretBinary, 'SecretBinary', 1, MAX_VALUE_BYTES);
@@ -35,6 +36,7 @@ export function readValue(ctx: SmContext, req: Record<string, unknown>): SecretV
   return bytes !== undefined ? { type: 'binary', bytes } : undefined;
 }
 
+/** ClientRequestToken, checked (32-64 characters). */
 export function readToken(ctx: SmContext, value: unknown): string | undefined {
   return ctx.read.optionalString(value, 'ClientRequestToken', 32, 64);
 }
@@ -81,6 +83,7 @@ async function putVersion(ctx: SmContext, secret: SecretRecord, value: SecretVal
   return { record, versionId, stages: [...Versions.find((v) => v.VersionId === versionId)!.Stages] };
 }
 
+/** CreateSecret (API reference, "CreateSecret"). */
 export async function createSecret(ctx: SmContext, req: Record<string, unknown>): Promise<CreateSecretResponse> {
   const name = ctx.read.string(req.Name, 'Name', 1, 512);
   if (!/^[A-Za-z0-9/_+=.@-]+$/.test(name)) throw smError('InvalidParameterException', 'Name may contain only ASCII letters, digits and /_+=.@- characters.');
@@ -123,11 +126,13 @@ export async function createSecret(ctx: SmContext, req: Record<string, unknown>)
   return { ARN: record.ARN, Name: name, ...(versionId ? { VersionId: versionId } : {}), ReplicationStatus };
 }
 
+/** `Tags`, checked (at most 50). */
 export function readTags(ctx: SmContext, value: unknown): { Key: string; Value: string }[] | undefined {
   const list = ctx.read.optionalList(value, 'Tags', 50);
   return list?.map((t, i) => ({ Key: ctx.read.string(t.Key, `Tags[${i}].Key`, 1, 128), Value: ctx.read.string(t.Value, `Tags[${i}].Value`, 0, 256) }));
 }
 
+/** PutSecretValue (API reference, "PutSecretValue"). */
 export async function putSecretValue(ctx: SmContext, req: Record<string, unknown>): Promise<PutSecretValueResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const token = readToken(ctx, req.ClientRequestToken);
@@ -147,6 +152,7 @@ export async function putSecretValue(ctx: SmContext, req: Record<string, unknown
   return response;
 }
 
+/** GetSecretValue (API reference, "GetSecretValue"). */
 export async function getSecretValue(ctx: SmContext, req: Record<string, unknown>): Promise<GetSecretValueResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const versionId = ctx.read.optionalString(req.VersionId, 'VersionId', 32, 64);
@@ -175,6 +181,7 @@ async function touch(ctx: SmContext, secret: SecretRecord, versionId: string): P
   await ctx.store.commit([{ store: 'secrets', id: secret.id, expect: secret.version, value: { ...secret, version: secret.version + 1, LastAccessedDate: day, Versions } }]).catch(() => undefined);
 }
 
+/** BatchGetSecretValue (API reference, "BatchGetSecretValue"). */
 export async function batchGetSecretValue(ctx: SmContext, req: Record<string, unknown>): Promise<BatchGetSecretValueResponse> {
   const ids = ctx.read.optionalStringList(req.SecretIdList, 'SecretIdList', { min: 1, max: 20 });
   const filters = readFilters(ctx, req.Filters);
@@ -201,6 +208,7 @@ export async function batchGetSecretValue(ctx: SmContext, req: Record<string, un
   return response;
 }
 
+/** ListSecretVersionIds (API reference, "ListSecretVersionIds"). */
 export async function listSecretVersionIds(ctx: SmContext, req: Record<string, unknown>): Promise<ListSecretVersionIdsResponse> {
   const secret = await ctx.find(ctx.read.string(req.SecretId, 'SecretId'));
   const max = ctx.read.optionalInteger(req.MaxResults, 'MaxResults', 1, 100) ?? 100;
@@ -219,6 +227,7 @@ export async function listSecretVersionIds(ctx: SmContext, req: Record<string, u
   return { Versions, ARN: secret.ARN, Name: secret.Name, ...(offset + max < all.length ? { NextToken: pageToken('versions', offset + max) } : {}) };
 }
 
+/** UpdateSecret (API reference, "UpdateSecret"). */
 export async function updateSecret(ctx: SmContext, req: Record<string, unknown>): Promise<UpdateSecretResponse> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const description = ctx.read.optionalString(req.Description, 'Description', 0, 2048);
@@ -258,6 +267,7 @@ export async function updateSecret(ctx: SmContext, req: Record<string, unknown>)
   return { ARN: result.secret.ARN, Name: result.secret.Name, ...(result.versionId ? { VersionId: result.versionId } : {}) };
 }
 
+/** UpdateSecretVersionStage (API reference, "UpdateSecretVersionStage"). */
 export async function updateSecretVersionStage(ctx: SmContext, req: Record<string, unknown>): Promise<ArnAndName> {
   const secretId = ctx.read.string(req.SecretId, 'SecretId');
   const stage = ctx.read.string(req.VersionStage, 'VersionStage', 1, 256);

@@ -13,10 +13,15 @@
 import { SecretsManagerServiceException } from '../errors.js';
 import type { SecretRecord, VersionRecord } from './schema.js';
 
+/** The staging label of the current version. */
 export const AWSCURRENT = 'AWSCURRENT';
+/** The staging label of the version AWSCURRENT last left. */
 export const AWSPREVIOUS = 'AWSPREVIOUS';
+/** The staging label of the version a rotation is making. */
 export const AWSPENDING = 'AWSPENDING';
+/** Quotas: staging labels attached to one version. */
 export const MAX_LABELS_PER_VERSION = 20;
+/** Versions kept beyond those created in the last 24 hours. */
 export const VERSIONS_KEPT = 100;
 const DAY_MS = 86_400_000;
 

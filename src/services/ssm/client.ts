@@ -13,6 +13,7 @@ import * as parameters from './parameters.js';
 import type { SsmStores } from './schema.js';
 import type { SsmClient } from './types.js';
 
+/** The service's endpoint prefix, as in kms:ViaService `ssm.<region>.amazonaws.com`. */
 export const SERVICE = 'ssm';
 
 /** Shared by every client of one `createServices` instance. */
@@ -59,6 +60,7 @@ export class SsmContext {
 // The page builds its worker-backed client from the name list: the list must be exactly the client's methods.
 type Methods = Exclude<keyof SsmClient, 'region'>;
 type Listed = (typeof SSM_OPERATIONS)[number];
+/** Compiles only while the operation-name list and the client interface name the same methods. */
 export const OPERATION_LIST_MATCHES: [Methods] extends [Listed] ? ([Listed] extends [Methods] ? true : never) : never = true;
 
 type Handler = (ctx: SsmContext, request: Record<string, unknown>) => Promise<unknown>;

@@ -108,6 +108,7 @@ async function toParameter(ctx: SsmContext, record: ParameterRecord, version: Pa
   };
 }
 
+/** PutParameter (API reference, "PutParameter"). */
 export async function putParameter(ctx: SsmContext, req: Record<string, unknown>): Promise<PutParameterResponse> {
   const r = ctx.read;
   const name = r.string(req.Name, 'Name', 1, 2048);
@@ -193,6 +194,7 @@ export async function putParameter(ctx: SsmContext, req: Record<string, unknown>
   });
 }
 
+/** GetParameter (API reference, "GetParameter"). */
 export async function getParameter(ctx: SsmContext, req: Record<string, unknown>): Promise<GetParameterResponse> {
   const name = ctx.read.string(req.Name, 'Name', 1, 2048);
   const withDecryption = ctx.read.optionalBoolean(req.WithDecryption, 'WithDecryption') ?? false;
@@ -200,6 +202,7 @@ export async function getParameter(ctx: SsmContext, req: Record<string, unknown>
   return { Parameter: await toParameter(ctx, record, version, withDecryption, selector) };
 }
 
+/** GetParameters (API reference, "GetParameters"). */
 export async function getParameters(ctx: SsmContext, req: Record<string, unknown>): Promise<GetParametersResponse> {
   const names = ctx.read.optionalStringList(req.Names, 'Names', { min: 1, max: 10 });
   if (!names) throw fail('ValidationException', 'Names is required.');
@@ -281,6 +284,7 @@ function matchesFilters(record: ParameterRecord, filters: readonly ParameterStri
   });
 }
 
+/** GetParametersByPath (API reference, "GetParametersByPath"). */
 export async function getParametersByPath(ctx: SsmContext, req: Record<string, unknown>): Promise<GetParametersByPathResponse> {
   const path = ctx.read.string(req.Path, 'Path', 1, 2048);
   if (!path.startsWith('/')) throw fail('ValidationException', `Path ${path} must begin with a slash (/).`);
@@ -299,6 +303,7 @@ export async function getParametersByPath(ctx: SsmContext, req: Record<string, u
   return { Parameters, ...(offset + max < all.length ? { NextToken: pageToken(`path:${path}`, offset + max) } : {}) };
 }
 
+/** GetParameterHistory (API reference, "GetParameterHistory"). */
 export async function getParameterHistory(ctx: SsmContext, req: Record<string, unknown>): Promise<GetParameterHistoryResponse> {
   const name = ctx.read.string(req.Name, 'Name', 1, 2048);
   const withDecryption = ctx.read.optionalBoolean(req.WithDecryption, 'WithDecryption') ?? false;
@@ -330,6 +335,7 @@ export async function getParameterHistory(ctx: SsmContext, req: Record<string, u
   return { Parameters, ...(offset + max < record.Versions.length ? { NextToken: pageToken(`history:${name}`, offset + max) } : {}) };
 }
 
+/** LabelParameterVersion (API reference, "LabelParameterVersion"). */
 export async function labelParameterVersion(ctx: SsmContext, req: Record<string, unknown>): Promise<LabelParameterVersionResponse> {
   const name = ctx.read.string(req.Name, 'Name', 1, 2048);
   const wanted = ctx.read.optionalInteger(req.ParameterVersion, 'ParameterVersion', 1, Number.MAX_SAFE_INTEGER);
@@ -353,6 +359,7 @@ export async function labelParameterVersion(ctx: SsmContext, req: Record<string,
   });
 }
 
+/** UnlabelParameterVersion (API reference, "UnlabelParameterVersion"). */
 export async function unlabelParameterVersion(ctx: SsmContext, req: Record<string, unknown>): Promise<UnlabelParameterVersionResponse> {
   const name = ctx.read.string(req.Name, 'Name', 1, 2048);
   const wanted = ctx.read.optionalInteger(req.ParameterVersion, 'ParameterVersion', 1, Number.MAX_SAFE_INTEGER);
@@ -372,6 +379,7 @@ export async function unlabelParameterVersion(ctx: SsmContext, req: Record<strin
   });
 }
 
+/** DeleteParameter (API reference, "DeleteParameter"). */
 export async function deleteParameter(ctx: SsmContext, req: Record<string, unknown>): Promise<Record<string, never>> {
   const name = ctx.read.string(req.Name, 'Name', 1, 2048);
   const record = await ctx.store.get('parameters', name);
@@ -380,6 +388,7 @@ export async function deleteParameter(ctx: SsmContext, req: Record<string, unkno
   return {};
 }
 
+/** DeleteParameters (API reference, "DeleteParameters"). */
 export async function deleteParameters(ctx: SsmContext, req: Record<string, unknown>): Promise<DeleteParametersResponse> {
   const names = ctx.read.optionalStringList(req.Names, 'Names', { min: 1, max: 10 });
   if (!names) throw fail('ValidationException', 'Names is required.');
@@ -396,6 +405,7 @@ export async function deleteParameters(ctx: SsmContext, req: Record<string, unkn
   return response;
 }
 
+/** DescribeParameters (API reference, "DescribeParameters"). */
 export async function describeParameters(ctx: SsmContext, req: Record<string, unknown>): Promise<DescribeParametersResponse> {
   const filters = readParameterFilters(ctx, req.ParameterFilters);
   const max = ctx.read.optionalInteger(req.MaxResults, 'MaxResults', 1, 50) ?? 50;

@@ -16,6 +16,7 @@ import type { DBSchema } from 'idb';
 import type { ServiceMigration } from '../storage/indexeddb-store.js';
 import type { ParameterType, Tag } from './types.js';
 
+/** One version of a parameter as stored. */
 export interface ParameterVersionRecord {
   readonly Version: number;
   readonly Type: ParameterType;
@@ -35,6 +36,7 @@ export interface ParameterVersionRecord {
   readonly LastModifiedUser: string;
 }
 
+/** A parameter with its whole history. */
 export interface ParameterRecord {
   /** The parameter Name. */
   readonly id: string;
@@ -46,6 +48,7 @@ export interface ParameterRecord {
   readonly Versions: readonly ParameterVersionRecord[];
 }
 
+/** The typed IndexedDB schema (idb DBSchema). */
 export interface SsmDB extends DBSchema {
   parameters: { key: string; value: ParameterRecord };
 }
@@ -53,6 +56,7 @@ export interface SsmDB extends DBSchema {
 /** The record types by store, for the generic service store. */
 export type SsmStores = { parameters: ParameterRecord };
 
+/** `MIGRATIONS[n]` takes the database from version n to n + 1 (append only). */
 export const MIGRATIONS: readonly ServiceMigration<SsmDB>[] = [
   // 0 -> 1: the initial layout.
   (db) => {
@@ -60,4 +64,5 @@ export const MIGRATIONS: readonly ServiceMigration<SsmDB>[] = [
   },
 ];
 
+/** The schema `openServiceStores` opens this service's databases with. */
 export const SCHEMA = { migrations: MIGRATIONS, storeNames: ['parameters'] } as const;

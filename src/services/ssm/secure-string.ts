@@ -44,6 +44,7 @@ function ssmError(error: unknown, keyId: string): SSMServiceException {
   return new SSMServiceException('InvalidKeyId', `${keyId}: ${cause.message} (Service: AWSKMS; ${cause.name})`, { cause });
 }
 
+/** A SecureString value as stored. */
 export interface Sealed {
   readonly ciphertext: Uint8Array<ArrayBuffer>;
   /** The ARN of the KMS key that encrypted it. */

@@ -5,13 +5,16 @@
  */
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
+/** A parameter tier as PutParameter takes it. */
 export type ParameterTier = 'Standard' | 'Advanced' | 'Intelligent-Tiering';
 
+/** `Tag`, as the AWS SDK v3 types it. */
 export interface Tag {
   Key: string;
   Value: string;
 }
 
+/** `PutParameterRequest`, as the AWS SDK v3 types it. */
 export interface PutParameterRequest {
   Name: string;
   Value: string;
@@ -25,11 +28,13 @@ export interface PutParameterRequest {
   Tier?: ParameterTier;
   DataType?: string;
 }
+/** `PutParameterResponse`, as the AWS SDK v3 types it. */
 export interface PutParameterResponse {
   Version: number;
   Tier: 'Standard' | 'Advanced';
 }
 
+/** `Parameter`, as the AWS SDK v3 types it. */
 export interface Parameter {
   Name: string;
   Type: ParameterType;
@@ -43,30 +48,36 @@ export interface Parameter {
   DataType: string;
 }
 
+/** `GetParameterRequest`, as the AWS SDK v3 types it. */
 export interface GetParameterRequest {
   /** A name, optionally with `:version` or `:label`. */
   Name: string;
   WithDecryption?: boolean;
 }
+/** `GetParameterResponse`, as the AWS SDK v3 types it. */
 export interface GetParameterResponse {
   Parameter: Parameter;
 }
 
+/** `GetParametersRequest`, as the AWS SDK v3 types it. */
 export interface GetParametersRequest {
   Names: string[];
   WithDecryption?: boolean;
 }
+/** `GetParametersResponse`, as the AWS SDK v3 types it. */
 export interface GetParametersResponse {
   Parameters: Parameter[];
   InvalidParameters: string[];
 }
 
+/** `ParameterStringFilter`, as the AWS SDK v3 types it. */
 export interface ParameterStringFilter {
   Key: string;
   Option?: string;
   Values?: string[];
 }
 
+/** `GetParametersByPathRequest`, as the AWS SDK v3 types it. */
 export interface GetParametersByPathRequest {
   Path: string;
   Recursive?: boolean;
@@ -75,11 +86,13 @@ export interface GetParametersByPathRequest {
   MaxResults?: number;
   NextToken?: string;
 }
+/** `GetParametersByPathResponse`, as the AWS SDK v3 types it. */
 export interface GetParametersByPathResponse {
   Parameters: Parameter[];
   NextToken?: string;
 }
 
+/** `ParameterHistory`, as the AWS SDK v3 types it. */
 export interface ParameterHistory {
   Name: string;
   Type: ParameterType;
@@ -95,48 +108,58 @@ export interface ParameterHistory {
   Policies: never[];
   DataType: string;
 }
+/** `GetParameterHistoryRequest`, as the AWS SDK v3 types it. */
 export interface GetParameterHistoryRequest {
   Name: string;
   WithDecryption?: boolean;
   MaxResults?: number;
   NextToken?: string;
 }
+/** `GetParameterHistoryResponse`, as the AWS SDK v3 types it. */
 export interface GetParameterHistoryResponse {
   Parameters: ParameterHistory[];
   NextToken?: string;
 }
 
+/** `LabelParameterVersionRequest`, as the AWS SDK v3 types it. */
 export interface LabelParameterVersionRequest {
   Name: string;
   /** Default: the latest version. */
   ParameterVersion?: number;
   Labels: string[];
 }
+/** `LabelParameterVersionResponse`, as the AWS SDK v3 types it. */
 export interface LabelParameterVersionResponse {
   InvalidLabels: string[];
   ParameterVersion: number;
 }
+/** `UnlabelParameterVersionRequest`, as the AWS SDK v3 types it. */
 export interface UnlabelParameterVersionRequest {
   Name: string;
   ParameterVersion: number;
   Labels: string[];
 }
+/** `UnlabelParameterVersionResponse`, as the AWS SDK v3 types it. */
 export interface UnlabelParameterVersionResponse {
   RemovedLabels: string[];
   InvalidLabels: string[];
 }
 
+/** `DeleteParameterRequest`, as the AWS SDK v3 types it. */
 export interface DeleteParameterRequest {
   Name: string;
 }
+/** `DeleteParametersRequest`, as the AWS SDK v3 types it. */
 export interface DeleteParametersRequest {
   Names: string[];
 }
+/** `DeleteParametersResponse`, as the AWS SDK v3 types it. */
 export interface DeleteParametersResponse {
   DeletedParameters: string[];
   InvalidParameters: string[];
 }
 
+/** `ParameterMetadata`, as the AWS SDK v3 types it. */
 export interface ParameterMetadata {
   Name: string;
   ARN: string;
@@ -151,11 +174,13 @@ export interface ParameterMetadata {
   Policies: never[];
   DataType: string;
 }
+/** `DescribeParametersRequest`, as the AWS SDK v3 types it. */
 export interface DescribeParametersRequest {
   ParameterFilters?: ParameterStringFilter[];
   MaxResults?: number;
   NextToken?: string;
 }
+/** `DescribeParametersResponse`, as the AWS SDK v3 types it. */
 export interface DescribeParametersResponse {
   Parameters: ParameterMetadata[];
   NextToken?: string;

@@ -18,6 +18,7 @@ export type ServiceMigration<DB extends DBSchema> = (
 // at its own boundary (the StoreMap it passes), so here idb is used untyped.
 type UntypedDb = IDBPDatabase<unknown>;
 
+/** A service's store in one Region on IndexedDB. */
 export class IndexedDbServiceStore<S extends StoreMap> implements ServiceStore<S> {
   readonly region: string;
   readonly #db: UntypedDb;

@@ -7,6 +7,7 @@ import { checkExpected, type ServiceStore, type ServiceWrite, type StoreMap, typ
 
 const databases = new Map<string, Map<string, Map<string, StoredRecord>>>();
 
+/** A service's store in one Region in memory (Node, tests). */
 export class MemoryServiceStore<S extends StoreMap> implements ServiceStore<S> {
   readonly region: string;
   readonly #stores: Map<string, Map<string, StoredRecord>>;
