@@ -8,6 +8,7 @@ export {
   CODE_SECURITY_SCOPE,
   RESOURCE_TYPES,
   SCAN_TYPES,
+  type AccountStatus,
   type CodeSnippetError,
   type CodeSnippetResult,
   type InspectorClient,

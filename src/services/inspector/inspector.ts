@@ -40,6 +40,12 @@ export const RESOURCE_TYPES = [
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export type ScanFeature = 'EC2' | 'ECR' | 'LAMBDA' | 'LAMBDA_CODE' | 'CODE_REPOSITORY';
 
+/** Enable's and Disable's answer for this account (Inspector API Reference, Account). */
+export interface AccountStatus {
+  accounts: { accountId: string; status: 'ENABLED' | 'DISABLED'; resourceStatus: { ec2: 'ENABLED' | 'DISABLED'; ecr: 'ENABLED' | 'DISABLED'; lambda: 'ENABLED' | 'DISABLED'; lambdaCode: 'ENABLED' | 'DISABLED'; codeRepository: 'ENABLED' | 'DISABLED' } }[];
+  failedAccounts: [];
+}
+
 /** The service principal that stores code snippets, and the context key its sample key policy conditions on. */
 export const CODE_SECURITY_PRINCIPAL = 'q.amazonaws.com';
 export const CODE_SECURITY_SCOPE = 'aws:qdeveloper:codesecurity-scope';
@@ -100,8 +106,8 @@ export interface InspectorClient {
   updateEncryptionKey(request: { kmsKeyId: string; scanType: ScanType; resourceType: ResourceType }): Promise<Record<string, never>>;
   getEncryptionKey(request: { scanType: ScanType; resourceType: ResourceType }): Promise<{ kmsKeyId: string }>;
   resetEncryptionKey(request: { scanType: ScanType; resourceType: ResourceType }): Promise<Record<string, never>>;
-  enable(request: { resourceTypes: ScanFeature[] }): Promise<{ accounts: { accountId: string; status: string; resourceStatus: Record<string, string> }[]; failedAccounts: [] }>;
-  disable(request: { resourceTypes: ScanFeature[] }): Promise<{ accounts: { accountId: string; status: string; resourceStatus: Record<string, string> }[]; failedAccounts: [] }>;
+  enable(request: { resourceTypes: ScanFeature[] }): Promise<AccountStatus>;
+  disable(request: { resourceTypes: ScanFeature[] }): Promise<AccountStatus>;
   batchGetCodeSnippet(request: { findingArns: string[] }): Promise<{ codeSnippetResults: CodeSnippetResult[]; errors: CodeSnippetError[] }>;
   simulateCodeFinding(request: { functionArn: string; startLine: number; lines: string[] }): Promise<{ findingArn: string }>;
 }
@@ -213,10 +219,19 @@ function createInspectorClient(env: { kms: Kms; region: string; store: RegionalS
     if (config?.grantId) await asCaller.retireGrant({ KeyId: config.kmsKeyId, GrantId: config.grantId });
   };
 
-  const accountStatus = async () => {
+  const accountStatus = async (): Promise<AccountStatus> => {
     const features = await enabled();
-    const all: ScanFeature[] = ['EC2', 'ECR', 'LAMBDA', 'LAMBDA_CODE', 'CODE_REPOSITORY'];
-    return { accounts: [{ accountId: account, status: features.length > 0 ? 'ENABLED' : 'DISABLED', resourceStatus: Object.fromEntries(all.map((f) => [f.toLowerCase().replace(/_(\w)/g, (_m, c: string) => c.toUpperCase()), features.includes(f) ? 'ENABLED' : 'DISABLED'])) }], failedAccounts: [] as [] };
+    const on = (feature: ScanFeature) => (features.includes(feature) ? ('ENABLED' as const) : ('DISABLED' as const));
+    return {
+      accounts: [
+        {
+          accountId: account,
+          status: features.length > 0 ? 'ENABLED' : 'DISABLED',
+          resourceStatus: { ec2: on('EC2'), ecr: on('ECR'), lambda: on('LAMBDA'), lambdaCode: on('LAMBDA_CODE'), codeRepository: on('CODE_REPOSITORY') },
+        },
+      ],
+      failedAccounts: [],
+    };
   };
 
   return Object.freeze({

@@ -81,8 +81,8 @@ export interface GetBucketVersioningOutput {
 /** SSE-C members of a request (S3 User Guide, "Using server-side encryption with customer-provided keys"). */
 export interface SseCustomerKey {
   SSECustomerAlgorithm?: string;
-  /** The 256-bit key, base64 (the SDK also accepts the raw key bytes). */
-  SSECustomerKey?: string | Uint8Array;
+  /** The 256-bit key, base64 (or the key's own 32 characters, as the SDK takes them). */
+  SSECustomerKey?: string;
   /** base64 of the key's MD5 digest; computed when omitted, as the SDK does. */
   SSECustomerKeyMD5?: string;
 }
@@ -163,7 +163,7 @@ export interface CopyObjectRequest extends SseCustomerKey {
   SSEKMSEncryptionContext?: string;
   BucketKeyEnabled?: boolean;
   CopySourceSSECustomerAlgorithm?: string;
-  CopySourceSSECustomerKey?: string | Uint8Array;
+  CopySourceSSECustomerKey?: string;
   CopySourceSSECustomerKeyMD5?: string;
   MetadataDirective?: 'COPY' | 'REPLACE';
   Metadata?: Record<string, string>;
