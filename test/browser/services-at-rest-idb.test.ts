@@ -222,4 +222,44 @@ describe('S3, ECR and Inspector on IndexedDB', () => {
       await deleteRegionalStore(options, 's3');
     }
   });
+
+  it('failure paths on IndexedDB: a key policy denying S3\'s ViaService, a revoked ECR grant, grants that cannot be retired', () =>
+    withStorage(async (open) => {
+      const { kms, services } = await open();
+      const root = `arn:aws:iam::${ACCOUNT}:root`;
+      const alice = `arn:aws:iam::${ACCOUNT}:user/alice`;
+      const denyViaS3 = {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'admin', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
+          { Sid: 'not through S3', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } },
+        ],
+      };
+      const guarded = (await kms.region('us-east-1').createKey({ Policy: JSON.stringify(denyViaS3) })).KeyMetadata.Arn;
+      const s3 = services.s3('us-east-1');
+      await s3.createBucket({ Bucket: 'guarded-bucket' });
+      expect((await rejection(s3.putObject({ Bucket: 'guarded-bucket', Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: guarded }))).name).to.equal('AccessDenied');
+      // The same caller straight to the KMS is not "via S3": allowed.
+      await kms.region('us-east-1').generateDataKey({ KeyId: guarded, KeySpec: 'AES_256' });
+
+      const key = (await kms.region('us-east-1').createKey({})).KeyMetadata.Arn;
+      await kms.iam.putUserPolicy({ UserName: 'alice', PolicyName: 'ecr', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:CreateGrant', 'kms:DescribeKey'], Resource: key }] }) });
+      const ecr = services.ecr('us-east-1', { principal: alice });
+      await ecr.createRepository({ repositoryName: 'guarded-repo', encryptionConfiguration: { encryptionType: 'KMS', kmsKey: key } });
+      const layer = new TextEncoder().encode('layer');
+      const { uploadId } = await ecr.initiateLayerUpload({ repositoryName: 'guarded-repo' });
+      await ecr.uploadLayerPart({ repositoryName: 'guarded-repo', uploadId, partFirstByte: 0, partLastByte: layer.length - 1, layerPartBlob: layer });
+      const digest = `sha256:${Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', layer)), (x) => x.toString(16).padStart(2, '0')).join('')}`;
+      await ecr.completeLayerUpload({ repositoryName: 'guarded-repo', uploadId, layerDigests: [digest] });
+      const { Grants } = await kms.region('us-east-1').listGrants({ KeyId: key });
+      for (const grant of Grants.filter((g) => g.Operations.includes('Decrypt'))) await kms.region('us-east-1').revokeGrant({ KeyId: key, GrantId: grant.GrantId });
+      const pull = (await rejection(ecr.getDownloadUrlForLayer({ repositoryName: 'guarded-repo', layerDigest: digest }))) as Error & { kmsError?: string };
+      expect(pull.name).to.equal('KmsException');
+      expect(pull.kmsError).to.equal('AccessDeniedException');
+      // alice has no kms:RetireGrant: the repository goes, the remaining grant stays, and she is told.
+      const deleted = await ecr.deleteRepository({ repositoryName: 'guarded-repo', force: true });
+      expect(deleted.kmsGrantsNotRetired?.message).to.contain('failed to be retired');
+      expect((await kms.region('us-east-1').listGrants({ KeyId: key })).Grants).to.have.length(1);
+      expect((await ecr.describeRepositories()).repositories).to.deep.equal([]);
+    }));
 });
