@@ -25,6 +25,7 @@ export default defineConfig({
         index: 'src/index.ts',
         core: 'src/core/index.ts',
         kms: 'src/kms/index.ts',
+        records: 'src/records/index.ts',
         components: 'src/components/index.ts',
       },
       formats: ['es'],
