@@ -3,6 +3,8 @@
  * holds the simulated KMS and every key, and talks to it over comlink with the protocol in
  * protocol.ts. The page only ever holds ids, ARNs, ciphertext and the plaintext it asked for.
  */
+import { KitTable } from './tables/kit-table.js';
+import type { KitTableConfig } from './tables/protocol.js';
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
@@ -258,6 +260,18 @@ export interface Kit {
    * ```
    */
   decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]>;
+  /**
+   * An encrypted table in IndexedDB (src/tables/): items encrypted in the worker attribute by
+   * attribute with the DB-ESDK item format, under the hierarchical keyring of `config.branchKeyId`,
+   * with searchable beacons. See {@link KitTable}.
+   *
+   * @example
+   * ```ts
+   * const notes = kit.table('notes', { partitionKeyName: 'id', attributeActionsOnEncrypt: { id: 'SIGN_ONLY', title: 'ENCRYPT_AND_SIGN' }, branchKeyId });
+   * await notes.put({ id: { S: '1' }, title: { S: 'Hello' } });
+   * ```
+   */
+  table(name: string, config: KitTableConfig): KitTable;
   /** Rejects pending calls (KitError CLOSED), closes the KMS, and ends the worker the kit started. */
   close(): Promise<void>;
 }
@@ -452,6 +466,11 @@ class WorkerKit implements Kit {
     if (!(ciphertext instanceof Uint8Array) && !(ciphertext instanceof Blob)) throw typeError('ciphertext', 'a Uint8Array or a Blob');
     const sent = ciphertext instanceof Blob ? ciphertext : sendable(ciphertext, 'ciphertext');
     return this.run(() => this.#remote.decrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
+  }
+
+  table(name: string, config: KitTableConfig): KitTable {
+    const table: KitTable = new KitTable(name, config, (request) => this.run(() => this.#remote.table({ table: name, config: table.config }, request)));
+    return table;
   }
 
   async createBranchKey(options: KitCreateBranchKeyOptions): Promise<string> {

@@ -31,6 +31,8 @@ export {
   type BatchRecordError,
 } from './client.js';
 export { KitError, KitErrorCode } from './protocol.js';
+export { KitTable, type TableItem } from './tables/kit-table.js';
+export type { KitTableConfig, KitTableQuery } from './tables/protocol.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

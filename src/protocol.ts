@@ -18,6 +18,7 @@ import { EnvelopeError, ErrorCode } from './core/errors.js';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
 import type { KmsSimulation, SimulationState } from './kms/index.js';
+import type { WireTableRequest, WireTableTarget } from './tables/protocol.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -213,6 +214,12 @@ export interface KitWorkerApi {
    * any record fails: an encrypt failure is a fault of the key or the options, not of one record.
    */
   encryptMany(records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]>;
+  /**
+   * One request on an encrypted table (`kit.table`, src/tables/): items are encrypted and
+   * decrypted here with the table's branch key; results are plaintext items, counts, or (export)
+   * the encrypted items as DynamoDB JSON. Items are cloned, not transferred.
+   */
+  table(target: WireTableTarget, request: WireTableRequest): Promise<unknown>;
   /**
    * Decrypts each message independently: a message that fails is reported in its place as a
    * {@link BatchRecordError}; the others decrypt. Rejects only when the batch itself is invalid.

@@ -33,6 +33,8 @@ import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
+import { KitTables } from './kit-tables.js';
+import type { WireTableRequest, WireTableTarget } from '../src/tables/protocol.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -46,6 +48,7 @@ interface Opened {
   readonly account: string;
   readonly defaultRegion: string;
   readonly branchKeys: KitBranchKeys;
+  readonly tables: KitTables;
 }
 
 let opened: Opened | undefined;
@@ -150,7 +153,8 @@ const api: KitWorkerApi = {
     const probe = clientFor(kms.regions[0]!);
     const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
+    const tables = new KitTables(config.name, branchKeys);
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, tables };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
@@ -241,11 +245,14 @@ const api: KitWorkerApi = {
     return transfer(results, buffers);
   }),
 
+  table: guarded(async (target: WireTableTarget, request: WireTableRequest): Promise<unknown> => state().tables.handle(target, request)),
+
   close: guarded(async (): Promise<void> => {
     const was = opened;
     closed = true;
     opened = undefined;
     if (!was) return;
+    await was.tables.close();
     was.branchKeys.close();
     await was.kms.close();
     await databasesSettled(was.name);

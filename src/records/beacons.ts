@@ -222,7 +222,7 @@ export class Beacons {
     return bits.toString(16).padStart(Math.ceil(beacon.length / 4), '0');
   }
 
-  async #compoundValue(beacon: Compound, item: Item): Promise<string | undefined> {
+  async #compoundValue(beacon: Compound, item: Item, hashed = true): Promise<string | undefined> {
     for (const constructor of beacon.constructors) {
       const values: (string | undefined)[] = constructor.map(({ part }) => partString(item[part.kind === 'signed' ? part.loc : part.beacon.loc], `attribute for part ${JSON.stringify(part.prefix)} of beacon ${JSON.stringify(beacon.name)}`));
       if (constructor.some(({ required }, i) => required && values[i] === undefined)) continue;
@@ -231,7 +231,7 @@ export class Beacons {
         const value = values[i];
         if (value === undefined) continue;
         if (value.includes(beacon.split)) beaconError(`a value of beacon ${JSON.stringify(beacon.name)} contains its split character`);
-        pieces.push(part.prefix + (part.kind === 'signed' ? value : await this.#hash(part.beacon, utf8(value))));
+        pieces.push(part.prefix + (part.kind === 'signed' || !hashed ? value : await this.#hash(part.beacon, utf8(value))));
       }
       return pieces.join(beacon.split);
     }
@@ -251,6 +251,25 @@ export class Beacons {
       if (value !== undefined) out[BEACON_ATTRIBUTE_PREFIX + beacon.name] = { S: value };
     }
     return out;
+  }
+
+  /**
+   * Whether a decrypted item really has `value` for beacon `name`: truncated beacons collide, so
+   * an equality query's candidates are checked against the plaintext after decryption.
+   */
+  async matches(name: string, value: string | AttributeValue, item: Item): Promise<boolean> {
+    const standard = this.#standard.get(name);
+    if (standard) {
+      const actual = item[standard.loc];
+      if (actual === undefined) return false;
+      const wanted = typeof value === 'string' ? utf8(value) : serializeAttribute(value, `beacon ${JSON.stringify(name)} value`).value;
+      const got = serializeAttribute(actual).value;
+      return got.length === wanted.length && got.every((b, i) => b === wanted[i]);
+    }
+    const compound = this.#compound.get(name);
+    if (!compound) beaconError(`no beacon named ${JSON.stringify(name)}; configured: ${this.names.join(', ')}`);
+    const text = typeof value === 'string' ? value : partString(value, `beacon ${JSON.stringify(name)} value`);
+    return (await this.#compoundValue(compound, item, false)) === text;
   }
 
   /** The value to query beacon `name` with (beacons.md, "getPart"). */

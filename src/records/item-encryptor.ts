@@ -42,6 +42,11 @@ export interface ItemEncryptor {
    * part's plaintext replaced by its beacon.
    */
   beacon(name: string, value: string | AttributeValue): Promise<string>;
+  /**
+   * Whether a decrypted item really has `value` for beacon `name`. Beacons are truncated, so an
+   * equality query on a beacon also returns other values' items: check each candidate with this.
+   */
+  beaconMatches(name: string, value: string | AttributeValue, plaintextItem: Item): Promise<boolean>;
   /** The names of the configured beacons (standard, then compound). */
   readonly beaconNames: readonly string[];
 }
@@ -79,6 +84,10 @@ export function createItemEncryptor(options: ItemEncryptorOptions): ItemEncrypto
     async beacon(name: string, value: string | AttributeValue): Promise<string> {
       if (!beacons) throw new TypeError('encryptor.beacon: this encryptor has no search configuration');
       return beacons.queryValue(name, value);
+    },
+    async beaconMatches(name: string, value: string | AttributeValue, plaintextItem: Item): Promise<boolean> {
+      if (!beacons) throw new TypeError('encryptor.beaconMatches: this encryptor has no search configuration');
+      return beacons.matches(name, value, plaintextItem);
     },
   });
 }
