@@ -30,6 +30,8 @@ export interface EventDetails {
   'ek-simulation-change': { region: string; outage: boolean; latencyMs: number };
   'ek-audit-verified': { ok: boolean; checked: number; reason?: string };
   'ek-audit-exported': { text: string; records: number };
+  /** `<ek-table>` added or deleted an item; `key` holds its key attributes. */
+  'ek-table-change': { table: string; action: 'put' | 'delete'; key: Record<string, unknown> };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
   'ek-error': { operation: string; error: unknown };
 }
@@ -58,6 +60,7 @@ declare global {
     'ek-decrypted': CustomEvent<EventDetails['ek-decrypted']>;
     'ek-context-change': CustomEvent<EventDetails['ek-context-change']>;
     'ek-simulation-change': CustomEvent<EventDetails['ek-simulation-change']>;
+    'ek-table-change': CustomEvent<EventDetails['ek-table-change']>;
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;

@@ -26,8 +26,10 @@ import { EkEncrypt } from './encrypt.js';
 import { EkDecrypt } from './decrypt.js';
 import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
+import { EkTable, NOTES_SCHEMA, type EkTableSchema } from './table.js';
 
 export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog };
+export { EkTable, NOTES_SCHEMA, type EkTableSchema };
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
@@ -47,6 +49,7 @@ const ELEMENTS = {
   'ek-decrypt': EkDecrypt,
   'ek-regions': EkRegions,
   'ek-audit-log': EkAuditLog,
+  'ek-table': EkTable,
 } as const;
 
 /**
@@ -80,6 +83,7 @@ declare global {
     'ek-decrypt': EkDecrypt;
     'ek-regions': EkRegions;
     'ek-audit-log': EkAuditLog;
+    'ek-table': EkTable;
   }
 }
 
