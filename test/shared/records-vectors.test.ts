@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { ItemEncryptorError, createItemEncryptor, serializeAttribute, type Item } from '../../src/records/index.js';
+import { parseHeader, serializePartialHeader } from '../../src/records/header.js';
 import { DBESDK_VECTOR_COUNTS, VECTOR_TABLE, loadDbesdkVectors, vectorKeyring, type DbesdkVectorFile } from '../support/dbesdk-vectors.js';
 
 /** Attribute-by-attribute equality of the serialized (normalized, sorted) forms. */
@@ -44,6 +45,17 @@ for (const file of Object.keys(DBESDK_VECTOR_COUNTS) as DbesdkVectorFile[]) {
         }
       }
       expect(outcomes).to.have.length(vectors.length);
+    });
+
+    it('re-serializes every header byte for byte (the writer the kit uses is the one Java used)', async () => {
+      for (const v of await loadDbesdkVectors(file)) {
+        const head = (v.encrypted.aws_dbe_head as { B: Uint8Array }).B;
+        const parsed = parseHeader(head);
+        expect(Array.from(serializePartialHeader(parsed)), `vector ${v.id}`).to.deep.equal(Array.from(parsed.partial));
+        expect(parsed.partial.length + 32).to.equal(head.length);
+        // the legend has one byte per signed attribute: everything but the header and footer here
+        expect(parsed.legend.length, `vector ${v.id}`).to.equal(Object.keys(v.encrypted).length - 2);
+      }
     });
   });
 }
