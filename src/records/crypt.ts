@@ -31,8 +31,6 @@ const DERIVE_KEY_INFO = utf8('AWS_DBE_DERIVE_KEY');
 const KEYWRAP_MAC_INFO = utf8('AWS_MPL_INTERMEDIATE_KEYWRAP_MAC');
 const KEYWRAP_ENC_INFO = utf8('AWS_MPL_INTERMEDIATE_KEYWRAP_ENC');
 const FIELD_NONCE_PREFIX = concat([utf8('AwsDbeField'), new Uint8Array([44])]);
-/** Three AES blocks cover the 44 bytes of one field key. */
-const KEYSTREAM_ZEROS = new Uint8Array(48);
 const ZERO_IV = new Uint8Array(12);
 
 /** The IV, key and tag lengths of the DB-ESDK suites' AES-256-GCM. */
@@ -70,22 +68,37 @@ export function fieldRootKey(dataKey: CryptoKey, messageId: Uint8Array): Promise
   return subtle().deriveKey(hkdfParams(concat([DERIVE_KEY_INFO, messageId])), dataKey, { name: 'AES-CTR', length: 256 }, false, ['encrypt']);
 }
 
-/** Key and nonce of the `ordinal`-th encrypted attribute. */
-async function fieldKey(root: CryptoKey, ordinal: number, usage: KeyUsage): Promise<{ key: CryptoKey; nonce: Bytes }> {
-  if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= 1431655765) throw new RangeError('too many encrypted attributes');
-  const counter = concat([FIELD_NONCE_PREFIX, uint32(ordinal * 3)]);
+/** Key and nonce of one encrypted attribute. */
+export interface FieldKey {
+  readonly key: CryptoKey;
+  readonly nonce: Bytes;
+}
+
+/**
+ * The keys and nonces of the first `count` encrypted attributes. Field i's 44 bytes start at
+ * counter block 3 i, so one keystream from block 0 holds them all: one AES-CTR call per item.
+ */
+export async function fieldKeys(root: CryptoKey, count: number, usage: KeyUsage): Promise<FieldKey[]> {
+  if (!Number.isInteger(count) || count < 0 || count >= 1431655765) throw new RangeError('too many encrypted attributes');
+  if (count === 0) return [];
+  const counter = concat([FIELD_NONCE_PREFIX, uint32(0)]);
   // The counter's low 32 bits are the offset, so only they increment (WebCrypto's `length`).
-  const stream = new Uint8Array(await subtle().encrypt({ name: 'AES-CTR', counter, length: 32 }, root, KEYSTREAM_ZEROS));
-  const key = await subtle().importKey('raw', stream.subarray(0, 32), 'AES-GCM', false, [usage]);
-  const nonce = stream.slice(32, 44);
-  stream.fill(0);
-  return { key, nonce };
+  const stream = new Uint8Array(await subtle().encrypt({ name: 'AES-CTR', counter, length: 32 }, root, new Uint8Array(48 * count)));
+  try {
+    return await Promise.all(
+      Array.from({ length: count }, async (_, i) => ({
+        key: await subtle().importKey('raw', stream.subarray(48 * i, 48 * i + 32), 'AES-GCM', false, [usage]),
+        nonce: stream.slice(48 * i + 32, 48 * i + 44),
+      })),
+    );
+  } finally {
+    stream.fill(0);
+  }
 }
 
 /** Encrypts one attribute's serialized value; returns type id (2) | ciphertext | tag. */
-export async function encryptField(root: CryptoKey, ordinal: number, path: Uint8Array, typeId: number, value: Uint8Array): Promise<Bytes> {
-  const { key, nonce } = await fieldKey(root, ordinal, 'encrypt');
-  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: path as Bytes, tagLength: 128 }, key, value as Bytes));
+export async function encryptField(field: FieldKey, path: Uint8Array, typeId: number, value: Uint8Array): Promise<Bytes> {
+  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: field.nonce, additionalData: path as Bytes, tagLength: 128 }, field.key, value as Bytes));
   const out = new Uint8Array(2 + sealed.length);
   out[0] = typeId >> 8;
   out[1] = typeId & 0xff;
@@ -94,9 +107,8 @@ export async function encryptField(root: CryptoKey, ordinal: number, path: Uint8
 }
 
 /** Decrypts one attribute; rejects when the tag does not verify. Returns the type id and value. */
-export async function decryptField(root: CryptoKey, ordinal: number, path: Uint8Array, stored: Uint8Array): Promise<{ typeId: number; value: Bytes }> {
-  const { key, nonce } = await fieldKey(root, ordinal, 'decrypt');
-  const value = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: path as Bytes, tagLength: 128 }, key, stored.subarray(2) as Bytes));
+export async function decryptField(field: FieldKey, path: Uint8Array, stored: Uint8Array): Promise<{ typeId: number; value: Bytes }> {
+  const value = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: field.nonce, additionalData: path as Bytes, tagLength: 128 }, field.key, stored.subarray(2) as Bytes));
   return { typeId: (stored[0]! << 8) | stored[1]!, value };
 }
 

@@ -32,7 +32,7 @@ import {
   serializeHeaderContext,
   serializePartialHeader,
 } from './header.js';
-import { RECIPIENT_TAG_LENGTH, SIGNATURE_LENGTH, TAG_LENGTH, decryptField, encryptField, fieldRootKey, headerCommitment, importDataKey, recipientTag, sha384 } from './crypt.js';
+import { RECIPIENT_TAG_LENGTH, SIGNATURE_LENGTH, TAG_LENGTH, decryptField, encryptField, fieldKeys, fieldRootKey, headerCommitment, importDataKey, recipientTag, sha384 } from './crypt.js';
 import { decryptionMaterials, encryptionMaterials } from './materials.js';
 
 /** The header and footer attribute names (encrypt-path-structure.md, "Header Field", "Footer Field"). */
@@ -194,7 +194,8 @@ export async function encryptItem(config: TableConfig, item: Item): Promise<{ en
     const header = concat([partial, commitment]);
     const stored = new Map<string, Bytes>();
     const encrypted = signed.filter((f) => f.action === 'ENCRYPT_AND_SIGN');
-    const ciphertexts = await Promise.all(encrypted.map((f, ordinal) => encryptField(root, ordinal, f.path, f.terminal.typeId, f.terminal.value)));
+    const keys = await fieldKeys(root, encrypted.length, 'encrypt');
+    const ciphertexts = await Promise.all(encrypted.map((f, ordinal) => encryptField(keys[ordinal]!, f.path, f.terminal.typeId, f.terminal.value)));
     encrypted.forEach((f, i) => stored.set(f.name, ciphertexts[i]!));
     const hash = await canonicalHash(header, context, signed, stored);
     const tags = await Promise.all(symmetricSigningKeys.map((key) => recipientTag(key, hash)));
@@ -309,9 +310,10 @@ export async function decryptItem(config: TableConfig, item: Item): Promise<{ pl
       }
     }
     const encrypted = signed.filter((f) => f.action === 'ENCRYPT_AND_SIGN');
+    const keys = await fieldKeys(root, encrypted.length, 'decrypt');
     const plain = await Promise.all(
       encrypted.map((f, ordinal) =>
-        decryptField(root, ordinal, f.path, f.terminal.value).catch((cause) => {
+        decryptField(keys[ordinal]!, f.path, f.terminal.value).catch((cause) => {
           throw itemError(ItemErrorCode.INTEGRITY_FAILURE, `decryptItem: encrypted attribute ${JSON.stringify(f.name)} did not authenticate`, cause);
         }),
       ),
