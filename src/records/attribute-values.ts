@@ -42,7 +42,14 @@ export type AttributeValue =
 /** A DynamoDB item: attribute names to values. */
 export type Item = { readonly [name: string]: AttributeValue };
 
-/** The type ids of the specification's "Type ID" table. */
+/**
+ * The type ids of the specification's "Type ID" table.
+ *
+ * @example
+ * ```ts
+ * serializeAttribute({ L: [] }).typeId === TypeId.L; // true (0x0300)
+ * ```
+ */
 export const TypeId = {
   NULL: 0x0000,
   S: 0x0001,
@@ -238,6 +245,12 @@ function parseSet(bytes: Uint8Array, where: string): Uint8Array[] {
  * The attribute value a Terminal serializes (the reverse of {@link serializeAttribute}); throws
  * MALFORMED_ITEM for bytes that are not a serialization. Duplicates in sets and maps are refused
  * (spec: ddb-item-conversion.md, "Duplicates").
+ *
+ * @example
+ * ```ts
+ * const { typeId, value } = serializeAttribute({ NS: ['10', '2.50'] });
+ * deserializeAttribute(typeId, value); // { NS: ['10', '2.5'] }
+ * ```
  */
 export function deserializeAttribute(typeId: number, bytes: Uint8Array, where = 'the attribute value'): AttributeValue {
   switch (typeId) {
@@ -338,7 +351,14 @@ export function toDynamoDbJson(value: AttributeValue): AttributeValueJson {
   }
 }
 
-/** The reverse of {@link toDynamoDbJson}; throws INVALID_ATTRIBUTE_VALUE for bad base64. */
+/**
+ * The reverse of {@link toDynamoDbJson}; throws INVALID_ATTRIBUTE_VALUE for bad base64.
+ *
+ * @example
+ * ```ts
+ * fromDynamoDbJson({ B: 'AAE=' }); // { B: Uint8Array [0, 1] }
+ * ```
+ */
 export function fromDynamoDbJson(json: AttributeValueJson, where = 'the attribute value'): AttributeValue {
   const type = attributeType(json, where);
   const v = json as Record<string, unknown>;

@@ -82,7 +82,14 @@ export interface SearchConfig {
   readonly versions: readonly BeaconVersion[];
 }
 
-/** The attribute name prefix of stored beacons. */
+/**
+ * The attribute name prefix of stored beacons.
+ *
+ * @example
+ * ```ts
+ * encryptedItem[BEACON_ATTRIBUTE_PREFIX + 'title']; // { S: '3f1a' }
+ * ```
+ */
 export const BEACON_ATTRIBUTE_PREFIX = 'aws_dbe_b_';
 const SCAN_BEACON_INFO = utf8('AWS_DBE_SCAN_BEACON');
 

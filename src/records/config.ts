@@ -6,7 +6,14 @@ import type { Keyring } from '../core/types.js';
 import type { CryptoAction } from './header.js';
 import { ItemErrorCode, itemError } from './errors.js';
 
-/** The two DB-ESDK algorithm suites (MPL algorithm-suites.md, "DBE" suites). */
+/**
+ * The two DB-ESDK algorithm suites (MPL algorithm-suites.md, "DBE" suites).
+ *
+ * @example
+ * ```ts
+ * createItemEncryptor({ ...options, algorithmSuiteId: DbeAlgorithmSuiteId.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_SYMSIG_HMAC_SHA384 });
+ * ```
+ */
 export const DbeAlgorithmSuiteId = {
   /** AES-256-GCM, HKDF-SHA-512, key commitment, HMAC-SHA-384 recipient tags; no ECDSA. */
   ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_SYMSIG_HMAC_SHA384: 0x6700,

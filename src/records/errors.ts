@@ -4,7 +4,14 @@
  * attribute or option at fault and never contain key bytes or attribute values.
  */
 
-/** The stable codes of {@link ItemEncryptorError}. */
+/**
+ * The stable codes of {@link ItemEncryptorError}.
+ *
+ * @example
+ * ```ts
+ * if (error.code === ItemErrorCode.SIGNATURE_INVALID) showTamperWarning();
+ * ```
+ */
 export const ItemErrorCode = {
   /** The encryptor's options are inconsistent (e.g. a key attribute that is not signed). */
   INVALID_CONFIG: 'INVALID_CONFIG',

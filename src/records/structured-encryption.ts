@@ -35,8 +35,16 @@ import {
 import { RECIPIENT_TAG_LENGTH, SIGNATURE_LENGTH, TAG_LENGTH, decryptField, encryptField, fieldKeys, fieldRootKey, headerCommitment, importDataKey, recipientTag, sha384 } from './crypt.js';
 import { decryptionMaterials, encryptionMaterials } from './materials.js';
 
-/** The header and footer attribute names (encrypt-path-structure.md, "Header Field", "Footer Field"). */
+/**
+ * The header attribute's name (encrypt-path-structure.md, "Header Field").
+ *
+ * @example
+ * ```ts
+ * const isEncrypted = HEADER_ATTRIBUTE in item && FOOTER_ATTRIBUTE in item;
+ * ```
+ */
 export const HEADER_ATTRIBUTE = 'aws_dbe_head';
+/** The footer attribute's name (encrypt-path-structure.md, "Footer Field"); see {@link HEADER_ATTRIBUTE}. */
 export const FOOTER_ATTRIBUTE = 'aws_dbe_foot';
 
 /** What `encryptItem` and `decryptItem` report of the header (encrypt-item.md, "Parsed Header"). */
