@@ -21,6 +21,7 @@ import {
   type AttributeValue,
   type AttributeValueJson,
   type Item,
+  type ItemInput,
   type ItemEncryptor,
 } from '../src/records/index.js';
 import { DEFAULT_BRANCH_KEY_TTL_SECONDS } from '../src/protocol.js';
@@ -118,7 +119,7 @@ export class KitTables {
     }
   }
 
-  async #put(table: OpenTable, items: readonly Item[]): Promise<number> {
+  async #put(table: OpenTable, items: readonly ItemInput[]): Promise<number> {
     if (!Array.isArray(items)) throw new TypeError('put: items must be an array of items');
     // All crypto first: an IndexedDB transaction commits as soon as it waits on anything else.
     const records = await Promise.all(
@@ -132,17 +133,17 @@ export class KitTables {
     return records.length;
   }
 
-  async #get(table: OpenTable, keys: readonly Item[]): Promise<(Record<string, AttributeValue> | undefined)[]> {
+  async #get(table: OpenTable, keys: readonly ItemInput[]): Promise<(Record<string, AttributeValue> | undefined)[]> {
     if (!Array.isArray(keys)) throw new TypeError('get: keys must be an array of keys');
-    const ids = keys.map((k) => storageKey(k, table.keyNames, 'get'));
+    const ids = keys.map((k) => storageKey(k as Item, table.keyNames, 'get'));
     const tx = (await table.db).transaction('items', 'readonly');
     const [stored] = await Promise.all([Promise.all(ids.map((id) => tx.store.get(id))), tx.done]);
     return Promise.all(stored.map(async (s) => (s ? (await table.encryptor.decryptItem(s.item)).plaintextItem : undefined)));
   }
 
-  async #delete(table: OpenTable, keys: readonly Item[]): Promise<number> {
+  async #delete(table: OpenTable, keys: readonly ItemInput[]): Promise<number> {
     if (!Array.isArray(keys)) throw new TypeError('delete: keys must be an array of keys');
-    const ids = keys.map((k) => storageKey(k, table.keyNames, 'delete'));
+    const ids = keys.map((k) => storageKey(k as Item, table.keyNames, 'delete'));
     const tx = (await table.db).transaction('items', 'readwrite');
     await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
     return ids.length;

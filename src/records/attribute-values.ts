@@ -43,6 +43,32 @@ export type AttributeValue =
 export type Item = { readonly [name: string]: AttributeValue };
 
 /**
+ * What the AWS SDK v3's AttributeValue union adds to the members above: a member this SDK version
+ * does not know. Accepted by the type of the encryptor's inputs, so the SDK's items pass without a
+ * cast, and refused at run time (INVALID_ATTRIBUTE_VALUE), as nothing can serialize it.
+ */
+export type UnknownAttributeValue = { readonly $unknown: readonly [string, unknown] };
+
+/** {@link AttributeValue} as input: the same members, nested values too, plus the SDK's `$unknown`. */
+export type AttributeValueInput =
+  | Exclude<AttributeValue, { readonly M: unknown } | { readonly L: unknown } | { readonly NULL: true }>
+  // the SDK types NULL as boolean; only true is a value (false is refused at run time)
+  | { readonly NULL: boolean }
+  | { readonly M: { readonly [name: string]: AttributeValueInput } }
+  | { readonly L: readonly AttributeValueInput[] }
+  | UnknownAttributeValue;
+
+/**
+ * An item as input: {@link Item}, or one typed with `@aws-sdk/client-dynamodb`'s AttributeValue.
+ *
+ * @example
+ * ```ts
+ * const input: ItemInput = marshall({ id: 'n1', title: 'Hello' }); // @aws-sdk/util-dynamodb
+ * ```
+ */
+export type ItemInput = { readonly [name: string]: AttributeValueInput };
+
+/**
  * The type ids of the specification's "Type ID" table.
  *
  * @example

@@ -2,7 +2,7 @@
  * `createItemEncryptor`: the DB-ESDK's DynamoDB item encryptor
  * (spec: dynamodb-encryption-client/ddb-item-encryptor.md), with optional searchable beacons.
  */
-import type { AttributeValue, Item } from './attribute-values.js';
+import type { AttributeValue, Item, ItemInput } from './attribute-values.js';
 import { type TableEncryptionOptions, checkTableConfig } from './config.js';
 import { type ParsedHeader, decryptItem, encryptItem } from './structured-encryption.js';
 import { type SearchConfig, Beacons } from './beacons.js';
@@ -33,9 +33,9 @@ export interface ItemEncryptor {
   readonly partitionKeyName: string;
   readonly sortKeyName?: string;
   /** Encrypts and signs an item; adds its beacons when `search` is configured. */
-  encryptItem(item: Item): Promise<EncryptItemOutput>;
+  encryptItem(item: ItemInput): Promise<EncryptItemOutput>;
   /** Verifies and decrypts an item; throws ItemEncryptorError with a code on any failure. */
-  decryptItem(encryptedItem: Item): Promise<DecryptItemOutput>;
+  decryptItem(encryptedItem: ItemInput): Promise<DecryptItemOutput>;
   /**
    * The value to query beacon `name` with: the standard beacon of `value` (a string, or an
    * AttributeValue), or a compound beacon's query string (`'T-2024.Z-12345'`) with each encrypted
@@ -73,13 +73,15 @@ export function createItemEncryptor(options: ItemEncryptorOptions): ItemEncrypto
     partitionKeyName: config.partitionKeyName,
     sortKeyName: config.sortKeyName,
     beaconNames: beacons?.names ?? [],
-    async encryptItem(item: Item): Promise<EncryptItemOutput> {
+    async encryptItem(input: ItemInput): Promise<EncryptItemOutput> {
+      // An $unknown member is refused by the serialization, before anything is encrypted.
+      const item = input as Item;
       const output = await encryptItem(config, item);
       if (beacons) Object.assign(output.encryptedItem, await beacons.attributesFor(item));
       return output;
     },
-    decryptItem(encryptedItem: Item): Promise<DecryptItemOutput> {
-      return decryptItem(config, encryptedItem);
+    decryptItem(encryptedItem: ItemInput): Promise<DecryptItemOutput> {
+      return decryptItem(config, encryptedItem as Item);
     },
     async beacon(name: string, value: string | AttributeValue): Promise<string> {
       if (!beacons) throw new TypeError('encryptor.beacon: this encryptor has no search configuration');

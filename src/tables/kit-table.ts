@@ -3,7 +3,7 @@
  * the worker, which encrypts and decrypts with the table's branch key. The page holds plaintext
  * items it put or asked for, never a key.
  */
-import { ItemEncryptorError, type AttributeValue, type AttributeValueJson, type Item, type ItemErrorCode } from '../records/index.js';
+import { ItemEncryptorError, type AttributeValue, type AttributeValueJson, type ItemInput, type ItemErrorCode } from '../records/index.js';
 import { TABLE_NAME, type KitTableConfig, type KitTableQuery, type WireTableRequest } from './protocol.js';
 
 /** Sends one table request (the kit's `run` around its remote `table` method). */
@@ -59,32 +59,32 @@ export class KitTable {
   }
 
   /** Encrypts and stores one item (replacing the item with the same key). */
-  async put(item: Item): Promise<void> {
+  async put(item: ItemInput): Promise<void> {
     await this.#call({ op: 'put', items: [item] });
   }
 
   /** Encrypts and stores many items in one round trip and one transaction. */
-  async putMany(items: readonly Item[]): Promise<number> {
+  async putMany(items: readonly ItemInput[]): Promise<number> {
     return this.#call({ op: 'put', items });
   }
 
   /** The decrypted item with this key, or undefined. */
-  async get(key: Item): Promise<TableItem | undefined> {
+  async get(key: ItemInput): Promise<TableItem | undefined> {
     return (await this.#call<(TableItem | undefined)[]>({ op: 'get', keys: [key] }))[0];
   }
 
   /** The decrypted items of these keys, in order (undefined where there is none). */
-  async getMany(keys: readonly Item[]): Promise<(TableItem | undefined)[]> {
+  async getMany(keys: readonly ItemInput[]): Promise<(TableItem | undefined)[]> {
     return this.#call({ op: 'get', keys });
   }
 
   /** Deletes the item with this key (no error when there is none). */
-  async delete(key: Item): Promise<void> {
+  async delete(key: ItemInput): Promise<void> {
     await this.#call({ op: 'delete', keys: [key] });
   }
 
   /** Deletes many items in one transaction. */
-  async deleteMany(keys: readonly Item[]): Promise<number> {
+  async deleteMany(keys: readonly ItemInput[]): Promise<number> {
     return this.#call({ op: 'delete', keys });
   }
 

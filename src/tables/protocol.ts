@@ -3,7 +3,7 @@
  * DynamoDB AttributeValue maps, structured-cloned (Uint8Arrays included); keys and beacon values
  * never leave the worker, and neither does a plaintext item the page did not ask for.
  */
-import type { AttributeValue, CompoundBeaconConfig, CryptoAction, DbeSuiteId, Item, StandardBeaconConfig } from '../records/index.js';
+import type { AttributeValue, CompoundBeaconConfig, CryptoAction, DbeSuiteId, ItemInput, StandardBeaconConfig } from '../records/index.js';
 
 /** The configuration of one encrypted table, as `kit.table(name, config)` takes it. */
 export interface KitTableConfig {
@@ -36,9 +36,9 @@ export interface KitTableQuery {
 
 /** One request to the worker's table endpoint. */
 export type WireTableRequest =
-  | { readonly op: 'put'; readonly items: readonly Item[] }
-  | { readonly op: 'get'; readonly keys: readonly Item[] }
-  | { readonly op: 'delete'; readonly keys: readonly Item[] }
+  | { readonly op: 'put'; readonly items: readonly ItemInput[] }
+  | { readonly op: 'get'; readonly keys: readonly ItemInput[] }
+  | { readonly op: 'delete'; readonly keys: readonly ItemInput[] }
   | { readonly op: 'query'; readonly query: KitTableQuery }
   | { readonly op: 'scan' }
   | { readonly op: 'export' }
