@@ -23,7 +23,8 @@ export const NOTES_SCHEMA: EkTableSchema = Object.freeze<EkTableSchema>({
   beacons: { standardBeacons: [{ name: 'title', length: 8 }] },
 });
 
-const BRANCH_KEY_STORAGE = 'ek-table:branch-key:';
+/** localStorage key prefix of the branch key ids this element created: `ek-table:branch-key:<kit name>:<table>`. */
+export const BRANCH_KEY_STORAGE = 'ek-table:branch-key:';
 
 /** An attribute value as text for a cell: strings and numbers as they are, anything else as JSON. */
 function cell(value: AttributeValue | undefined): string {
@@ -39,7 +40,7 @@ function cell(value: AttributeValue | undefined): string {
 /**
  * An encrypted table of the kit: lists its items, adds new ones and searches them through beacons.
  * Items are encrypted in the kit's worker (DB-ESDK item format) under a branch key that this
- * element creates under the KMS key `key-id` on first use (and remembers in localStorage), or
+ * element creates under the KMS key `key-id` on the first write (and remembers in localStorage), or
  * `branch-key-id` when given; the page holds only plaintext it asked for.
  *
  * @tagname ek-table
@@ -112,17 +113,19 @@ export class EkTable extends LitElement {
   #handle: { readonly key: string; readonly table: KitTable } | undefined;
 
   readonly #load = new ActionController(this, async (_signal): Promise<TableItem[]> => {
-    const table = await this.#table();
+    // Listing never creates the branch key: a table nobody has written to is empty.
+    const table = await this.#table(false);
+    if (!table) return [];
     const items = this.query ? await table.query({ beacon: { [this.query.beacon]: this.query.value } }) : await table.scan();
     const key = this.schema.partitionKeyName;
     return items.sort((a, b) => cell(b.created ?? b[key]).localeCompare(cell(a.created ?? a[key]), 'en', { numeric: true }));
   });
   readonly #put = new ActionController(this, async (_signal, item: TableItem) => {
-    await (await this.#table()).put(item);
+    await (await this.#table(true))!.put(item);
     return item;
   });
   readonly #delete = new ActionController(this, async (_signal, key: TableItem) => {
-    await (await this.#table()).delete(key);
+    await (await this.#table(true))!.delete(key);
     return key;
   });
 
@@ -152,15 +155,17 @@ export class EkTable extends LitElement {
     return Boolean(this.keyId || this.branchKeyId || localStorage.getItem(this.#storageKey()));
   }
 
+  /** Per kit and table: a kit of another name (or one deleted and made again) has other branch keys. */
   #storageKey(): string {
-    return `${BRANCH_KEY_STORAGE}${this.table}`;
+    return `${BRANCH_KEY_STORAGE}${this.#kit.kit?.name ?? ''}:${this.table}`;
   }
 
-  /** The kit's table, its branch key found or created once. */
-  async #table(): Promise<KitTable> {
+  /** The kit's table, its branch key found, or created once when `create` (the first write). */
+  async #table(create: boolean): Promise<KitTable | undefined> {
     const kit = this.#kit.require();
     let branchKeyId = this.branchKeyId ?? localStorage.getItem(this.#storageKey()) ?? undefined;
     if (!branchKeyId) {
+      if (!create) return undefined;
       if (!this.keyId) throw new TypeError('<ek-table> needs a key-id (the KMS key for its branch key) or a branch-key-id');
       branchKeyId = await kit.createBranchKey({ keyId: this.keyId });
       localStorage.setItem(this.#storageKey(), branchKeyId);
