@@ -4,15 +4,16 @@
  *
  * The core's keyrings wrap data keys of the message format's suites; here they wrap the 32-byte
  * intermediate key instead, asked as for suite 0x0478 (same key length, same wrapping), so the
- * hierarchical keyring writes the `aws-kms-hierarchy` EDKs the DB-ESDK writes. One intermediate
- * key is given to the keyring per item: a multi-keyring then wraps that same key for each of its
- * children, where the MPL draws one per EDK. Every EDK still decrypts and authenticates the item;
- * what is lost is only the MPL's guarantee that one recipient cannot forge a tag for another.
+ * hierarchical keyring writes the `aws-kms-hierarchy` EDKs the DB-ESDK writes. A MultiKeyring is
+ * taken apart and each of its keyrings gets an intermediate key of its own, so each recipient has
+ * its own recipient tag and cannot forge another's. A keyring of another kind that writes several
+ * EDKs (e.g. KMS keyrings over many keys) wraps one intermediate key for all of them.
  */
 import type { Bytes, DecryptionMaterials, EncryptedDataKey, EncryptionContext, EncryptionMaterials, Keyring } from '../core/types.js';
 import { concat, randomBytes, zero } from '../core/bytes.js';
 import { serializeContext } from '../core/encryption-context.js';
 import { AES_256_GCM_HKDF_SHA512_COMMIT_KEY } from '../core/suites.js';
+import { MultiKeyring } from '../core/multi-keyring.js';
 import { ItemErrorCode, itemError } from './errors.js';
 import { KEY_LENGTH, SEALED_DATA_KEY_LENGTH, deriveIntermediateKeys, openDataKey, sealDataKey } from './crypt.js';
 
@@ -24,32 +25,55 @@ export interface ItemEncryptionMaterials {
   readonly symmetricSigningKeys: readonly CryptoKey[];
 }
 
-/** Generates a data key and wraps it for every recipient of `keyring`. */
+/** The keyrings that wrap: a MultiKeyring's generator and children (recursively), or the keyring itself. */
+function recipients(keyring: Keyring): Keyring[] {
+  if (!(keyring instanceof MultiKeyring)) return [keyring];
+  return [...(keyring.generator ? recipients(keyring.generator) : []), ...keyring.children.flatMap(recipients)];
+}
+
+/**
+ * Generates a data key and wraps it for every recipient of `keyring`, each recipient under an
+ * intermediate key of its own (so each gets its own recipient tag key, as the MPL requires).
+ */
 export async function encryptionMaterials(keyring: Keyring, context: EncryptionContext, requiredKeys: readonly string[]): Promise<ItemEncryptionMaterials> {
   const dataKey = randomBytes(KEY_LENGTH);
-  const intermediate = randomBytes(KEY_LENGTH);
-  const materials: EncryptionMaterials = {
-    suiteId: AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
-    encryptionContext: context,
-    requiredEncryptionContextKeys: requiredKeys,
-    plaintextDataKey: intermediate.slice(),
-    encryptedDataKeys: [],
-  };
+  const aad = serializeContext(context);
+  const encryptedDataKeys: EncryptedDataKey[] = [];
+  const symmetricSigningKeys: CryptoKey[] = [];
   try {
-    let wrapped: EncryptionMaterials;
-    try {
-      wrapped = await keyring.onEncrypt(materials);
-    } catch (cause) {
-      throw itemError(ItemErrorCode.NO_DECRYPTING_KEYRING, `the keyring could not wrap the item's data key: ${(cause as Error)?.message ?? cause}`, cause);
+    for (const recipient of recipients(keyring)) {
+      const intermediate = randomBytes(KEY_LENGTH);
+      const materials: EncryptionMaterials = {
+        suiteId: AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+        encryptionContext: context,
+        requiredEncryptionContextKeys: requiredKeys,
+        plaintextDataKey: intermediate.slice(),
+        encryptedDataKeys: [],
+      };
+      try {
+        let wrapped: EncryptionMaterials;
+        try {
+          wrapped = await recipient.onEncrypt(materials);
+        } catch (cause) {
+          throw itemError(ItemErrorCode.NO_DECRYPTING_KEYRING, `the keyring could not wrap the item's data key: ${(cause as Error)?.message ?? cause}`, cause);
+        }
+        if (wrapped.encryptedDataKeys.length === 0) continue;
+        const { keyEncryptionKey, symmetricSigningKey } = await deriveIntermediateKeys(intermediate);
+        const sealed = await sealDataKey(keyEncryptionKey, dataKey, aad);
+        for (const edk of wrapped.encryptedDataKeys) {
+          encryptedDataKeys.push({ providerId: edk.providerId, providerInfo: edk.providerInfo, ciphertext: concat([sealed, edk.ciphertext]) });
+          symmetricSigningKeys.push(symmetricSigningKey);
+        }
+      } finally {
+        zero(intermediate);
+        zero(materials.plaintextDataKey);
+      }
     }
-    if (wrapped.encryptedDataKeys.length === 0) throw itemError(ItemErrorCode.NO_DECRYPTING_KEYRING, 'the keyring wrapped no data key');
-    const { keyEncryptionKey, symmetricSigningKey } = await deriveIntermediateKeys(intermediate);
-    const sealed = await sealDataKey(keyEncryptionKey, dataKey, serializeContext(context));
-    const encryptedDataKeys = wrapped.encryptedDataKeys.map((edk) => ({ providerId: edk.providerId, providerInfo: edk.providerInfo, ciphertext: concat([sealed, edk.ciphertext]) }));
-    zero(materials.plaintextDataKey);
-    return { dataKey, encryptedDataKeys, symmetricSigningKeys: encryptedDataKeys.map(() => symmetricSigningKey) };
-  } finally {
-    zero(intermediate);
+    if (encryptedDataKeys.length === 0) throw itemError(ItemErrorCode.NO_DECRYPTING_KEYRING, 'the keyring wrapped no data key');
+    return { dataKey, encryptedDataKeys, symmetricSigningKeys };
+  } catch (error) {
+    zero(dataKey);
+    throw error;
   }
 }
 

@@ -315,3 +315,26 @@ describe('records: bad configuration and items', () => {
     for (const [item, code] of items) expect((await failure(encryptor.encryptItem(item))).code).to.equal(code);
   });
 });
+
+describe('records: several recipients (a MultiKeyring)', () => {
+  it('gives each recipient its own EDK and recipient tag; each alone decrypts, and only its own tag authenticates it', async () => {
+    const { MultiKeyring, RawAesKeyring } = await import('../../src/core/index.js');
+    const alice = new RawAesKeyring({ keyNamespace: 'team', keyName: 'alice', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+    const bob = new RawAesKeyring({ keyNamespace: 'team', keyName: 'bob', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+    const options = { tableName: 'Shared', partitionKeyName: 'id', attributeActionsOnEncrypt: { id: 'SIGN_ONLY', secret: 'ENCRYPT_AND_SIGN' } as Record<string, CryptoAction>, algorithmSuiteId: 0x6700 as const };
+    const writer = createItemEncryptor({ ...options, keyring: new MultiKeyring({ generator: alice, children: [bob] }) });
+    const { encryptedItem, parsedHeader } = await writer.encryptItem({ id: { S: '1' }, secret: { S: 'shared' } });
+    expect(parsedHeader.encryptedDataKeys).to.have.length(2);
+    const foot = bytesOf(encryptedItem, 'aws_dbe_foot');
+    expect(foot.length).to.equal(2 * 48);
+    expect(Array.from(foot.subarray(0, 48))).to.not.deep.equal(Array.from(foot.subarray(48)));
+    for (const keyring of [alice, bob]) {
+      const { plaintextItem } = await createItemEncryptor({ ...options, keyring }).decryptItem(encryptedItem);
+      expect(plaintextItem.secret).to.deep.equal({ S: 'shared' });
+    }
+    // Bob's tag changed: Alice still reads the item (her tag holds), Bob no longer does.
+    const bobsTagChanged = { ...encryptedItem, aws_dbe_foot: flipped(foot, 60) };
+    expect((await createItemEncryptor({ ...options, keyring: alice }).decryptItem(bobsTagChanged)).plaintextItem.secret).to.deep.equal({ S: 'shared' });
+    expect((await failure(createItemEncryptor({ ...options, keyring: bob }).decryptItem(bobsTagChanged))).code).to.equal('SIGNATURE_INVALID');
+  });
+});
