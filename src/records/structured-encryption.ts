@@ -16,7 +16,7 @@
 import type { Bytes, EncryptedDataKey, EncryptionContext } from '../core/types.js';
 import { concat, constantTimeEqual, toBase64, uint64, utf8, zero } from '../core/bytes.js';
 import { PUBLIC_KEY_CONTEXT_KEY, compareUtf8 } from '../core/encryption-context.js';
-import { generateSigningKey, importVerificationKey, signMessage, verifyMessage } from '../core/signature.js';
+import { importVerificationKey, signMessage, takeSigningKey, verifyMessage } from '../core/signature.js';
 import { type AttributeValue, type Item, type Terminal, TypeId, deserializeAttribute, serializeAttribute, terminalText } from './attribute-values.js';
 import { type TableConfig, type DbeSuiteId, RESERVED_ATTRIBUTE_PREFIX, isUnsignedAttribute } from './config.js';
 import { ItemEncryptorError, ItemErrorCode, itemError } from './errors.js';
@@ -189,7 +189,8 @@ export async function encryptItem(config: TableConfig, item: Item): Promise<{ en
   const version = config.version;
   const required = itemContext(config, version, signed);
   const context: Record<string, string> = { ...required };
-  const signing = config.suiteId === 0x6701 ? await generateSigningKey('P-384') : undefined;
+  // A fresh key per item; the core keeps one generated ahead, off this item's critical path.
+  const signing = config.suiteId === 0x6701 ? await takeSigningKey('P-384') : undefined;
   if (signing) context[PUBLIC_KEY_CONTEXT_KEY] = signing.publicKeyBase64;
   const { dataKey, encryptedDataKeys, symmetricSigningKeys } = await encryptionMaterials(config.keyring, context, Object.keys(required));
   try {
@@ -287,6 +288,19 @@ export async function decryptItem(config: TableConfig, item: Item): Promise<{ pl
   if ((suiteId === 0x6701) !== (publicKey !== undefined)) {
     throw itemError(ItemErrorCode.MALFORMED_ITEM, `decryptItem: suite 0x${suiteId.toString(16)} ${publicKey === undefined ? 'needs' : 'must not have'} an aws-crypto-public-key in the header`);
   }
+  // The canonical hash and the verification key need no key material: computed while the keyring works.
+  const stored = new Map<string, Bytes>();
+  for (const f of signed) if (f.action === 'ENCRYPT_AND_SIGN') stored.set(f.name, f.terminal.value);
+  const hashing = canonicalHash(headerBytes, context, signed, stored);
+  const verifying =
+    suiteId === 0x6701
+      ? importVerificationKey('P-384', publicKey!).catch((cause) => {
+          throw itemError(ItemErrorCode.MALFORMED_ITEM, 'decryptItem: aws-crypto-public-key is not a P-384 point', cause);
+        })
+      : undefined;
+  // both are awaited below, or dropped with the keyring's failure: keep that rejection unhandled-free
+  hashing.catch(() => undefined);
+  verifying?.catch(() => undefined);
   const { dataKey, symmetricSigningKey } = await decryptionMaterials(config.keyring, context, Object.keys(required), header.encryptedDataKeys);
   try {
     const ikm = await importDataKey(dataKey);
@@ -300,9 +314,7 @@ export async function decryptItem(config: TableConfig, item: Item): Promise<{ pl
     if (tagBytes < RECIPIENT_TAG_LENGTH || tagBytes % RECIPIENT_TAG_LENGTH !== 0 || tagBytes / RECIPIENT_TAG_LENGTH !== header.encryptedDataKeys.length) {
       throw itemError(ItemErrorCode.MALFORMED_ITEM, `decryptItem: aws_dbe_foot is ${footerBytes.length} bytes; expected one 48-byte tag per encrypted data key${signatureLength ? ' and a 103-byte signature' : ''}`);
     }
-    const stored = new Map<string, Bytes>();
-    for (const f of signed) if (f.action === 'ENCRYPT_AND_SIGN') stored.set(f.name, f.terminal.value);
-    const hash = await canonicalHash(headerBytes, context, signed, stored);
+    const hash = await hashing;
     const expected = await recipientTag(symmetricSigningKey, hash);
     let matched = false;
     for (let offset = 0; offset < tagBytes; offset += RECIPIENT_TAG_LENGTH) {
@@ -310,9 +322,7 @@ export async function decryptItem(config: TableConfig, item: Item): Promise<{ pl
     }
     if (!matched) throw itemError(ItemErrorCode.SIGNATURE_INVALID, 'decryptItem: no recipient tag matches: a signed attribute was changed, swapped, added or removed');
     if (suiteId === 0x6701) {
-      const key = await importVerificationKey('P-384', publicKey!).catch((cause) => {
-        throw itemError(ItemErrorCode.MALFORMED_ITEM, 'decryptItem: aws-crypto-public-key is not a P-384 point', cause);
-      });
+      const key = (await verifying)!;
       if (!(await verifyMessage(key, 'P-384', 'SHA-384', footerBytes.subarray(tagBytes), hash))) {
         throw itemError(ItemErrorCode.SIGNATURE_INVALID, 'decryptItem: the ECDSA signature does not verify: the item was changed');
       }
