@@ -13,10 +13,10 @@
  * against the signed attributes, data key (wrong key, table or key attribute fail here), header
  * commitment, footer tags and signature, then each encrypted attribute's AES-GCM tag.
  */
-import type { Bytes, EncryptedDataKey, EncryptionContext } from '../core/types.js';
+import type { Bytes, EncryptedDataKey, EncryptionContext, SigningKey } from '../core/types.js';
 import { concat, constantTimeEqual, toBase64, uint64, utf8, zero } from '../core/bytes.js';
 import { PUBLIC_KEY_CONTEXT_KEY, compareUtf8 } from '../core/encryption-context.js';
-import { importVerificationKey, signMessage, takeSigningKey, verifyMessage } from '../core/signature.js';
+import { importVerificationKey, p1363ToDer, takeSigningKey, verifyMessage } from '../core/signature.js';
 import { type AttributeValue, type Item, type Terminal, TypeId, deserializeAttribute, serializeAttribute, terminalText } from './attribute-values.js';
 import { type TableConfig, type DbeSuiteId, RESERVED_ATTRIBUTE_PREFIX, isUnsignedAttribute } from './config.js';
 import { ItemEncryptorError, ItemErrorCode, itemError } from './errors.js';
@@ -153,10 +153,35 @@ async function canonicalHash(header: Uint8Array, context: EncryptionContext, sig
   return sha384(concat(parts));
 }
 
-/** ECDSA P-384 over the hash, DER, re-signed until it has the 103 bytes the DB-ESDK's parser requires. */
-async function sign(privateKey: Parameters<typeof signMessage>[0], hash: Uint8Array): Promise<Bytes> {
+/** The order of P-384's base point (SEC 2, secp384r1 `n`). */
+const P384_N = BigInt('0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973');
+
+function toBigInt(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  return value;
+}
+
+function toBytes48(value: bigint): Bytes {
+  const out = new Uint8Array(48);
+  for (let i = 47; i >= 0; i--, value >>= 8n) out[i] = Number(value & 0xffn);
+  return out;
+}
+
+/**
+ * ECDSA P-384 over the hash, DER, of exactly the 103 bytes the DB-ESDK's footer parser requires
+ * (footer.dfy: SignatureSize): one of r and s with its top bit set (49 DER bytes), the other
+ * without (48). (r, s) and (r, n - s) are the same signature to a verifier, and exactly one of s
+ * and n - s has its top bit set, so choosing s fixes the length in one signing instead of re-signing
+ * half of the items; only a leading zero byte (about 1 in 128) still needs another signing.
+ */
+async function sign(key: SigningKey, hash: Uint8Array): Promise<Bytes> {
   for (let attempt = 0; attempt < 64; attempt++) {
-    const der = await signMessage(privateKey, 'SHA-384', hash);
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-384' }, key.privateKey, hash as Bytes));
+    const r = raw.subarray(0, 48);
+    let s: Uint8Array = raw.subarray(48);
+    if ((r[0]! & 0x80) === (s[0]! & 0x80)) s = toBytes48(P384_N - toBigInt(s));
+    const der = p1363ToDer(concat([r, s]));
     if (der.length === SIGNATURE_LENGTH) return der;
   }
   throw new Error('could not produce a 103-byte ECDSA signature');
