@@ -14,7 +14,8 @@
  *
  * Beacon keys come from `keyStore.getBeaconKey(keyIdentifier)` (the branch key store writes one
  * beside every branch key) and are cached for `cacheTTL` seconds. Beacon partitions, virtual
- * fields, AsSet/Shared styles and the multi-tenant key source are not implemented.
+ * fields, AsSet/Shared styles, signed beacons (compound beacons without an encrypted part) and the
+ * multi-tenant key source are not implemented.
  */
 import type { BeaconKeyMaterials } from '../core/branch-key-store.js';
 import { concat, utf8 } from '../core/bytes.js';
@@ -181,6 +182,8 @@ export class Beacons {
       parts.push({ kind: 'encrypted', prefix: e.prefix, beacon });
     }
     if (parts.length === 0) configError(`compound beacon ${JSON.stringify(c.name)} has no parts`);
+    // beacons.md "Signed Beacons": those are stored as plain, signed attributes named NAME; not implemented
+    if (!parts.some((p) => p.kind === 'encrypted')) configError(`compound beacon ${JSON.stringify(c.name)} has no encrypted part: signed beacons are not supported`);
     for (const a of parts) {
       if (typeof a.prefix !== 'string' || a.prefix.length === 0) configError(`compound beacon ${JSON.stringify(c.name)}: every part needs a non-empty prefix`);
       for (const b of parts) if (a !== b && b.prefix.startsWith(a.prefix)) configError(`compound beacon ${JSON.stringify(c.name)}: prefix ${JSON.stringify(a.prefix)} is a prefix of ${JSON.stringify(b.prefix)}`);

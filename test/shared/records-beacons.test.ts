@@ -107,6 +107,7 @@ describe('records: beacons', () => {
       { ...KAT_SEARCH, versions: [{ ...base, compoundBeacons: [{ name: 'C', signed: [{ name: 'Year', prefix: 'A' }], encrypted: [{ name: 'Name', prefix: 'AB' }] }] }] },
       { ...KAT_SEARCH, versions: [{ ...base, compoundBeacons: [{ name: 'C', encrypted: [{ name: 'nope', prefix: 'A' }] }] }] },
       { ...KAT_SEARCH, writeVersion: 2 as 1 },
+      { ...KAT_SEARCH, versions: [{ ...base, compoundBeacons: [{ name: 'C', signed: [{ name: 'Year', prefix: 'Y' }] }] }] }, // a signed beacon
     ];
     for (const search of bad) {
       const error = await encryptorWith(search).then(
