@@ -120,6 +120,41 @@ describe('kit.table', () => {
       expect(error.code).to.equal('NO_DECRYPTING_KEYRING');
     }));
 
+  it('detects an item changed or copied from another item inside IndexedDB', () =>
+    withTableKit(['notes'], async (kit, branchKeyId, name) => {
+      const notes = kit.table('notes', config(branchKeyId));
+      await notes.putMany([note(1), note(2)]);
+      const key = (i: number) => ['S', `note-${i}`, 'N', '1'];
+      // An attacker with the database (but no key) edits one record and moves a title between two.
+      await new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(tableDatabaseName(name, 'notes'));
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('items', 'readwrite');
+          const store = tx.objectStore('items');
+          const one = store.get(key(1));
+          const two = store.get(key(2));
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          two.onsuccess = () => {
+            const first = one.result as { item: Record<string, { B?: Uint8Array }> };
+            const second = two.result as { item: Record<string, { B?: Uint8Array }> };
+            second.item.title = first.item.title!; // a valid ciphertext, of another item
+            first.item.body!.B![first.item.body!.B!.length - 1]! ^= 1;
+            store.put(first, key(1));
+            store.put(second, key(2));
+          };
+        };
+      });
+      for (const i of [1, 2]) {
+        const error = await rejection(notes.get({ id: { S: `note-${i}` }, version: { N: '1' } }));
+        expect(error, `note ${i}`).to.be.instanceOf(ItemEncryptorError);
+        expect(error.code, `note ${i}`).to.equal('SIGNATURE_INVALID');
+      }
+    }));
+
   it('rejects bad configurations and items with typed errors from the worker', () =>
     withTableKit(['notes', 'bad'], async (kit, branchKeyId) => {
       const bad = kit.table('bad', { ...config(branchKeyId), attributeActionsOnEncrypt: { id: 'ENCRYPT_AND_SIGN', version: 'SIGN_ONLY' } });
