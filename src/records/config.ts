@@ -38,8 +38,8 @@ export interface TableEncryptionOptions {
   readonly allowedUnsignedAttributePrefix?: string;
   /** Any keyring of the core; the hierarchical keyring above all. */
   readonly keyring: Keyring;
-  /** 0x6701 (signed, the default) or 0x6700. */
-  readonly algorithmSuiteId?: DbeSuiteId;
+  /** 0x6701 (signed, the default) or 0x6700; the DB-ESDK's enum names are accepted too. */
+  readonly algorithmSuiteId?: DbeSuiteId | keyof typeof DbeAlgorithmSuiteId;
 }
 
 /** The checked configuration. */
@@ -79,7 +79,9 @@ export function checkTableConfig(options: TableEncryptionOptions): TableConfig {
   if (keyring === null || typeof keyring !== 'object' || typeof keyring.onEncrypt !== 'function' || typeof keyring.onDecrypt !== 'function') {
     configError('options.keyring must be a keyring of envelope-kit/core (onEncrypt, onDecrypt)');
   }
-  const suiteId = options.algorithmSuiteId ?? DbeAlgorithmSuiteId.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384_SYMSIG_HMAC_SHA384;
+  const suite = options.algorithmSuiteId ?? DbeAlgorithmSuiteId.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384_SYMSIG_HMAC_SHA384;
+  // the DB-ESDK's configurations (and its test vectors) name suites by enum
+  const suiteId = typeof suite === 'string' && Object.hasOwn(DbeAlgorithmSuiteId, suite) ? DbeAlgorithmSuiteId[suite] : suite;
   if (suiteId !== 0x6700 && suiteId !== 0x6701) {
     throw itemError(ItemErrorCode.UNSUPPORTED_SUITE, 'createItemEncryptor: options.algorithmSuiteId must be 0x6700 or 0x6701 (the DB-ESDK suites)');
   }

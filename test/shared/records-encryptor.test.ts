@@ -151,6 +151,13 @@ describe('records: item encryptor round trips', () => {
     expect(error.code).to.equal('NO_DECRYPTING_KEYRING');
   });
 
+  it("accepts the DB-ESDK's suite enum names as algorithmSuiteId", async () => {
+    const encryptor = await setup({ algorithmSuiteId: 'ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY_SYMSIG_HMAC_SHA384' });
+    const { encryptedItem, parsedHeader } = await encryptor.encryptItem(ITEM);
+    expect(parsedHeader.algorithmSuiteId).to.equal(0x6700);
+    expect(bytesOf(encryptedItem, 'aws_dbe_head')[1]).to.equal(0);
+  });
+
   it('re-encrypts the plaintext of the published vectors and reads it back', async () => {
     const { keyring } = await vectorKeyring();
     const encryptor = createItemEncryptor({
