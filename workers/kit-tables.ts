@@ -23,7 +23,10 @@ import {
   type Item,
   type ItemInput,
   type ItemEncryptor,
+  type BeaconKeySource,
 } from '../src/records/index.js';
+import type { Keyring } from '../src/core/index.js';
+import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { DEFAULT_BRANCH_KEY_TTL_SECONDS } from '../src/protocol.js';
 import { TABLE_NAME, tableDatabaseName, type KitTableConfig, type KitTableQuery, type WireTableRequest, type WireTableTarget } from '../src/tables/protocol.js';
 import type { KitBranchKeys } from './kit-branch-keys.js';
@@ -38,20 +41,39 @@ interface StoredItem {
 /**
  * A table's database. Version 1: `items`, out-of-line keys built from the item's key attributes
  * (type tag and value per key attribute, so S "1" and N "1" differ), and the multi-entry
- * `beacons` index.
+ * `beacons` index; `meta`, the branch key the table created on its first write (key `branchKeyId`).
  */
 interface TableDB extends DBSchema {
   items: { key: IDBValidKey; value: StoredItem; indexes: { beacons: string } };
+  meta: { key: 'branchKeyId'; value: string };
+}
+
+/** What the tables need of the worker's KMS: a client per region and the default region. */
+export interface TableKms {
+  readonly regionClient: (region: string) => { describeKey(r: { KeyId: string }): Promise<{ KeyMetadata: { Arn: string } }>; createKey(r: { Description?: string }): Promise<{ KeyMetadata: { Arn: string } }> };
+  readonly defaultRegion: string;
 }
 
 const BEACON_TERM_SEPARATOR = '\u0000';
 
 interface OpenTable {
+  readonly name: string;
+  readonly config: KitTableConfig;
   readonly configJson: string;
-  readonly encryptor: ItemEncryptor;
   readonly keyNames: readonly string[];
-  readonly db: Promise<IDBPDatabase<TableDB>>;
+  readonly db: IDBPDatabase<TableDB>;
+  /** Undefined until the table has a branch key: nothing was written yet, so there is nothing to read. */
+  encryptor: ItemEncryptor | undefined;
+  /** Checks the configuration (and beacon names) before the table has a branch key. */
+  readonly shape: ItemEncryptor;
+  creating?: Promise<ItemEncryptor>;
 }
+
+/** Stands in for the keyring while a table has no branch key; never asked (reads of an empty table stop first). */
+const NO_KEY_YET = {
+  onEncrypt: () => Promise.reject(new Error('the table has no branch key yet')),
+  onDecrypt: () => Promise.reject(new Error('the table has no branch key yet')),
+};
 
 function invalidItem(message: string): ItemEncryptorError {
   return new ItemEncryptorError(ItemErrorCode.INVALID_ITEM, message);
@@ -87,11 +109,13 @@ function beaconTerms(encrypted: Record<string, AttributeValue>): string[] {
 export class KitTables {
   readonly #kitName: string;
   readonly #branchKeys: KitBranchKeys;
+  readonly #kms: TableKms;
   readonly #open = new Map<string, Promise<OpenTable>>();
 
-  constructor(kitName: string, branchKeys: KitBranchKeys) {
+  constructor(kitName: string, branchKeys: KitBranchKeys, kms: TableKms) {
     this.#kitName = kitName;
     this.#branchKeys = branchKeys;
+    this.#kms = kms;
   }
 
   /** Runs one request on one table. */
@@ -106,14 +130,16 @@ export class KitTables {
         return this.#delete(table, request.keys);
       case 'query':
         return this.#query(table, request.query);
-      case 'scan':
-        return Promise.all((await (await table.db).getAll('items')).map(async (s) => (await table.encryptor.decryptItem(s.item)).plaintextItem));
+      case 'scan': {
+        const reader = table.encryptor;
+        return reader ? Promise.all((await table.db.getAll('items')).map(async (s) => (await reader.decryptItem(s.item)).plaintextItem)) : [];
+      }
       case 'export':
-        return (await (await table.db).getAll('items')).map((s) => Object.fromEntries(Object.entries(s.item).map(([k, v]) => [k, toDynamoDbJson(v)])) as Record<string, AttributeValueJson>);
+        return (await table.db.getAll('items')).map((s) => Object.fromEntries(Object.entries(s.item).map(([k, v]) => [k, toDynamoDbJson(v)])) as Record<string, AttributeValueJson>);
       case 'count':
-        return (await table.db).count('items');
+        return table.db.count('items');
       case 'clear':
-        return (await table.db).clear('items');
+        return table.db.clear('items');
       default:
         throw new TypeError(`table request op must be put, get, delete, query, scan, export, count or clear, not ${JSON.stringify((request as { op?: unknown })?.op)}`);
     }
@@ -121,14 +147,15 @@ export class KitTables {
 
   async #put(table: OpenTable, items: readonly ItemInput[]): Promise<number> {
     if (!Array.isArray(items)) throw new TypeError('put: items must be an array of items');
+    const writer = await this.#writer(table);
     // All crypto first: an IndexedDB transaction commits as soon as it waits on anything else.
     const records = await Promise.all(
       items.map(async (item) => {
-        const { encryptedItem } = await table.encryptor.encryptItem(item);
+        const { encryptedItem } = await writer.encryptItem(item);
         return { key: storageKey(encryptedItem, table.keyNames, 'put'), value: { item: encryptedItem, beacons: beaconTerms(encryptedItem) } };
       }),
     );
-    const tx = (await table.db).transaction('items', 'readwrite');
+    const tx = table.db.transaction('items', 'readwrite');
     await Promise.all([...records.map((r) => tx.store.put(r.value, r.key)), tx.done]);
     return records.length;
   }
@@ -136,15 +163,17 @@ export class KitTables {
   async #get(table: OpenTable, keys: readonly ItemInput[]): Promise<(Record<string, AttributeValue> | undefined)[]> {
     if (!Array.isArray(keys)) throw new TypeError('get: keys must be an array of keys');
     const ids = keys.map((k) => storageKey(k as Item, table.keyNames, 'get'));
-    const tx = (await table.db).transaction('items', 'readonly');
+    const reader = table.encryptor;
+    if (!reader) return ids.map(() => undefined);
+    const tx = table.db.transaction('items', 'readonly');
     const [stored] = await Promise.all([Promise.all(ids.map((id) => tx.store.get(id))), tx.done]);
-    return Promise.all(stored.map(async (s) => (s ? (await table.encryptor.decryptItem(s.item)).plaintextItem : undefined)));
+    return Promise.all(stored.map(async (s) => (s ? (await reader.decryptItem(s.item)).plaintextItem : undefined)));
   }
 
   async #delete(table: OpenTable, keys: readonly ItemInput[]): Promise<number> {
     if (!Array.isArray(keys)) throw new TypeError('delete: keys must be an array of keys');
     const ids = keys.map((k) => storageKey(k as Item, table.keyNames, 'delete'));
-    const tx = (await table.db).transaction('items', 'readwrite');
+    const tx = table.db.transaction('items', 'readwrite');
     await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
     return ids.length;
   }
@@ -152,16 +181,21 @@ export class KitTables {
   async #query(table: OpenTable, query: KitTableQuery): Promise<Record<string, AttributeValue>[]> {
     const conditions = Object.entries(query?.beacon ?? {});
     if (conditions.length === 0) throw new TypeError('query: query.beacon must name at least one beacon and its value, e.g. { beacon: { title: "Hello" } }');
-    const terms = await Promise.all(conditions.map(async ([name, value]) => name + BEACON_TERM_SEPARATOR + (await table.encryptor.beacon(name, value))));
-    const candidates = await (await table.db).getAllFromIndex('items', 'beacons', terms[0]!);
+    for (const [name] of conditions) {
+      if (!table.shape.beaconNames.includes(name)) throw new ItemEncryptorError(ItemErrorCode.BEACON_ERROR, `query: no beacon named ${JSON.stringify(name)}; configured: ${table.shape.beaconNames.join(', ') || 'none'}`);
+    }
+    const reader = table.encryptor;
+    if (!reader) return [];
+    const terms = await Promise.all(conditions.map(async ([name, value]) => name + BEACON_TERM_SEPARATOR + (await reader.beacon(name, value))));
+    const candidates = await table.db.getAllFromIndex('items', 'beacons', terms[0]!);
     const found: Record<string, AttributeValue>[] = [];
     await Promise.all(
       candidates
         .filter((c) => terms.every((t) => c.beacons.includes(t)))
         .map(async (candidate) => {
-          const { plaintextItem } = await table.encryptor.decryptItem(candidate.item);
+          const { plaintextItem } = await reader.decryptItem(candidate.item);
           // truncated beacons collide: only the items that really have the values are answers
-          for (const [name, value] of conditions) if (!(await table.encryptor.beaconMatches(name, value, plaintextItem))) return;
+          for (const [name, value] of conditions) if (!(await reader.beaconMatches(name, value, plaintextItem))) return;
           found.push(plaintextItem);
         }),
     );
@@ -171,18 +205,26 @@ export class KitTables {
   #table(target: WireTableTarget): Promise<OpenTable> {
     const { table, config } = target ?? ({} as WireTableTarget);
     if (typeof table !== 'string' || !TABLE_NAME.test(table)) throw new TypeError('table name must be 1 to 128 letters, digits, "-", "_" or "."');
+    if (config === null || typeof config !== 'object') throw new TypeError('kit.table config must be an object');
     const configJson = JSON.stringify(config);
     const known = this.#open.get(table);
     const opening = (async (): Promise<OpenTable> => {
       const previous = await known?.catch(() => undefined);
       if (previous && previous.configJson === configJson) return previous;
-      const encryptor = await this.#encryptor(table, config);
-      const db = previous?.db ?? openDB<TableDB>(tableDatabaseName(this.#kitName, table), 1, {
-        upgrade(database) {
-          database.createObjectStore('items').createIndex('beacons', 'beacons', { multiEntry: true });
-        },
-      });
-      return { configJson, encryptor, db, keyNames: config.sortKeyName === undefined ? [config.partitionKeyName] : [config.partitionKeyName, config.sortKeyName] };
+      // the configuration is checked (and fails) before anything is opened or created
+      const shape = this.#encryptorWith(table, config, NO_KEY_YET, undefined);
+      const db =
+        previous?.db ??
+        (await openDB<TableDB>(tableDatabaseName(this.#kitName, table), 1, {
+          upgrade(database) {
+            database.createObjectStore('items').createIndex('beacons', 'beacons', { multiEntry: true });
+            database.createObjectStore('meta');
+          },
+        }));
+      const branchKeyId = config.branchKeyId ?? (await db.get('meta', 'branchKeyId'));
+      const encryptor = branchKeyId === undefined ? undefined : await this.#encryptor(table, config, branchKeyId);
+      const keyNames = config.sortKeyName === undefined ? [config.partitionKeyName] : [config.partitionKeyName, config.sortKeyName];
+      return { name: table, config, configJson, keyNames, db, encryptor, shape };
     })();
     // a failed configuration is not remembered: the next call with a good one opens the table
     this.#open.set(table, opening);
@@ -192,19 +234,45 @@ export class KitTables {
     return opening;
   }
 
-  async #encryptor(table: string, config: KitTableConfig): Promise<ItemEncryptor> {
-    if (config === null || typeof config !== 'object') throw new TypeError('kit.table config must be an object');
-    if (typeof config.branchKeyId !== 'string' || config.branchKeyId.length === 0) throw new TypeError('kit.table config.branchKeyId must be a branch key id (kit.createBranchKey)');
+  /**
+   * The encryptor that writes: the table's own, or, on its first write, one under a branch key made
+   * now (under `config.keyId`, or a new KMS key of the default region) and remembered in `meta`.
+   */
+  #writer(table: OpenTable): Promise<ItemEncryptor> {
+    if (table.encryptor) return Promise.resolve(table.encryptor);
+    table.creating ??= (async () => {
+      const { regionClient, defaultRegion } = this.#kms;
+      const keyId = table.config.keyId;
+      const region = (keyId === undefined ? undefined : parseKmsKeyArn(keyId)?.region) ?? defaultRegion;
+      // the branch key store is bound to a key ARN (never an alias): resolve or create one
+      const { KeyMetadata } = keyId === undefined ? await regionClient(region).createKey({ Description: `envelope-kit table ${table.name}` }) : await regionClient(region).describeKey({ KeyId: keyId });
+      const branchKeyId = await this.#branchKeys.create(KeyMetadata.Arn);
+      await table.db.put('meta', branchKeyId, 'branchKeyId');
+      table.encryptor = await this.#encryptor(table.name, table.config, branchKeyId);
+      return table.encryptor;
+    })();
+    table.creating.catch(() => (table.creating = undefined));
+    return table.creating;
+  }
+
+  async #encryptor(table: string, config: KitTableConfig, branchKeyId: string): Promise<ItemEncryptor> {
     const ttlSeconds = config.ttlSeconds ?? DEFAULT_BRANCH_KEY_TTL_SECONDS;
-    const keyring = await this.#branchKeys.keyring(config.branchKeyId, ttlSeconds);
+    const keyring = await this.#branchKeys.keyring(branchKeyId, ttlSeconds);
+    const keyStore = config.beacons ? await this.#branchKeys.beaconKeySource(branchKeyId) : undefined;
+    return this.#encryptorWith(table, config, keyring, keyStore && { keyStore, branchKeyId, ttlSeconds });
+  }
+
+  #encryptorWith(table: string, config: KitTableConfig, keyring: Keyring, beaconKeys: { keyStore: BeaconKeySource; branchKeyId: string; ttlSeconds: number } | undefined): ItemEncryptor {
+    if (config.branchKeyId !== undefined && (typeof config.branchKeyId !== 'string' || config.branchKeyId.length === 0)) throw new TypeError('kit.table config.branchKeyId must be a branch key id (kit.createBranchKey)');
+    if (config.keyId !== undefined && (typeof config.keyId !== 'string' || config.keyId.length === 0)) throw new TypeError('kit.table config.keyId must be a KMS key id, ARN or alias');
     const search = config.beacons
       ? {
           writeVersion: 1 as const,
           versions: [
             {
               version: 1 as const,
-              keyStore: await this.#branchKeys.beaconKeySource(config.branchKeyId),
-              keySource: { single: { keyIdentifier: config.branchKeyId, cacheTTL: ttlSeconds } },
+              keyStore: beaconKeys?.keyStore ?? { getBeaconKey: () => Promise.reject(new Error('the table has no branch key yet')) },
+              keySource: { single: { keyIdentifier: beaconKeys?.branchKeyId ?? 'none yet', cacheTTL: beaconKeys?.ttlSeconds ?? 0 } },
               standardBeacons: config.beacons.standardBeacons,
               compoundBeacons: config.beacons.compoundBeacons,
             },
@@ -228,6 +296,6 @@ export class KitTables {
   async close(): Promise<void> {
     const open = [...this.#open.values()];
     this.#open.clear();
-    await Promise.all(open.map((t) => t.then((table) => table.db).then((db) => db.close(), () => undefined)));
+    await Promise.all(open.map((t) => t.then((table) => table.db.close(), () => undefined)));
   }
 }

@@ -153,7 +153,7 @@ const api: KitWorkerApi = {
     const probe = clientFor(kms.regions[0]!);
     const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    const tables = new KitTables(config.name, branchKeys);
+    const tables = new KitTables(config.name, branchKeys, { regionClient, defaultRegion: kms.regions[0]! });
     opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, tables };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),

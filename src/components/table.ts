@@ -23,8 +23,6 @@ export const NOTES_SCHEMA: EkTableSchema = Object.freeze<EkTableSchema>({
   beacons: { standardBeacons: [{ name: 'title', length: 8 }] },
 });
 
-/** localStorage key prefix of the branch key ids this element created: `ek-table:branch-key:<kit name>:<table>`. */
-export const BRANCH_KEY_STORAGE = 'ek-table:branch-key:';
 
 /** An attribute value as text for a cell: strings and numbers as they are, anything else as JSON. */
 function cell(value: AttributeValue | undefined): string {
@@ -39,14 +37,14 @@ function cell(value: AttributeValue | undefined): string {
 
 /**
  * An encrypted table of the kit: lists its items, adds new ones and searches them through beacons.
- * Items are encrypted in the kit's worker (DB-ESDK item format) under a branch key that this
- * element creates under the KMS key `key-id` on the first write (and remembers in localStorage), or
- * `branch-key-id` when given; the page holds only plaintext it asked for.
+ * Items are encrypted in the kit's worker (DB-ESDK item format) under the table's branch key: the
+ * one in `branch-key-id`, or the one the table made on its first write (under the KMS key `key-id`,
+ * or a new KMS key) and keeps in its database. The page holds only plaintext it asked for.
  *
  * @tagname ek-table
  * @attr table - the table's name (default `notes`).
- * @attr key-id - the KMS key (id, ARN or alias) that wraps the table's branch key.
- * @attr branch-key-id - an existing branch key of the kit (overrides `key-id`).
+ * @attr key-id - the KMS key (id, ARN or alias) for the branch key the table makes on its first write.
+ * @attr branch-key-id - an existing branch key of the kit (then `key-id` is not used).
  * @fires ek-table-change - an item was added or deleted: `{ table, action, key }`.
  * @fires ek-error - a call failed: `{ operation, error }`.
  * @csspart form - the form that adds an item.
@@ -113,19 +111,17 @@ export class EkTable extends LitElement {
   #handle: { readonly key: string; readonly table: KitTable } | undefined;
 
   readonly #load = new ActionController(this, async (_signal): Promise<TableItem[]> => {
-    // Listing never creates the branch key: a table nobody has written to is empty.
-    const table = await this.#table(false);
-    if (!table) return [];
+    const table = this.#table();
     const items = this.query ? await table.query({ beacon: { [this.query.beacon]: this.query.value } }) : await table.scan();
     const key = this.schema.partitionKeyName;
     return items.sort((a, b) => cell(b.created ?? b[key]).localeCompare(cell(a.created ?? a[key]), 'en', { numeric: true }));
   });
   readonly #put = new ActionController(this, async (_signal, item: TableItem) => {
-    await (await this.#table(true))!.put(item);
+    await this.#table().put(item);
     return item;
   });
   readonly #delete = new ActionController(this, async (_signal, key: TableItem) => {
-    await (await this.#table(true))!.delete(key);
+    await this.#table().delete(key);
     return key;
   });
 
@@ -142,7 +138,7 @@ export class EkTable extends LitElement {
       this.#settings++;
     }
     const { kit, revision } = this.#kit.state;
-    if (!kit || !this.#setUp()) return;
+    if (!kit) return;
     // one load per change of what is shown (not per render: a load's own updates render too)
     const wanted = JSON.stringify([revision, this.#settings, this.query ?? null]);
     if (wanted !== this.#requested) {
@@ -151,27 +147,12 @@ export class EkTable extends LitElement {
     }
   }
 
-  #setUp(): boolean {
-    return Boolean(this.keyId || this.branchKeyId || localStorage.getItem(this.#storageKey()));
-  }
-
-  /** Per kit and table: a kit of another name (or one deleted and made again) has other branch keys. */
-  #storageKey(): string {
-    return `${BRANCH_KEY_STORAGE}${this.#kit.kit?.name ?? ''}:${this.table}`;
-  }
-
-  /** The kit's table, its branch key found, or created once when `create` (the first write). */
-  async #table(create: boolean): Promise<KitTable | undefined> {
+  /** The kit's table (the worker makes its branch key on the first write, not here). */
+  #table(): KitTable {
     const kit = this.#kit.require();
-    let branchKeyId = this.branchKeyId ?? localStorage.getItem(this.#storageKey()) ?? undefined;
-    if (!branchKeyId) {
-      if (!create) return undefined;
-      if (!this.keyId) throw new TypeError('<ek-table> needs a key-id (the KMS key for its branch key) or a branch-key-id');
-      branchKeyId = await kit.createBranchKey({ keyId: this.keyId });
-      localStorage.setItem(this.#storageKey(), branchKeyId);
-    }
-    const key = JSON.stringify([this.table, branchKeyId, this.schema]);
-    if (this.#handle?.key !== key) this.#handle = { key, table: kit.table(this.table, { ...this.schema, branchKeyId }) };
+    const config: KitTableConfig = { ...this.schema, ...(this.keyId ? { keyId: this.keyId } : {}), ...(this.branchKeyId ? { branchKeyId: this.branchKeyId } : {}) };
+    const key = JSON.stringify([this.table, config]);
+    if (this.#handle?.key !== key) this.#handle = { key, table: kit.table(this.table, config) };
     return this.#handle.table;
   }
 
@@ -228,7 +209,6 @@ export class EkTable extends LitElement {
     const beacons = [...(this.schema.beacons?.standardBeacons ?? []).map((b) => b.name), ...(this.schema.beacons?.compoundBeacons ?? []).map((b) => b.name)];
     const columns = Object.keys(this.schema.attributeActionsOnEncrypt).filter((n) => n !== this.schema.partitionKeyName);
     const busy = this.#put.pending || this.#delete.pending;
-    const setUp = this.#setUp();
     return html`
       <form part="form" aria-label="Add an item to ${this.table}" @submit=${(e: SubmitEvent) => this.#add(e)}>
         ${fields.map(
@@ -238,7 +218,7 @@ export class EkTable extends LitElement {
             ${name === 'body' ? html`<textarea name=${name} rows="2"></textarea>` : html`<input name=${name} autocomplete="off" />`}
           </label>`,
         )}
-        <div class="row"><button type="submit" ?disabled=${busy || !setUp}>Add</button></div>
+        <div class="row"><button type="submit" ?disabled=${busy}>Add</button></div>
       </form>
       ${beacons.length > 0
         ? html`<form part="search" role="search" aria-label="Search ${this.table}" @submit=${(e: SubmitEvent) => this.#search(e)}>
@@ -253,9 +233,7 @@ export class EkTable extends LitElement {
           </form>`
         : nothing}
       <p class="status ${this.#load.status === 'error' || this.#put.status === 'error' || this.#delete.status === 'error' ? 'error' : ''}" role="status" aria-live="polite">
-        ${!setUp
-          ? 'Set key-id (a KMS key) to create this table’s branch key.'
-          : this.#put.status === 'error'
+        ${this.#put.status === 'error'
             ? describeError(this.#put.error)
             : this.#delete.status === 'error'
               ? describeError(this.#delete.error)

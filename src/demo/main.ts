@@ -128,8 +128,6 @@ kitElement.addEventListener('ek-audit-verified', (event) => {
 async function startOver(): Promise<void> {
   if (!confirm('Delete the demo’s keys and start the walkthrough again?')) return;
   clearState();
-  // <ek-table>'s branch key ids: the keys themselves go with the databases below
-  for (const key of Object.keys(localStorage)) if (key.startsWith(`ek-table:branch-key:${KIT_NAME}:`)) localStorage.removeItem(key);
   await kitElement.kit?.close();
   const databases = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
   await Promise.all(

@@ -13,8 +13,14 @@ export interface KitTableConfig {
   readonly attributeActionsOnEncrypt: { readonly [attribute: string]: CryptoAction };
   readonly allowedUnsignedAttributes?: readonly string[];
   readonly allowedUnsignedAttributePrefix?: string;
-  /** The branch key (from `kit.createBranchKey`) whose hierarchical keyring wraps every item's data key. */
-  readonly branchKeyId: string;
+  /**
+   * The branch key (from `kit.createBranchKey`) whose hierarchical keyring wraps every item's data
+   * key. Without it the table makes its own on its first write, under `keyId` (or under a new KMS
+   * key of the kit's first region), and remembers it in its database.
+   */
+  readonly branchKeyId?: string;
+  /** The KMS key (id, ARN or alias) for the branch key the table makes when `branchKeyId` is not given. */
+  readonly keyId?: string;
   /** How long the worker may use fetched branch key materials; default the kit's branch key TTL. */
   readonly ttlSeconds?: number;
   /** 0x6701 (signed, default) or 0x6700 (faster: no ECDSA per item). */

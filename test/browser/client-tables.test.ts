@@ -155,6 +155,33 @@ describe('kit.table', () => {
       }
     }));
 
+  it('without a branch key: reads of the new table make no key, the first write makes one and the table keeps it', () =>
+    withTableKit(['auto', 'aliased'], async (kit) => {
+      const keys = async () => (await kit.kms('us-east-1').listKeys({})).Keys.length;
+      const before = await keys();
+      const shape = { partitionKeyName: 'id', attributeActionsOnEncrypt: { id: 'SIGN_ONLY', title: 'ENCRYPT_AND_SIGN' }, beacons: { standardBeacons: [{ name: 'title', length: 8 }] } } as const;
+      const auto = kit.table('auto', shape);
+      expect(await auto.scan()).to.deep.equal([]);
+      expect(await auto.get({ id: { S: 'x' } })).to.equal(undefined);
+      expect(await auto.query({ beacon: { title: 'x' } })).to.deep.equal([]);
+      expect((await rejection(auto.query({ beacon: { nope: 'x' } }))).code).to.equal('BEACON_ERROR');
+      expect(await keys(), 'no KMS key made by reads').to.equal(before);
+      await auto.putMany([{ id: { S: '1' }, title: { S: 'first' } }, { id: { S: '2' }, title: { S: 'second' } }]);
+      expect(await keys(), 'one KMS key made by the first write').to.equal(before + 1);
+      // another handle (a reload) finds the table's branch key in its database
+      const again = kit.table('auto', shape);
+      expect(await again.get({ id: { S: '2' } })).to.deep.equal({ id: { S: '2' }, title: { S: 'second' } });
+      expect((await again.query({ beacon: { title: 'first' } })).map((i) => i.id)).to.deep.equal([{ S: '1' }]);
+
+      // with keyId (here an alias), the branch key is made under that KMS key
+      const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
+      await kit.kms('us-east-1').createAlias({ AliasName: 'alias/records', TargetKeyId: KeyMetadata.KeyId });
+      const aliased = kit.table('aliased', { ...shape, keyId: 'alias/records' });
+      await aliased.put({ id: { S: 'a' }, title: { S: 't' } });
+      expect(await keys()).to.equal(before + 2);
+      expect(await aliased.get({ id: { S: 'a' } })).to.deep.equal({ id: { S: 'a' }, title: { S: 't' } });
+    }));
+
   it('rejects bad configurations and items with typed errors from the worker', () =>
     withTableKit(['notes', 'bad'], async (kit, branchKeyId) => {
       const bad = kit.table('bad', { ...config(branchKeyId), attributeActionsOnEncrypt: { id: 'ENCRYPT_AND_SIGN', version: 'SIGN_ONLY' } });
