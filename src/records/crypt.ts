@@ -33,8 +33,9 @@ const KEYWRAP_ENC_INFO = utf8('AWS_MPL_INTERMEDIATE_KEYWRAP_ENC');
 const FIELD_NONCE_PREFIX = concat([utf8('AwsDbeField'), new Uint8Array([44])]);
 const ZERO_IV = new Uint8Array(12);
 
-/** The IV, key and tag lengths of the DB-ESDK suites' AES-256-GCM. */
+/** The key length of the DB-ESDK suites' AES-256-GCM (and of data and intermediate keys). */
 export const KEY_LENGTH = 32;
+/** The AES-GCM tag length. */
 export const TAG_LENGTH = 16;
 /** The sealed data key at the start of every EDK ciphertext (key + tag). */
 export const SEALED_DATA_KEY_LENGTH = KEY_LENGTH + TAG_LENGTH;

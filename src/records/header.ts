@@ -31,7 +31,9 @@ const ACTION_OF_BYTE: ReadonlyMap<number, CryptoAction> = new Map([
   [0x63, 'SIGN_AND_INCLUDE_IN_ENCRYPTION_CONTEXT'],
 ]);
 
+/** The message id's length ("Message ID": a random 256-bit value). */
 export const MESSAGE_ID_LENGTH = 32;
+/** The header commitment's length ("Header Commitment"). */
 export const COMMITMENT_LENGTH = 32;
 
 /**
