@@ -33,6 +33,7 @@ export default defineConfig({
         core: 'src/core/index.ts',
         kms: 'src/kms/index.ts',
         services: 'src/services/index.ts',
+        records: 'src/records/index.ts',
         components: 'src/components/index.ts',
         'kit.worker': KIT_WORKER_SOURCE,
       },

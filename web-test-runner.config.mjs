@@ -41,6 +41,33 @@ async function serveVectors(context, next) {
   return undefined;
 }
 
+// The DB-ESDK item-format vectors (JSON) beside them: `/__vectors__/dbesdk/<name>.json`.
+const DBESDK_VECTORS_URL = '/__vectors__/dbesdk/';
+const DBESDK_VECTORS_DIR = fileURLToPath(new URL('../shared/vectors/dbesdk/', import.meta.url));
+
+/** @type {import('@web/dev-server-core').Middleware} */
+async function serveDbesdkVectors(context, next) {
+  if (!context.path.startsWith(DBESDK_VECTORS_URL)) return next();
+  const name = context.path.slice(DBESDK_VECTORS_URL.length);
+  // A flat name only: the URL must never reach outside the vectors folder.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.json$/.test(name)) {
+    context.status = 400;
+    context.body = `bad vector file name: ${name}`;
+    return undefined;
+  }
+  const file = DBESDK_VECTORS_DIR + name;
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    context.status = 404;
+    context.body = `no such vector file: ${name} (looked in ${DBESDK_VECTORS_DIR})`;
+    return undefined;
+  }
+  context.type = 'application/json';
+  context.length = info.size;
+  context.body = createReadStream(file);
+  return undefined;
+}
+
 // As root Chromium refuses to start without --no-sandbox; the rest keep a headless test browser
 // from phoning home or updating itself mid-run, which costs time and makes runs differ.
 const chromiumArgs = [
@@ -106,7 +133,7 @@ export default {
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 120_000 } },
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' })],
-  middleware: [serveVectors],
+  middleware: [serveVectors, serveDbesdkVectors],
   browsers: [
     // The launcher calls itself "Chrome"; the summary should name the engine actually tested.
     ...pick('chromium', () =>

@@ -50,6 +50,31 @@ await check('envelope-kit: re-exports the core with the same classes', async () 
   assert(main.VERSION === pkg.version, 'VERSION ' + main.VERSION + ' != package.json ' + pkg.version);
 });
 
+await check('envelope-kit/records: an item round trip through the hierarchical keyring, with a beacon', async () => {
+  const { createItemEncryptor, StaticBranchKeyStore } = await import('envelope-kit/records');
+  const { HierarchicalKeyring } = await import('envelope-kit/core');
+  const branchKeyId = 'package-test';
+  const keyStore = await StaticBranchKeyStore.create({
+    branchKeyId,
+    branchKeyVersion: '00000000-0000-4000-8000-000000000000',
+    branchKey: new Uint8Array(32).fill(1),
+    beaconKey: new Uint8Array(32).fill(2),
+  });
+  const encryptor = createItemEncryptor({
+    tableName: 'Notes',
+    partitionKeyName: 'id',
+    attributeActionsOnEncrypt: { id: 'SIGN_ONLY', title: 'ENCRYPT_AND_SIGN' },
+    keyring: new HierarchicalKeyring({ keyStore, branchKeyId, ttlSeconds: 60 }),
+    search: { writeVersion: 1, versions: [{ version: 1, keyStore, keySource: { single: { keyIdentifier: branchKeyId, cacheTTL: 60 } }, standardBeacons: [{ name: 'title', length: 16 }] }] },
+  });
+  const { encryptedItem } = await encryptor.encryptItem({ id: { S: '1' }, title: { S: 'hello' } });
+  assert(encryptedItem.title.B instanceof Uint8Array, 'title is not encrypted');
+  assert(encryptedItem.aws_dbe_head.B[0] === 1, 'no version 1 header');
+  assert(encryptedItem.aws_dbe_b_title.S === (await encryptor.beacon('title', 'hello')), 'beacon differs');
+  const { plaintextItem } = await encryptor.decryptItem(encryptedItem);
+  assert(plaintextItem.title.S === 'hello', 'decrypted title differs');
+});
+
 await check('envelope-kit/kms resolves', async () => {
   const kms = await import('envelope-kit/kms');
   assert(kms.VERSION === pkg.version, 'kms VERSION ' + kms.VERSION + ' != ' + pkg.version);

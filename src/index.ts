@@ -31,6 +31,8 @@ export {
   type BatchRecordError,
 } from './client/kit.js';
 export { KitError, KitErrorCode } from './client/protocol.js';
+export { KitTable, type TableItem } from './client/tables/kit-table.js';
+export type { KitTableConfig, KitTableQuery } from './client/tables/protocol.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

@@ -42,6 +42,8 @@ import { typeError } from '../src/core/arguments.js';
 import { KitServices } from './kit-services.js';
 import type { KitService } from '../src/services/operation-names.js';
 import type { RotationEvent } from '../src/services/secrets-manager/types.js';
+import { KitTables } from './kit-tables.js';
+import type { WireTableRequest, WireTableTarget } from '../src/client/tables/protocol.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -56,6 +58,7 @@ interface Opened {
   readonly defaultRegion: string;
   readonly branchKeys: KitBranchKeys;
   readonly services: KitServices;
+  readonly tables: KitTables;
 }
 
 let opened: Opened | undefined;
@@ -161,7 +164,8 @@ const api: KitWorkerApi = {
     const operations = probe as unknown as KmsRegionClient;
     const kmsOperations = (Object.keys(operations) as (keyof KmsRegionClient)[]).filter((key): key is KmsOperationName => typeof operations[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal) };
+    const tables = new KitTables(config.name, branchKeys, { regionClient, defaultRegion: kms.regions[0]! });
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal), tables };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
@@ -280,11 +284,14 @@ const api: KitWorkerApi = {
     return transfer(response, [...buffersIn(response)]);
   }),
 
+  table: guarded(async (target: WireTableTarget, request: WireTableRequest): Promise<unknown> => state().tables.handle(target, request)),
+
   close: guarded(async (): Promise<void> => {
     const was = opened;
     closed = true;
     opened = undefined;
     if (!was) return;
+    await was.tables.close();
     was.branchKeys.close();
     await was.services.close();
     await was.kms.close();

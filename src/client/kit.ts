@@ -16,6 +16,8 @@ import { AtRestService } from '../services/at-rest-operations.js';
 import type { S3Client } from '../services/s3/s3.js';
 import type { EcrClient } from '../services/ecr/ecr.js';
 import type { InspectorClient } from '../services/inspector/inspector.js';
+import { KitTable } from './tables/kit-table.js';
+import type { KitTableConfig } from './tables/protocol.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -365,6 +367,18 @@ export interface Kit {
    * ```
    */
   decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]>;
+  /**
+   * An encrypted table in IndexedDB (src/client/tables/): items encrypted in the worker attribute by
+   * attribute with the DB-ESDK item format, under the hierarchical keyring of `config.branchKeyId`,
+   * with searchable beacons. See {@link KitTable}.
+   *
+   * @example
+   * ```ts
+   * const notes = kit.table('notes', { partitionKeyName: 'id', attributeActionsOnEncrypt: { id: 'SIGN_ONLY', title: 'ENCRYPT_AND_SIGN' }, branchKeyId });
+   * await notes.put({ id: { S: '1' }, title: { S: 'Hello' } });
+   * ```
+   */
+  table(name: string, config: KitTableConfig): KitTable;
   /** Rejects pending calls (KitError CLOSED), closes the KMS, and ends the worker the kit started. */
   close(): Promise<void>;
 }
@@ -656,6 +670,11 @@ class WorkerKit implements Kit {
     if (!(ciphertext instanceof Uint8Array) && !(ciphertext instanceof Blob)) throw typeError('ciphertext', 'a Uint8Array or a Blob');
     const sent = ciphertext instanceof Blob ? ciphertext : sendable(ciphertext, 'ciphertext', transferOwn);
     return this.run(() => this.#remote.decrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
+  }
+
+  table(name: string, config: KitTableConfig): KitTable {
+    const table: KitTable = new KitTable(name, config, (request) => this.run(() => this.#remote.table({ table: name, config: table.config }, request)));
+    return table;
   }
 
   async createBranchKey(options: KitCreateBranchKeyOptions): Promise<string> {

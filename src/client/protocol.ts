@@ -21,6 +21,7 @@ import type { KmsRegionClient, KmsSimulation, SimulationState } from '../kms/ind
 import type { KitService } from '../services/operation-names.js';
 import type { RotationEvent } from '../services/secrets-manager/types.js';
 import type { AtRestService } from '../services/at-rest-operations.js';
+import type { WireTableRequest, WireTableTarget } from './tables/protocol.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -250,6 +251,12 @@ export interface KitWorkerApi {
    * any record fails: an encrypt failure is a fault of the key or the options, not of one record.
    */
   encryptMany(records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]>;
+  /**
+   * One request on an encrypted table (`kit.table`, src/client/tables/): items are encrypted and
+   * decrypted here with the table's branch key; results are plaintext items, counts, or (export)
+   * the encrypted items as DynamoDB JSON. Items are cloned, not transferred.
+   */
+  table(target: WireTableTarget, request: WireTableRequest): Promise<unknown>;
   /**
    * Decrypts each message independently: a message that fails is reported in its place as a
    * {@link BatchRecordError}; the others decrypt. Rejects only when the batch itself is invalid.

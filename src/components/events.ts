@@ -36,6 +36,8 @@ export interface EventDetails {
   'ek-secret-change': { action: SecretAction; region: string; name: string };
   /** A secret's value was revealed in `region` (the value itself is not in the event). */
   'ek-secret-revealed': { region: string; name: string; primaryRegion: string };
+  /** `<ek-table>` added or deleted an item; `key` holds its key attributes. */
+  'ek-table-change': { table: string; action: 'put' | 'delete'; key: Record<string, unknown> };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
   'ek-object-change': { region: string; bucket: string; key: string; action: 'uploaded' | 'deleted' };
   'ek-repository-change': { region: string; repositoryName: string; action: 'created' | 'deleted'; grantsNotRetired?: readonly string[] };
@@ -66,6 +68,7 @@ declare global {
     'ek-decrypted': CustomEvent<EventDetails['ek-decrypted']>;
     'ek-context-change': CustomEvent<EventDetails['ek-context-change']>;
     'ek-simulation-change': CustomEvent<EventDetails['ek-simulation-change']>;
+    'ek-table-change': CustomEvent<EventDetails['ek-table-change']>;
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
     'ek-object-change': CustomEvent<EventDetails['ek-object-change']>;

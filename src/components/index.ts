@@ -33,6 +33,9 @@ import { EkSecrets } from './secrets.js';
 export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkSecrets };
 export { sampleRotation, sampleRotationArn } from './sample-rotation.js';
 export { EkBucket, EkRepository };
+import { EkTable, NOTES_SCHEMA, type EkTableSchema } from './table.js';
+
+export { EkTable, NOTES_SCHEMA, type EkTableSchema };
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
@@ -55,6 +58,7 @@ const ELEMENTS = {
   'ek-bucket': EkBucket,
   'ek-repository': EkRepository,
   'ek-secrets': EkSecrets,
+  'ek-table': EkTable,
 } as const;
 
 /**
@@ -91,6 +95,7 @@ declare global {
     'ek-bucket': EkBucket;
     'ek-repository': EkRepository;
     'ek-secrets': EkSecrets;
+    'ek-table': EkTable;
   }
 }
 

@@ -4,7 +4,7 @@
  * component events to the guide and the components to each other; every key stays in the kit's
  * worker, and the page keeps ids, ARNs and ciphertext only.
  */
-import { auditOf, defineElements, errorCode, type EkDecrypt, type EkEncrypt, type EkKit } from '../components/index.js';
+import { auditOf, defineElements, errorCode, type EkDecrypt, type EkEncrypt, type EkKit, type EkTable } from '../components/index.js';
 import { regionOfKeyArn } from '../components/message-header.js';
 import { toBase64 } from '../core/bytes.js';
 import { STEPS } from './steps.js';
@@ -36,6 +36,8 @@ const decryptElement = $<EkDecrypt>('#decrypt ek-decrypt');
 const fileEncryptElement = $<EkEncrypt>('#files ek-encrypt');
 const fileDecryptElement = $<EkDecrypt>('#files ek-decrypt');
 const guide = $<HTMLElement>('#guide');
+// <ek-table> creates its branch key under the first KMS key the visitor makes or picks.
+const tableElement = document.querySelector<EkTable>('ek-table');
 
 followReading($<HTMLElement>('#contents'));
 keepFragmentInView(kitElement);
@@ -47,6 +49,7 @@ const outages = new Set<string>();
 encryptElement.text = 'Meet at the north gate at 7.';
 encryptElement.context = state.context ?? DEFAULT_CONTEXT;
 if (state.keyArn) encryptElement.keyId = state.keyArn;
+if (tableElement && state.keyArn) tableElement.keyId = state.keyArn;
 decryptElement.context = state.context ?? DEFAULT_CONTEXT;
 if (state.message) decryptElement.message = state.message;
 fileEncryptElement.context = DEFAULT_CONTEXT;
@@ -89,10 +92,12 @@ kitElement.addEventListener('ek-kit-ready', draw);
 kitElement.addEventListener('ek-key-select', (event) => {
   encryptElement.keyId = event.detail.arn;
   fileEncryptElement.keyId = event.detail.arn;
+  if (tableElement && !tableElement.keyId) tableElement.keyId = event.detail.arn;
 });
 
 kitElement.addEventListener('ek-key-change', (event) => {
   const { action } = event.detail;
+  if (tableElement && !tableElement.keyId && action === 'create' && event.detail.metadata?.Arn) tableElement.keyId = event.detail.metadata.Arn;
   if (action === 'create') complete('create-key');
   if (action === 'rotate') complete('rotate');
   if (action === 'replicate') complete('replicate');

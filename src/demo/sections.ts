@@ -57,6 +57,12 @@ export const SECTIONS = [
     content: () => html`<ek-regions></ek-regions>`,
   },
   {
+    id: 'records',
+    title: 'Encrypted records',
+    hint: "Notes kept in IndexedDB in the AWS Database Encryption SDK's item format: title and body encrypted attribute by attribute, found again through a truncated beacon of the title. Uses the key you created above.",
+    content: () => html`<ek-table table="notes"></ek-table>`,
+  },
+  {
     id: 'at-rest',
     title: 'Objects and images at rest',
     hint: 'A simulated S3 and ECR on the same KMS: each encryption mode makes the KMS calls AWS documents, as you, and they show in the audit log.',
