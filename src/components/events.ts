@@ -19,6 +19,10 @@ export type KeyAction =
   | 'replicate'
   | 'put-policy';
 
+/**
+ * The `detail` of every event the `<ek-*>` elements fire, by event name (see {@link fire}). Listen
+ * on the element, on `<ek-kit>` or on `document`: every event bubbles and is composed.
+ */
 export interface EventDetails {
   'ek-kit-ready': { kit: Kit };
   'ek-kit-error': { error: unknown };
@@ -34,6 +38,7 @@ export interface EventDetails {
   'ek-error': { operation: string; error: unknown };
 }
 
+/** The name of an event an `<ek-*>` element fires (a key of {@link EventDetails}). */
 export type EkEventName = keyof EventDetails;
 
 /**

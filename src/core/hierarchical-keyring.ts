@@ -35,6 +35,10 @@ import {
 /** Picks the branch key for a message from its encryption context (one branch key per tenant). */
 export type BranchKeyIdSupplier = (encryptionContext: EncryptionContext) => string | Promise<string>;
 
+/**
+ * Options of {@link HierarchicalKeyring}: where branch keys come from, which one a message uses,
+ * and how long fetched branch key materials are cached.
+ */
 export interface HierarchicalKeyringOptions {
   /** Where branch keys come from: a {@link BranchKeyStore} (or anything with its read methods). */
   readonly keyStore: BranchKeySource;

@@ -5,8 +5,14 @@
 import type { DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring } from './types.js';
 import { EnvelopeError, ErrorCode, typeError } from './errors.js';
 
+/** Options of {@link MultiKeyring}: a generator, children, or both (at least one). */
 export interface MultiKeyringOptions {
+  /**
+   * Generates the data key on encrypt (and wraps it); needed to encrypt unless the materials
+   * already hold a data key.
+   */
   readonly generator?: Keyring;
+  /** Each wraps the data key too; on decrypt, tried in order after the generator. */
   readonly children?: readonly Keyring[];
 }
 

@@ -10,6 +10,10 @@ import { EnvelopeError, ErrorCode, rangeError, typeError } from './errors.js';
 import { serializeContext } from './encryption-context.js';
 import { findSuite } from './suites.js';
 
+/**
+ * Options of {@link RawAesKeyring}: the key's two names (which must match on decrypt) and the key
+ * itself.
+ */
 export interface RawAesKeyringOptions {
   /** The provider id written into each encrypted data key; must not be `aws-kms`. */
   readonly keyNamespace: string;

@@ -9,6 +9,10 @@ import { EnvelopeError, ErrorCode, argumentError, typeError } from './errors.js'
 import { checkKeyNames } from './raw-aes-keyring.js';
 import { findSuite } from './suites.js';
 
+/**
+ * RSA-OAEP paddings a {@link RawRsaKeyring} supports (spec: framework/raw-rsa-keyring.md). PKCS#1
+ * v1.5 is not among them: WebCrypto has no RSAES-PKCS1-v1_5.
+ */
 export type RsaPadding = 'OAEP-SHA1' | 'OAEP-SHA256' | 'OAEP-SHA384' | 'OAEP-SHA512';
 
 const OAEP_HASH: Record<RsaPadding, string> = {
@@ -18,13 +22,19 @@ const OAEP_HASH: Record<RsaPadding, string> = {
   'OAEP-SHA512': 'SHA-512',
 };
 
+/**
+ * Options of {@link RawRsaKeyring}. Give `publicKey` to encrypt, `privateKey` to decrypt, or both.
+ */
 export interface RawRsaKeyringOptions {
+  /** The provider id written into each encrypted data key; must not start with `aws-kms`. */
   readonly keyNamespace: string;
+  /** Names the key pair; written as the provider info. Must match on decrypt. */
   readonly keyName: string;
   /** RSA-OAEP public key (CryptoKey) or an SPKI PEM (`-----BEGIN PUBLIC KEY-----`); needed to encrypt. */
   readonly publicKey?: CryptoKey | string;
   /** RSA-OAEP private key (CryptoKey) or a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`); needed to decrypt. */
   readonly privateKey?: CryptoKey | string;
+  /** The OAEP hash; a CryptoKey's own hash must match it. Same value on encrypt and decrypt. */
   readonly padding: RsaPadding;
 }
 

@@ -25,6 +25,7 @@ export interface MessageTransformStream extends TransformStream<Uint8Array, Uint
   readonly header: Promise<MessageHeader>;
 }
 
+/** Options of {@link encryptStream}: those of {@link encrypt} and an optional length bound. */
 export interface EncryptStreamOptions extends EncryptOptions {
   /**
    * An upper bound on the plaintext length, if known. Materials managers may use it (caching);
@@ -48,7 +49,11 @@ export interface EncryptStreamOptions extends EncryptOptions {
  */
 export type SignaturePolicy = 'verify-then-release' | 'release-frames-early' | 'reject-signed';
 
+/**
+ * Options of {@link decryptStream}: those of {@link decrypt} and what to do with signed messages.
+ */
 export interface DecryptStreamOptions extends DecryptOptions {
+  /** Default `'verify-then-release'`; see {@link SignaturePolicy}. */
   readonly signaturePolicy?: SignaturePolicy;
 }
 

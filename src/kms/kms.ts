@@ -26,10 +26,19 @@ import type { RegionStore } from './storage/store.js';
 import { updateKey } from './keys/key-updates.js';
 import { argumentError, rangeError, typeError } from '../core/arguments.js';
 
+/**
+ * The AWS account id a {@link Kms} simulates unless `options.account` names another (AWS's
+ * documentation example account).
+ */
 export const DEFAULT_ACCOUNT = '111122223333';
+/** The regions a {@link Kms} simulates unless `options.regions` names others. */
 export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-2'] as const;
 const DEFAULT_NAME = 'envelope-kit-kms';
 
+/**
+ * Options of {@link createKms}: where the keys live (`storage`, required), which account and
+ * regions, the clock and the audit log.
+ */
 export interface KmsOptions {
   /** 12-digit AWS account id. Default `111122223333`. */
   account?: string;
@@ -82,12 +91,24 @@ export interface ExplainRequest {
   newGrant?: NewGrantRequest;
 }
 
+/**
+ * What `kms.simulate` changes in one region: {@link SimulationSettings} and a simulated custom key
+ * store's connection.
+ */
 export interface KmsSimulation extends SimulationSettings {
   region: string;
   /** Simulated custom key store: disconnected keys are Unavailable, connected ones come back. */
   customKeyStore?: { disconnect?: readonly string[]; connect?: readonly string[] };
 }
 
+/**
+ * A simulated multi-region AWS KMS of one account, made by {@link createKms}: a client per region
+ * (`kms.region(name)`), the account's IAM, the audit log, and the simulation controls. Calls fail
+ * as
+ * AWS KMS's do, with a {@link KmsError} whose `name` and `code` are the AWS exception name; a
+ * closed
+ * instance throws {@link SimulatorError} `CLOSED`.
+ */
 export interface Kms {
   readonly account: string;
   readonly regions: readonly string[];
