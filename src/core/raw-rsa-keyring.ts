@@ -67,13 +67,25 @@ async function importRsa(key: CryptoKey | string, kind: 'public' | 'private', ha
 }
 
 /**
- * Wraps and unwraps data keys with an RSA key pair, byte-compatible with the AWS Encryption SDK's
- * raw RSA keyring. Give only `publicKey` to encrypt for someone else.
+ * Wraps and unwraps data keys with an RSA key pair (RSA-OAEP), byte-compatible with the AWS
+ * Encryption SDK's raw RSA keyring. Give only `publicKey` to encrypt for someone else; only the
+ * holder of `privateKey` decrypts. PKCS#1 v1.5 padding is not available (WebCrypto lacks it).
+ *
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: bad names, an
+ *   unknown padding, neither key, a key that is not RSA-OAEP with the padding's hash; a PEM that
+ * does
+ *   not import rejects the first encrypt or decrypt with a TypeError naming the option.
+ * @throws {@link EnvelopeError} `KEYRING_FAILURE` on encrypt without a public key.
  *
  * @example
  * ```ts
+ * import { encrypt, decrypt, RawRsaKeyring } from 'envelope-kit/core';
  * const pair = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['encrypt', 'decrypt']);
- * const keyring = new RawRsaKeyring({ keyNamespace: 'my-app', keyName: 'rsa-1', publicKey: pair.publicKey, privateKey: pair.privateKey, padding: 'OAEP-SHA256' });
+ * const sender = new RawRsaKeyring({ keyNamespace: 'my-app', keyName: 'rsa-1', publicKey: pair.publicKey, padding: 'OAEP-SHA256' });
+ * const recipient = new RawRsaKeyring({ keyNamespace: 'my-app', keyName: 'rsa-1', privateKey: pair.privateKey, padding: 'OAEP-SHA256' });
+ * const { ciphertext } = await encrypt(sender, new TextEncoder().encode('for your eyes only'));
+ * const { plaintext } = await decrypt(recipient, ciphertext);
+ * if (new TextDecoder().decode(plaintext) !== 'for your eyes only') throw new Error('round trip failed');
  * ```
  */
 export class RawRsaKeyring implements Keyring {

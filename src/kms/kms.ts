@@ -157,18 +157,31 @@ function checkOptions(options: KmsOptions): { account: string; regions: string[]
 }
 
 /**
- * Creates (or opens) a simulated multi-region AWS KMS.
+ * Creates (or opens) a simulated multi-region AWS KMS: one store per region (IndexedDB databases
+ * named after `options.name`, or memory), an account's IAM and an audit log. Two instances of one
+ * name (two tabs, a page and a worker) share keys. The clients of `kms.region(name)` take AWS KMS's
+ * requests and answer with its responses and exceptions.
+ *
+ * @param options - `storage` (`'indexeddb'` in pages and workers, persistent; `'memory'` in Node
+ * and
+ *   tests), and optionally `account`, `regions`, `name`, `now`, `recorder`, `audit`,
+ * `auditDurability`.
+ * @returns the {@link Kms}; `await kms.close()` when done.
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for bad options (a non 12-digit
+ *   account, an unknown storage, repeated regions); whatever IndexedDB throws when it cannot open
+ *   (for example a private window that refuses storage).
  *
  * @example
  * ```ts
  * import { createKms } from 'envelope-kit/kms';
- * const kms = await createKms({ storage: 'memory' });
+ * const kms = await createKms({ storage: 'memory' }); // 'indexeddb' in pages and workers: keys persist
  * const east = kms.region('us-east-1');
  * const { KeyMetadata } = await east.createKey({ MultiRegion: true });
  * await east.replicateKey({ KeyId: KeyMetadata.KeyId, ReplicaRegion: 'eu-west-1' });
- * const { CiphertextBlob } = await east.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1, 2, 3]) });
- * await kms.simulate({ region: 'us-east-1', outage: true });
+ * const { CiphertextBlob } = await east.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('hello') });
+ * await kms.simulate({ region: 'us-east-1', outage: true }); // us-east-1 now fails with KMSInternalException
  * const { Plaintext } = await kms.region('eu-west-1').decrypt({ CiphertextBlob });
+ * if (new TextDecoder().decode(Plaintext) !== 'hello') throw new Error('the replica did not decrypt');
  * await kms.close();
  * ```
  */

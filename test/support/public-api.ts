@@ -35,17 +35,36 @@ export interface PublicExport {
   readonly callable: boolean;
 }
 
+/** The compiler options of tsconfig.json (without its test-only `types`). */
+function compilerOptions(): ts.CompilerOptions {
+  const configFile = ts.readConfigFile(`${ROOT}tsconfig.json`, (path) => ts.sys.readFile(path));
+  if (configFile.error) throw new Error(ts.flattenDiagnosticMessageText(configFile.error.messageText, '\n'));
+  const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, ROOT);
+  return { ...parsed.options, noEmit: true, types: [] };
+}
+
+/**
+ * Type errors in `files` (absolute paths), as `file:line: message`, with the project's compiler
+ * options. Used for the extracted examples, whose imports point at the source files.
+ */
+export function typeErrorsOf(files: readonly string[]): string[] {
+  const checked = ts.createProgram({ rootNames: [...files], options: compilerOptions() });
+  return files.flatMap((file) =>
+    ts.getPreEmitDiagnostics(checked, checked.getSourceFile(file)).map((d) => {
+      const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
+      return `${(d.file?.fileName ?? file).slice(ROOT.length)}:${line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+    }),
+  );
+}
+
 let cached: { program: ts.Program; checker: ts.TypeChecker } | undefined;
 
 /** One program over the four entries (about a second on 2 cores; built once per test file). */
 function program(): { program: ts.Program; checker: ts.TypeChecker } {
   if (cached) return cached;
-  const configFile = ts.readConfigFile(`${ROOT}tsconfig.json`, (path) => ts.sys.readFile(path));
-  if (configFile.error) throw new Error(ts.flattenDiagnosticMessageText(configFile.error.messageText, '\n'));
-  const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, ROOT);
   // Only the entries as roots: the checker follows their imports, and test files stay out.
   const roots = Object.values(ENTRIES).map((file) => `${ROOT}${file}`);
-  const built = ts.createProgram({ rootNames: roots, options: { ...parsed.options, noEmit: true, types: [] } });
+  const built = ts.createProgram({ rootNames: roots, options: compilerOptions() });
   cached = { program: built, checker: built.getTypeChecker() };
   return cached;
 }
