@@ -650,8 +650,7 @@ class WorkerKit implements Kit {
 /**
  * Starts a kit: a worker hosting the simulated KMS (IndexedDB, so keys persist across reloads and
  * are shared by every kit of the same `name`) and the envelope encryption core. Keys never leave
- * the
- * worker; the page sends bytes (copied unless `{ transfer: true }`) and gets results back.
+ * the worker; the page sends bytes (copied unless `{ transfer: true }`) and gets results back.
  *
  * @param options - `name` (default `envelope-kit`), `regions`, `principal`, `worker` (a worker your
  *   bundler built from workers/kit.worker.ts).

@@ -40,8 +40,8 @@ export interface AuditVerificationView {
 }
 
 /**
- * The three audit-log calls `<ek-audit-log>` makes (the KMS's `kms.audit` has them); {@link
- * auditOf} finds one on a kit.
+ * The three audit-log calls `<ek-audit-log>` makes (the KMS's `kms.audit` has them);
+ * {@link auditOf} finds one on a kit.
  */
 export interface AuditSource {
   query(filter?: AuditFilter): Promise<readonly AuditRecordView[]>;

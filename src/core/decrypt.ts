@@ -24,9 +24,9 @@ export interface DecryptResult {
  * frame and (for signed suites) the footer signature verify. The caller's array is never changed.
  *
  * @param keyringOrCmm - a keyring or materials manager that can unwrap one of the message's data
- * keys.
- * @param ciphertext - the whole message (for a message too large for memory, use {@link
- * decryptStream}).
+ *   keys.
+ * @param ciphertext - the whole message (for a message too large for memory, use
+ *   {@link decryptStream}).
  * @param options - `encryptionContext`: pairs the message must carry with these values (and the
  *   pairs a {@link RequiredEncryptionContextCmm} kept out of it); `commitmentPolicy`;
  *   `maxEncryptedDataKeys`.

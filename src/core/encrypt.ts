@@ -36,19 +36,18 @@ const MAX_FOOTER = 2 + 104;
  * array is read, never changed or kept.
  *
  * @param keyringOrCmm - a keyring (RawAesKeyring, KmsKeyring, HierarchicalKeyring, ...) or a
- * materials manager.
+ *   materials manager.
  * @param plaintext - the bytes to encrypt (up to 2^32 - 1 frames of `frameLength` bytes).
  * @param options - `encryptionContext` (authenticated, not secret, stored in the header), `suiteId`
  *   (default 0x0578), `frameLength` (default {@link DEFAULT_FRAME_LENGTH}), `commitmentPolicy`,
  *   `maxEncryptedDataKeys`.
  * @returns the message (`ciphertext`) and its parsed `header`.
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for a bad argument or option, naming
- * it.
+ *   it.
  * @throws {@link EnvelopeError} `COMMITMENT_POLICY_VIOLATION` or `UNSUPPORTED_SUITE` for a suite
- * the
- *   policy refuses, `RESERVED_CONTEXT_KEY` for a context key starting `aws-crypto-`,
- * `LIMIT_EXCEEDED`,
- *   `KEYRING_FAILURE`; and whatever the keyring throws (a KMS keyring: the KMS's errors).
+ *   the policy refuses, `RESERVED_CONTEXT_KEY` for a context key starting `aws-crypto-`,
+ *   `LIMIT_EXCEEDED`, `KEYRING_FAILURE` (a KMS keyring's, with the KMS's error as `cause`); and
+ *   whatever else the keyring throws (a {@link BranchKeyStoreError} from a hierarchical keyring).
  *
  * @example
  * ```ts

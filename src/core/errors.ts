@@ -38,9 +38,9 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
  * The error the core throws for anything wrong with a message, keys or materials; `code` (one of
- * {@link ErrorCode}) says which, and survives the trip from the worker (`instanceof` works on the page).
- * Bad arguments are TypeError/RangeError instead (`code: 'INVALID_ARGUMENT'`). Messages never hold
- * key or plaintext bytes.
+ * {@link ErrorCode}) says which, and survives the trip from the worker (`instanceof` works on the
+ * page). Bad arguments are TypeError/RangeError instead (`code: 'INVALID_ARGUMENT'`). Messages
+ * never hold key or plaintext bytes.
  *
  * @example
  * ```ts

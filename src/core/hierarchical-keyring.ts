@@ -72,7 +72,7 @@ const MAX_BATCH_VERSIONS = 16;
  *
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: no key store,
  *   neither or both of `branchKeyId` and `branchKeyIdSupplier`, a `ttlSeconds` that is not
- * positive.
+ *   positive.
  * @throws {@link BranchKeyStoreError} when a branch key cannot be read (not found, wrong store,
  *   corrupt record); the KMS's errors when it cannot be decrypted; {@link EnvelopeError}
  *   `NO_DECRYPTING_KEYRING` from decrypt when no copy is for this keyring's branch keys.

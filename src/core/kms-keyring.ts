@@ -19,11 +19,9 @@ export type { KmsKeyringOptions } from './kms-keyring-base.js';
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: no key, a
  *   malformed identifier, a bare id without `region`, `clientFor` not a function.
  * @throws {@link EnvelopeError} `KEYRING_FAILURE` when KMS answers with something unusable; the
- * KMS's
- *   own errors (`AccessDeniedException`, `NotFoundException`, `DisabledException`, ...) pass
- * through
- *   on encrypt; on decrypt they are collected and the result is `NO_DECRYPTING_KEYRING` when no key
- *   could unwrap.
+ *   KMS's own errors (`AccessDeniedException`, `NotFoundException`, `DisabledException`, ...) pass
+ *   through on encrypt; on decrypt they are collected and the result is `NO_DECRYPTING_KEYRING`
+ *   when no key could unwrap.
  *
  * @example
  * ```ts

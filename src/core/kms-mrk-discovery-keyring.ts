@@ -50,16 +50,13 @@ function checkFilter(value: unknown): KmsDiscoveryFilter | undefined {
  * Decrypts any `aws-kms` copy it can reach from its one region, without being told key ARNs: a
  * multi-Region key's copy through this region's replica (the ARN's region is replaced by this
  * keyring's), a single-Region key's copy only if that key lives in this region. An optional
- * discovery
- * filter limits the partition and accounts (set it: without one, any account's key the caller may
- * use
- * is trusted). It cannot encrypt.
+ * discovery filter limits the partition and accounts (set it: without one, any account's key the
+ * caller may use is trusted). It cannot encrypt.
  *
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: a bad region,
  *   `clientFor` or filter.
  * @throws {@link EnvelopeError} `KEYRING_FAILURE` on encrypt; `NO_DECRYPTING_KEYRING` from decrypt
- * when
- *   no copy could be unwrapped.
+ *   when no copy could be unwrapped.
  *
  * @example
  * ```ts

@@ -12,11 +12,9 @@ export type KmsMrkAwareKeyringOptions = KmsKeyringOptions;
  * A KMS keyring for which replicas of one multi-Region key are the same key: a copy made under
  * `arn:aws:kms:us-east-1:…:key/mrk-1` decrypts with a keyring configured with the eu-west-1 replica
  * `arn:aws:kms:eu-west-1:…:key/mrk-1`, calling only eu-west-1 (spec:
- * aws-kms-mrk-match-for-decrypt.md).
- * Single-Region keys match exactly, as in {@link KmsKeyring}. Two identifiers of one multi-Region
- * key
- * are refused (RangeError): which replica to call would be ambiguous (spec:
- * aws-kms-mrk-are-unique.md).
+ * aws-kms-mrk-match-for-decrypt.md). Single-Region keys match exactly, as in {@link KmsKeyring}.
+ * Two identifiers of one multi-Region key are refused (RangeError): which replica to call would be
+ * ambiguous (spec: aws-kms-mrk-are-unique.md).
  *
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor, as
  *   {@link KmsKeyring}'s; errors on use as {@link KmsKeyring}'s.

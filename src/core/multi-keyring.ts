@@ -23,13 +23,12 @@ function isKeyring(value: unknown): value is Keyring {
 /**
  * Combines keyrings so one message can be decrypted by any of them: the generator makes the data
  * key and wraps it, each child wraps the same key too. On decrypt the generator, then each child,
- * is
- * tried until one unwraps.
+ * is tried until one unwraps.
  *
  * @throws TypeError (`code: 'INVALID_ARGUMENT'`) from the constructor: a generator or child that is
  *   not a keyring, or neither given.
  * @throws {@link EnvelopeError} `KEYRING_FAILURE` on encrypt without a generator (and no data key
- * yet).
+ *   yet).
  *
  * @example
  * ```ts

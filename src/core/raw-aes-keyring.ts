@@ -40,9 +40,8 @@ export function checkKeyNames(options: { keyNamespace?: unknown; keyName?: unkno
 /**
  * Wraps and unwraps data keys with a symmetric wrapping key the application holds, byte-compatible
  * with the AWS Encryption SDK's raw AES keyring (with UTF-8 context sorting). The wrapping key
- * bytes
- * are copied and imported non-extractable; the caller's array is not changed. Decrypting needs the
- * same `keyNamespace`, `keyName` and key.
+ * bytes are copied and imported non-extractable; the caller's array is not changed. Decrypting
+ * needs the same `keyNamespace`, `keyName` and key.
  *
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: empty names, a
  *   namespace starting `aws-kms`, a key that is not 16, 24 or 32 bytes or an AES-GCM CryptoKey.

@@ -104,10 +104,8 @@ export interface KmsSimulation extends SimulationSettings {
 /**
  * A simulated multi-region AWS KMS of one account, made by {@link createKms}: a client per region
  * (`kms.region(name)`), the account's IAM, the audit log, and the simulation controls. Calls fail
- * as
- * AWS KMS's do, with a {@link KmsError} whose `name` and `code` are the AWS exception name; a
- * closed
- * instance throws {@link SimulatorError} `CLOSED`.
+ * as AWS KMS's do, with a {@link KmsError} whose `name` and `code` are the AWS exception name; a
+ * closed instance throws {@link SimulatorError} `CLOSED`.
  */
 export interface Kms {
   readonly account: string;
@@ -163,9 +161,8 @@ function checkOptions(options: KmsOptions): { account: string; regions: string[]
  * requests and answer with its responses and exceptions.
  *
  * @param options - `storage` (`'indexeddb'` in pages and workers, persistent; `'memory'` in Node
- * and
- *   tests), and optionally `account`, `regions`, `name`, `now`, `recorder`, `audit`,
- * `auditDurability`.
+ *   and tests), and optionally `account`, `regions`, `name`, `now`, `recorder`, `audit`,
+ *   `auditDurability`.
  * @returns the {@link Kms}; `await kms.close()` when done.
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for bad options (a non 12-digit
  *   account, an unknown storage, repeated regions); whatever IndexedDB throws when it cannot open
