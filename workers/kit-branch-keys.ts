@@ -19,7 +19,7 @@ import {
 } from '../src/core/index.js';
 import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
 import { bytesEqual, fromUtf8 } from '../src/core/bytes.js';
-import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/message.js';
+import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/batch-keyrings.js';
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { ACTIVE_TYPE } from '../src/core/branch-key-store-records.js';
 import { indexedDbStorage, type BranchKeyStorage } from '../src/core/branch-key-store-storage.js';

@@ -9,7 +9,9 @@ import { PUBLIC_KEY_CONTEXT_KEY, serializeContext } from './encryption-context.j
 import { EnvelopeError, ErrorCode, malformed, typeError } from './errors.js';
 import { HeaderParseMemo, readHeader, type ParsedHeader } from './header.js';
 import { deriveCommittedKeys } from './kdf.js';
-import { checkDecryptOptions, prepareDecryption, type BatchDecryptingKeyring, type CheckedDecryptOptions, type DataKeyUnwrapper, type DecryptOptions } from './message.js';
+import { checkDecryptOptions, type CheckedDecryptOptions, type DecryptOptions } from './options.js';
+import { prepareDecryption } from './prepare.js';
+import type { BatchDecryptingKeyring, DataKeyUnwrapper } from './batch-keyrings.js';
 import { verifyMessage } from './signature.js';
 import { ALL_SUITE_IDS, findSuite } from './suites.js';
 

@@ -17,7 +17,8 @@ import {
 } from './body.js';
 import { EnvelopeError, ErrorCode, malformed, rangeError, typeError } from './errors.js';
 import { readHeader, type ParsedHeader } from './header.js';
-import { checkDecryptOptions, prepareDecryption, prepareEncryption, type DecryptOptions, type EncryptOptions, type PreparedDecryption } from './message.js';
+import { checkDecryptOptions, type DecryptOptions, type EncryptOptions } from './options.js';
+import { prepareDecryption, prepareEncryption, type PreparedDecryption } from './prepare.js';
 import { incrementalHash, signDigest, verifyDigest, type IncrementalHash } from './signature.js';
 
 /** A TransformStream that also tells the message header once it is known (and, on decrypt, verified). */

@@ -113,6 +113,13 @@ describe('createKit: copy by default, transfer on request', () => {
       const results = await kit.decryptMany(messages);
       expect(results.map((r) => ('plaintext' in r ? str(r.plaintext) : r.error.code))).to.deep.equal(['one', 'two', 'two', 'one']);
       expect(messages, 'messages intact after decryptMany').to.deep.equal(before);
+      // The KMS client, too: requests are cloned, never transferred.
+      const secret = text('kms plaintext');
+      const { CiphertextBlob } = await kit.kms('us-east-1').encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: secret });
+      expect(str(secret), 'Plaintext intact after kms.encrypt').to.equal('kms plaintext');
+      const blobCopy = CiphertextBlob.slice();
+      await kit.kms('us-east-1').decrypt({ CiphertextBlob });
+      expect(CiphertextBlob, 'CiphertextBlob intact after kms.decrypt').to.deep.equal(blobCopy);
       // Views into part of a buffer are copied as themselves, never their whole buffer.
       const shared = text('xxhello partxx');
       const { ciphertext: partMessage } = await kit.encrypt(shared.subarray(2, 12), { keyId: KeyMetadata.Arn, encryptionContext: {} });

@@ -18,7 +18,7 @@ import {
 import { decryptMany } from '../../src/core/decrypt.js';
 import { encryptMany } from '../../src/core/encrypt.js';
 import { headerTemplate, readHeader, serializeHeaderBody } from '../../src/core/header.js';
-import { RandomPool } from '../../src/core/message.js';
+import { RandomPool } from '../../src/core/random-pool.js';
 import { findSuite } from '../../src/core/suites.js';
 import { serializeContext } from '../../src/core/encryption-context.js';
 import { bytesToUuid, parseWrappedDataKey } from '../../src/core/hierarchical-keyring-wrap.js';
