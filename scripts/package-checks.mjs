@@ -55,6 +55,23 @@ await check('envelope-kit/kms resolves', async () => {
   assert(kms.VERSION === pkg.version, 'kms VERSION ' + kms.VERSION + ' != ' + pkg.version);
 });
 
+await check('envelope-kit/services: a secret and a SecureString round trip over envelope-kit/kms in memory', async () => {
+  const { createKms } = await import('envelope-kit/kms');
+  const { createServices, ServiceError } = await import('envelope-kit/services');
+  const kms = await createKms({ storage: 'memory' });
+  const services = await createServices({ kms });
+  const sm = services.secretsManager('us-east-1');
+  await sm.createSecret({ Name: 'package-test', SecretString: 'from the tarball' });
+  assert((await sm.getSecretValue({ SecretId: 'package-test' })).SecretString === 'from the tarball', 'secret did not round-trip');
+  const ssm = services.ssm('us-east-1');
+  await ssm.putParameter({ Name: '/package/test', Value: 'secure', Type: 'SecureString' });
+  assert((await ssm.getParameter({ Name: '/package/test', WithDecryption: true })).Parameter.Value === 'secure', 'SecureString did not round-trip');
+  const error = await sm.getSecretValue({ SecretId: 'missing' }).catch((e) => e);
+  assert(error instanceof ServiceError && error.name === 'ResourceNotFoundException', 'missing secret is not a ResourceNotFoundException');
+  services.close();
+  await kms.close();
+});
+
 // The components are main-thread browser code (Lit needs HTMLElement when it loads), so plain Node
 // only resolves the entry and looks at what it defines; the browser suites and the demo's
 // end-to-end test load and drive them.

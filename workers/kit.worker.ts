@@ -38,6 +38,9 @@ import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
 import { typeError } from '../src/core/arguments.js';
+import { KitServices } from './kit-services.js';
+import type { KitService } from '../src/services/operation-names.js';
+import type { RotationEvent } from '../src/services/secrets-manager/types.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -51,6 +54,7 @@ interface Opened {
   readonly account: string;
   readonly defaultRegion: string;
   readonly branchKeys: KitBranchKeys;
+  readonly services: KitServices;
 }
 
 let opened: Opened | undefined;
@@ -156,7 +160,7 @@ const api: KitWorkerApi = {
     const operations = probe as unknown as KmsRegionClient;
     const kmsOperations = (Object.keys(operations) as (keyof KmsRegionClient)[]).filter((key): key is KmsOperationName => typeof operations[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal) };
     return { account: kms.account, regions: [...kms.regions], kmsOperations };
   }),
 
@@ -169,6 +173,19 @@ const api: KitWorkerApi = {
     const method = client[operation] as (request: KmsRequest<Op>) => Promise<KmsResponse<Op>>;
     const response = await method(request);
     return transfer(response, [...buffersIn(response)]);
+  }),
+
+  service: guarded(async (service: KitService, region: string, operation: string, request: unknown): Promise<unknown> => {
+    const response = await state().services.call(service, region, operation, request);
+    return transfer(response, [...buffersIn(response)]);
+  }),
+
+  registerRotationFunction: guarded(async (arn: string, step: (event: RotationEvent) => Promise<void>): Promise<void> => {
+    await state().services.registerRotationFunction(arn, step as never);
+  }),
+
+  tickServices: guarded(async (): Promise<void> => {
+    await state().services.tick();
   }),
 
   simulate: guarded(async (settings: KmsSimulation): Promise<void> => {
@@ -256,6 +273,7 @@ const api: KitWorkerApi = {
     opened = undefined;
     if (!was) return;
     was.branchKeys.close();
+    await was.services.close();
     await was.kms.close();
     await databasesSettled(was.name);
   }),

@@ -3,11 +3,14 @@
  * holds the simulated KMS and every key, and talks to it over comlink with the protocol in
  * protocol.ts. The page only ever holds ids, ARNs, ciphertext and the plaintext it asked for.
  */
-import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EncryptionContext, MessageHeader } from '../core/types.js';
 import type { SuiteId } from '../core/suites.js';
 import { typeError, rangeError } from '../core/errors.js';
 import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from '../kms/index.js';
+import { KitService, SECRETS_MANAGER_OPERATIONS, SSM_OPERATIONS } from '../services/operation-names.js';
+import type { RotationEvent, RotationFunction, SecretsManagerClient } from '../services/secrets-manager/types.js';
+import type { SsmClient } from '../services/ssm/types.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -200,6 +203,38 @@ export interface Kit {
    * page, as AWS KMS would to its caller; `encrypt` and `decrypt` below never do.
    */
   kms(region: string): KmsRegionClient;
+  /**
+   * The AWS-shaped Secrets Manager client of one region (envelope-kit/services), running in the
+   * worker as the kit's principal: secret values are sealed there under the kit's KMS.
+   *
+   * @example
+   * ```ts
+   * const sm = kit.secretsManager('us-east-1');
+   * await sm.createSecret({ Name: 'db', SecretString: 'hunter2', AddReplicaRegions: [{ Region: 'eu-west-1' }] });
+   * const { SecretString } = await kit.secretsManager('eu-west-1').getSecretValue({ SecretId: 'db' });
+   * ```
+   */
+  secretsManager(region: string): SecretsManagerClient;
+  /** The AWS-shaped Parameter Store (SSM) client of one region, running in the worker. */
+  ssm(region: string): SsmClient;
+  /**
+   * Registers a rotation function (standing in for the rotation Lambda `arn`, RotateSecret's
+   * RotationLambdaARN). It runs in the page: the worker calls it for each rotation step with the
+   * event, and it gets this kit's Secrets Manager client of the secret's region.
+   *
+   * @example
+   * ```ts
+   * await kit.registerRotationFunction('arn:aws:lambda:us-east-1:111122223333:function:rotate', async ({ SecretId, ClientRequestToken, Step }, sm) => {
+   *   if (Step === 'createSecret') {
+   *     const { RandomPassword } = await sm.getRandomPassword({});
+   *     await sm.putSecretValue({ SecretId, ClientRequestToken, SecretString: RandomPassword, VersionStages: ['AWSPENDING'] });
+   *   }
+   * });
+   * ```
+   */
+  registerRotationFunction(arn: string, fn: RotationFunction): Promise<void>;
+  /** Runs what the clock made due in the services: scheduled rotations, retries of Failed replicas. */
+  tickServices(): Promise<void>;
   /** Simulates an outage, latency or throttling in one region (`kms.simulate`). */
   simulate(settings: KmsSimulation): Promise<void>;
   /**
@@ -390,6 +425,7 @@ class WorkerKit implements Kit {
   readonly #ownsWorker: boolean;
   readonly #operations: readonly KmsOperationName[];
   readonly #clients = new Map<string, KmsRegionClient>();
+  readonly #serviceClients = new Map<string, unknown>();
   readonly #pending = new Set<(error: Error) => void>();
   readonly #detach: () => void;
   #failure: Error | undefined;
@@ -508,6 +544,43 @@ class WorkerKit implements Kit {
       this.#clients.set(region, client);
     }
     return client;
+  }
+
+  #serviceClient(service: KitService, region: string, operations: readonly string[]): unknown {
+    this.#region(region, 'region');
+    const key = `${service}:${region}`;
+    let client = this.#serviceClients.get(key);
+    if (!client) {
+      const methods: Record<string, unknown> = { region };
+      for (const operation of operations) methods[operation] = (request?: unknown) => this.run(() => this.#remote.service(service, region, operation, request));
+      client = Object.freeze(methods);
+      this.#serviceClients.set(key, client);
+    }
+    return client;
+  }
+
+  secretsManager(region: string): SecretsManagerClient {
+    return this.#serviceClient(KitService.SECRETS_MANAGER, region, SECRETS_MANAGER_OPERATIONS) as SecretsManagerClient;
+  }
+
+  ssm(region: string): SsmClient {
+    return this.#serviceClient(KitService.SSM, region, SSM_OPERATIONS) as SsmClient;
+  }
+
+  registerRotationFunction(arn: string, fn: RotationFunction): Promise<void> {
+    if (typeof arn !== 'string' || arn.length === 0) return Promise.reject(typeError('arn', 'a Lambda function ARN'));
+    if (typeof fn !== 'function') return Promise.reject(typeError('fn', 'a function (event, client) => Promise<void>'));
+    // The worker calls this proxy per step; the function gets the page's client of the secret's
+    // region (an ARN's fourth field), whose errors keep their names, as a worker-side client proxied
+    // through comlink's generic error handling would not.
+    const step = proxy(async (event: RotationEvent) => {
+      await fn(event, this.secretsManager(event.SecretId.split(':')[3] ?? this.regions[0]!));
+    });
+    return this.run(() => this.#remote.registerRotationFunction(arn, step));
+  }
+
+  tickServices(): Promise<void> {
+    return this.run(() => this.#remote.tickServices());
   }
 
   simulate(settings: KmsSimulation): Promise<void> {

@@ -18,6 +18,8 @@ import { toWireError } from './wire-errors.js';
 import type { EncryptionContext, MessageHeader } from '../core/types.js';
 import type { SuiteId } from '../core/suites.js';
 import type { KmsRegionClient, KmsSimulation, SimulationState } from '../kms/index.js';
+import type { KitService } from '../services/operation-names.js';
+import type { RotationEvent } from '../services/secrets-manager/types.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -194,6 +196,19 @@ export interface KitWorkerApi {
    * the worker's own and are transferred.
    */
   kms<Op extends KmsOperationName>(region: string, operation: Op, request: KmsRequest<Op>): Promise<KmsResponse<Op>>;
+  /**
+   * Calls one operation of a service's client in one region as the kit's principal, e.g.
+   * `service('secretsmanager', 'us-east-1', 'getSecretValue', { SecretId })` (envelope-kit/services).
+   * Requests are cloned; response buffers are transferred.
+   */
+  service(service: KitService, region: string, operation: string, request: unknown): Promise<unknown>;
+  /**
+   * Registers a rotation function living in the page: `step` is a comlink proxy the worker calls
+   * once per rotation step; it resolves when the page's function has done the step.
+   */
+  registerRotationFunction(arn: string, step: (event: RotationEvent) => Promise<void>): Promise<void>;
+  /** `services.tick()`: scheduled rotations and replica retries that the clock made due. */
+  tickServices(): Promise<void>;
   /** `kms.simulate` (outage, latency, throttling) for one region. */
   simulate(settings: KmsSimulation): Promise<void>;
   /** `kms.simulation(region)`: the region's settings as they are now. */

@@ -19,6 +19,9 @@ export type KeyAction =
   | 'replicate'
   | 'put-policy';
 
+/** An `<ek-secrets>` action that changed a secret. */
+export type SecretAction = 'create' | 'rotate' | 'replicate' | 'delete' | 'restore';
+
 /**
  * The `detail` of every event the `<ek-*>` elements fire, by event name (see {@link fire}). Listen
  * on the element, on `<ek-kit>` or on `document`: every event bubbles and is composed.
@@ -34,6 +37,9 @@ export interface EventDetails {
   'ek-simulation-change': { region: string; outage: boolean; latencyMs: number };
   'ek-audit-verified': { ok: boolean; checked: number; reason?: string };
   'ek-audit-exported': { text: string; records: number };
+  'ek-secret-change': { action: SecretAction; region: string; name: string };
+  /** A secret's value was revealed in `region` (the value itself is not in the event). */
+  'ek-secret-revealed': { region: string; name: string; primaryRegion: string };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
   'ek-error': { operation: string; error: unknown };
 }
@@ -65,6 +71,8 @@ declare global {
     'ek-simulation-change': CustomEvent<EventDetails['ek-simulation-change']>;
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
+    'ek-secret-change': CustomEvent<EventDetails['ek-secret-change']>;
+    'ek-secret-revealed': CustomEvent<EventDetails['ek-secret-revealed']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;
   }
 }

@@ -26,12 +26,14 @@ import { EkEncrypt } from './encrypt.js';
 import { EkDecrypt } from './decrypt.js';
 import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
+import { EkSecrets } from './secrets.js';
 
-export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog };
+export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkSecrets };
+export { sampleRotation, sampleRotationArn } from './sample-rotation.js';
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
-export { fire, type EventDetails, type EkEventName, type KeyAction } from './events.js';
+export { fire, type EventDetails, type EkEventName, type KeyAction, type SecretAction } from './events.js';
 export { auditOf, type AuditSource, type AuditFilter, type AuditRecordView, type AuditVerificationView } from './audit-source.js';
 export { regionOfKeyArn } from './message-header.js';
 
@@ -47,6 +49,7 @@ const ELEMENTS = {
   'ek-decrypt': EkDecrypt,
   'ek-regions': EkRegions,
   'ek-audit-log': EkAuditLog,
+  'ek-secrets': EkSecrets,
 } as const;
 
 /**
@@ -80,6 +83,7 @@ declare global {
     'ek-decrypt': EkDecrypt;
     'ek-regions': EkRegions;
     'ek-audit-log': EkAuditLog;
+    'ek-secrets': EkSecrets;
   }
 }
 

@@ -132,6 +132,11 @@ kitElement.addEventListener('ek-simulation-change', (event) => {
   if (outage && region === homeRegion()) complete('outage');
 });
 
+kitElement.addEventListener('ek-secret-revealed', (event) => {
+  const { region, primaryRegion } = event.detail;
+  if (region !== primaryRegion && outages.has(primaryRegion)) complete('secret-replica');
+});
+
 kitElement.addEventListener('ek-audit-verified', (event) => {
   if (event.detail.ok) complete('audit');
 });

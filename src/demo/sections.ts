@@ -62,6 +62,12 @@ export const SECTIONS = [
     hint: 'Every KMS call, as CloudTrail would record it, hash-chained per region.',
     content: () => html`<ek-audit-log></ek-audit-log>`,
   },
+  {
+    id: 'secrets',
+    title: 'Secrets',
+    hint: 'Secrets Manager on the same KMS: each value is encrypted under a data key from the region’s KMS. Reveal shows a value only when asked.',
+    content: () => html`<ek-secrets region="us-west-2"></ek-secrets>`,
+  },
 ] as const satisfies readonly DemoSection[];
 
 /** The id of a section of {@link SECTIONS}: what a walkthrough step may point at. */

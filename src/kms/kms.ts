@@ -25,6 +25,7 @@ import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
 import { updateKey } from './keys/key-updates.js';
 import { argumentError, rangeError, typeError } from '../core/arguments.js';
+import { ensureAwsManagedKey } from './keys/aws-managed-keys.js';
 
 /**
  * The AWS account id a {@link Kms} simulates unless `options.account` names another (AWS's
@@ -110,6 +111,18 @@ export interface KmsSimulation extends SimulationSettings {
 export interface Kms {
   readonly account: string;
   readonly regions: readonly string[];
+  /** Where the KMS keeps its state; services built on it (`envelope-kit/services`) keep theirs alike. */
+  readonly storage: 'indexeddb' | 'memory';
+  /** The database name prefix (KmsOptions.name, resolved): services name their databases after it. */
+  readonly name: string;
+  /** The injected clock (epoch ms) the KMS runs on. */
+  now(): number;
+  /**
+   * The key id of the AWS managed key `alias/aws/<service>` in `region`, created with its
+   * documented key policy on first use (aws-managed-keys.ts). For service layers: AWS creates
+   * these keys itself, and customers cannot.
+   */
+  awsManagedKey(region: string, service: string): Promise<string>;
   /** The client for one region; `principal` defaults to the account root. */
   region(name: string, options?: RegionClientOptions): KmsRegionClient;
   /** The account's IAM inline user and role policies (account-wide: every region reads them). */
@@ -238,6 +251,13 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   return {
     account,
     regions,
+    storage: options.storage,
+    name,
+    now,
+    async awsManagedKey(regionName, service) {
+      checkOpen();
+      return ensureAwsManagedKey(runtime(regionName), service);
+    },
     iam,
     audit: {
       query: (filter) => requireAudit().query(filter),

@@ -58,7 +58,7 @@ export interface KeyMetadata {
   ValidTo?: Date;
   Origin: OriginType;
   ExpirationModel?: 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
-  KeyManager: 'CUSTOMER';
+  KeyManager: 'CUSTOMER' | 'AWS';
   CustomerMasterKeySpec: KeySpec;
   KeySpec: KeySpec;
   EncryptionAlgorithms?: EncryptionAlgorithmSpec[];

@@ -1,5 +1,5 @@
 /**
- * Every public export has TSDoc (house-style rule 8): each name the four package entries export,
+ * Every public export has TSDoc (house-style rule 8): each name a package entry exports,
  * followed through re-exports to its declaration, carries a doc comment with a summary, and every
  * exported function and class an `@example` as well. The failure lists each undocumented export
  * with its file and line, so the fix is a lookup away.

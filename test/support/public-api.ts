@@ -1,27 +1,40 @@
 /**
- * The package's public API as its users see it: every name the four package entries export
- * (`envelope-kit`, `/core`, `/kms`, `/components`), each followed through its re-exports to the
- * declaration that carries its TSDoc. Used by test/node/tsdoc.test.ts (every export documented) and
+ * The package's public API as its users see it: every name the package entries export
+ * (`envelope-kit`, `/core`, `/kms`, `/services`, `/components`, as package.json lists them), each
+ * followed through its re-exports to the declaration that carries its TSDoc. Used by test/node/tsdoc.test.ts (every export documented) and
  * test/node/doc-examples.test.ts (the first-call examples run).
  *
  * TypeScript 7 (the project's `tsc`) ships no JavaScript API, so this loads TypeScript 5.9 under the
  * npm alias `typescript-api` (package.json). Only parsing and symbol resolution are used; no emit.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript-api';
 
 /** The repository root (absolute, with a trailing slash). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** package.json `exports` entry → the source file it is built from (vite.lib.config.ts). */
-export const ENTRIES = {
-  'envelope-kit': 'src/index.ts',
-  'envelope-kit/core': 'src/core/index.ts',
-  'envelope-kit/kms': 'src/kms/index.ts',
-  'envelope-kit/components': 'src/components/index.ts',
-} as const;
+/**
+ * package.json `exports` entry → the source file it is built from: each entry's `types` path
+ * (`./dist/lib/types/<x>.d.ts`) names it (`src/<x>.ts`). Read from package.json, so that an entry
+ * added there is checked here without anyone remembering to list it. Entries without types (the
+ * worker script, package.json) export no API.
+ */
+export const ENTRIES: Readonly<Record<string, string>> = (() => {
+  const manifest = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { name: string; exports: Record<string, unknown> };
+  const entries: Record<string, string> = {};
+  for (const [subpath, target] of Object.entries(manifest.exports)) {
+    const types = (target as { types?: unknown })?.types;
+    if (typeof types !== 'string') continue;
+    const source = /^\.\/dist\/lib\/types\/(.+)\.d\.ts$/.exec(types);
+    if (!source) throw new Error(`package.json exports["${subpath}"].types is not under dist/lib/types/: ${types}`);
+    entries[subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`] = `src/${source[1]}.ts`;
+  }
+  return entries;
+})();
 
-export type EntryName = keyof typeof ENTRIES;
+/** A package entry: `envelope-kit`, `envelope-kit/core`, …. */
+export type EntryName = string;
 
 /** One exported name of one entry, resolved to where it is declared. */
 export interface PublicExport {
@@ -59,7 +72,7 @@ export function typeErrorsOf(files: readonly string[]): string[] {
 
 let cached: { program: ts.Program; checker: ts.TypeChecker } | undefined;
 
-/** One program over the four entries (about a second on 2 cores; built once per test file). */
+/** One program over the entries (about a second on 2 cores; built once per test file). */
 function program(): { program: ts.Program; checker: ts.TypeChecker } {
   if (cached) return cached;
   // Only the entries as roots: the checker follows their imports, and test files stay out.
@@ -83,7 +96,7 @@ function location(declaration: ts.Declaration): string {
 export function publicExports(): PublicExport[] {
   const { program: built, checker } = program();
   const result: PublicExport[] = [];
-  for (const [entry, file] of Object.entries(ENTRIES) as [EntryName, string][]) {
+  for (const [entry, file] of Object.entries(ENTRIES)) {
     const source = built.getSourceFile(`${ROOT}${file}`);
     if (!source) throw new Error(`${file} is not in the program`);
     const moduleSymbol = checker.getSymbolAtLocation(source);
