@@ -74,7 +74,8 @@ async function importRsa(key: CryptoKey | string, kind: 'public' | 'private', ha
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: bad names, an
  *   unknown padding, neither key, a key that is not RSA-OAEP with the padding's hash; a PEM that
  *   does not import rejects the first encrypt or decrypt with a TypeError naming the option.
- * @throws {@link EnvelopeError} `KEYRING_FAILURE` on encrypt without a public key.
+ * @throws {@link EnvelopeError} `UNSUPPORTED_PADDING` from the constructor for a PKCS#1 v1.5
+ *   padding; `KEYRING_FAILURE` on encrypt without a public key or when wrapping fails.
  *
  * @example
  * ```ts
