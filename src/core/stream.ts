@@ -88,8 +88,8 @@ function deferred<T>() {
  * @param options - those of {@link encrypt}, and `plaintextLength`, an upper bound if known.
  * @returns a TransformStream of plaintext to message bytes, with a `header` promise.
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) at once for bad options; the stream
- *   (and `header`) fails with what {@link encrypt} throws, or RangeError when more than
- *   `plaintextLength` bytes arrive.
+ *   (and `header`) fails with what {@link encrypt} throws, or {@link EnvelopeError}
+ *   `LIMIT_EXCEEDED` when more than `plaintextLength` bytes arrive.
  *
  * @example
  * ```ts
