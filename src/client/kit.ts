@@ -729,7 +729,7 @@ class WorkerKit implements Kit {
  *   bundler built from workers/kit.worker.ts).
  * @returns the {@link Kit}; `await kit.close()` when done.
  * @throws TypeError (`code: 'INVALID_ARGUMENT'`) for bad options; {@link KitError} `WORKER_FAILED`
- *   when the worker fails to load or start; the KMS's error when its storage cannot open.
+ *   when the worker fails to load or start, `STORAGE_FAILED` when its storage cannot open.
  *
  * @example
  * ```ts

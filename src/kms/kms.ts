@@ -178,8 +178,8 @@ function checkOptions(options: KmsOptions): { account: string; regions: string[]
  *   `auditDurability`.
  * @returns the {@link Kms}; `await kms.close()` when done.
  * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for bad options (a non 12-digit
- *   account, an unknown storage, repeated regions); whatever IndexedDB throws when it cannot open
- *   (for example a private window that refuses storage).
+ *   account, an unknown storage, repeated regions); {@link SimulatorError} `STORAGE_FAILED` when
+ *   IndexedDB cannot open (no quota, a private window that refuses storage, a blocked upgrade).
  *
  * @example
  * ```ts
