@@ -72,6 +72,24 @@ await check('envelope-kit/services: a secret and a SecureString round trip over 
   await kms.close();
 });
 
+await check('envelope-kit/services: an SSE-KMS object and a KMS repository over envelope-kit/kms in memory', async () => {
+  const { createKms } = await import('envelope-kit/kms');
+  const { createServices, S3ServiceException } = await import('envelope-kit/services');
+  const kms = await createKms({ storage: 'memory' });
+  const services = await createServices({ kms });
+  const s3 = services.s3('us-east-1');
+  await s3.createBucket({ Bucket: 'package-test' });
+  const put = await s3.putObject({ Bucket: 'package-test', Key: 'k', Body: 'from the tarball', ServerSideEncryption: 'aws:kms', BucketKeyEnabled: true });
+  assert(put.BucketKeyEnabled === true && put.SSEKMSKeyId.startsWith('arn:aws:kms:us-east-1:'), 'SSE-KMS with a Bucket Key was not reported');
+  assert((await (await s3.getObject({ Bucket: 'package-test', Key: 'k' })).Body.transformToString()) === 'from the tarball', 'object did not round-trip');
+  const error = await s3.getObject({ Bucket: 'package-test', Key: 'missing' }).catch((e) => e);
+  assert(error instanceof S3ServiceException && error.name === 'NoSuchKey', 'missing object is not NoSuchKey');
+  const { repository } = await services.ecr('us-east-1').createRepository({ repositoryName: 'package-test', encryptionConfiguration: { encryptionType: 'KMS' } });
+  assert(repository.encryptionConfiguration.kmsKey, 'the repository has no KMS key');
+  services.close();
+  await kms.close();
+});
+
 // The components are main-thread browser code (Lit needs HTMLElement when it loads), so plain Node
 // only resolves the entry and looks at what it defines; the browser suites and the demo's
 // end-to-end test load and drive them.

@@ -36,6 +36,16 @@ export class KitServices {
     return this.#services;
   }
 
+  /** The services, opened on first use (S3, ECR and Inspector calls reach them through here). */
+  open(): Promise<Services> {
+    return this.#open();
+  }
+
+  /** The principal every service client calls as (the kit's), or the account root. */
+  get clientOptions(): { principal: string } | undefined {
+    return this.#principal === undefined ? undefined : { principal: this.#principal };
+  }
+
   /** One operation of one service's client in `region`. */
   async call(service: KitService, region: string, operation: string, request: unknown): Promise<unknown> {
     const names = Object.prototype.hasOwnProperty.call(OPERATIONS, service) ? OPERATIONS[service] : undefined;

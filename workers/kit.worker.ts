@@ -10,6 +10,7 @@
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
 import { createKms, type Kms, type KmsRegionClient, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
+import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
   AuditOperation,
   KitError,
@@ -265,6 +266,18 @@ const api: KitWorkerApi = {
     const results = await decryptRecords(messages, keyring, options.encryptionContext);
     const buffers = results.flatMap((r) => ('plaintext' in r ? [r.plaintext.buffer] : []));
     return transfer(results, buffers);
+  }),
+
+  atRest: guarded(async (service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown> => {
+    const current = state();
+    const operations = Object.prototype.hasOwnProperty.call(AT_REST_OPERATIONS, service) ? AT_REST_OPERATIONS[service] : undefined;
+    if (!operations) throw new TypeError(`service must be one of ${Object.keys(AT_REST_OPERATIONS).join(', ')}; got ${JSON.stringify(service)}`);
+    if (!operations.includes(operation)) throw new TypeError(`operation must be a ${service} client method; ${JSON.stringify(operation)} is not one`);
+    const services = await current.services.open();
+    const options = current.services.clientOptions;
+    const client = (service === 's3' ? services.s3(region, options) : service === 'ecr' ? services.ecr(region, options) : services.inspector(region, options)) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+    const response = await client[operation]!(request);
+    return transfer(response, [...buffersIn(response)]);
   }),
 
   close: guarded(async (): Promise<void> => {

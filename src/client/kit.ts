@@ -11,6 +11,11 @@ import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from '
 import { KitService, SECRETS_MANAGER_OPERATIONS, SSM_OPERATIONS } from '../services/operation-names.js';
 import type { RotationEvent, RotationFunction, SecretsManagerClient } from '../services/secrets-manager/types.js';
 import type { SsmClient } from '../services/ssm/types.js';
+import { atRestClient, type AtRestCall } from './at-rest.js';
+import { AtRestService } from '../services/at-rest-operations.js';
+import type { S3Client } from '../services/s3/s3.js';
+import type { EcrClient } from '../services/ecr/ecr.js';
+import type { InspectorClient } from '../services/inspector/inspector.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -204,6 +209,22 @@ export interface Kit {
    */
   kms(region: string): KmsRegionClient;
   /**
+   * Amazon S3 of one region, in the worker, with objects encrypted at rest on the kit's KMS
+   * (README, "Objects, images and findings at rest"). A body the kit encrypted (`kit.encrypt`) is
+   * stored byte for byte and reads back for `kit.decrypt`.
+   *
+   * @example
+   * ```ts
+   * await kit.s3('us-east-1').createBucket({ Bucket: 'notes' });
+   * await kit.s3('us-east-1').putObject({ Bucket: 'notes', Key: 'a', Body: await kit.encrypt('hi', { keyIds: [keyArn] }) });
+   * ```
+   */
+  s3(region: string): S3Client;
+  /** Amazon ECR of one region, in the worker: repositories encrypted at rest, with their KMS grants. */
+  ecr(region: string): EcrClient;
+  /** Amazon Inspector of one region, in the worker: per-resource-type keys and encrypted code snippets. */
+  inspector(region: string): InspectorClient;
+  /**
    * The AWS-shaped Secrets Manager client of one region (envelope-kit/services), running in the
    * worker as the kit's principal: secret values are sealed there under the kit's KMS.
    *
@@ -233,7 +254,7 @@ export interface Kit {
    * ```
    */
   registerRotationFunction(arn: string, fn: RotationFunction): Promise<void>;
-  /** Runs what the clock made due in the services: scheduled rotations, retries of Failed replicas. */
+  /** Runs what the clock made due in the services: scheduled rotations, retries of Failed replicas, S3 replication still PENDING. */
   tickServices(): Promise<void>;
   /** Simulates an outage, latency or throttling in one region (`kms.simulate`). */
   simulate(settings: KmsSimulation): Promise<void>;
@@ -425,6 +446,7 @@ class WorkerKit implements Kit {
   readonly #ownsWorker: boolean;
   readonly #operations: readonly KmsOperationName[];
   readonly #clients = new Map<string, KmsRegionClient>();
+  readonly #atRestClients = new Map<string, S3Client | EcrClient | InspectorClient>();
   readonly #serviceClients = new Map<string, unknown>();
   readonly #pending = new Set<(error: Error) => void>();
   readonly #detach: () => void;
@@ -542,6 +564,30 @@ class WorkerKit implements Kit {
       }
       client = Object.freeze(methods) as unknown as KmsRegionClient;
       this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  s3(region: string): S3Client {
+    return this.#atRest(AtRestService.S3, region) as S3Client;
+  }
+
+  ecr(region: string): EcrClient {
+    return this.#atRest(AtRestService.ECR, region) as EcrClient;
+  }
+
+  inspector(region: string): InspectorClient {
+    return this.#atRest(AtRestService.INSPECTOR, region) as InspectorClient;
+  }
+
+  #atRest(service: AtRestService, region: string): S3Client | EcrClient | InspectorClient {
+    this.#region(region, 'region');
+    const id = `${service}|${region}`;
+    let client = this.#atRestClients.get(id);
+    if (!client) {
+      const call: AtRestCall = (s, r, operation, request) => this.run(() => this.#remote.atRest(s, r, operation, request));
+      client = atRestClient(call, service as typeof AtRestService.S3, region);
+      this.#atRestClients.set(id, client);
     }
     return client;
   }

@@ -20,6 +20,7 @@ import type { SuiteId } from '../core/suites.js';
 import type { KmsRegionClient, KmsSimulation, SimulationState } from '../kms/index.js';
 import type { KitService } from '../services/operation-names.js';
 import type { RotationEvent } from '../services/secrets-manager/types.js';
+import type { AtRestService } from '../services/at-rest-operations.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -254,6 +255,13 @@ export interface KitWorkerApi {
    * {@link BatchRecordError}; the others decrypt. Rejects only when the batch itself is invalid.
    */
   decryptMany(messages: Uint8Array<ArrayBuffer>[], options: WireDecryptManyOptions): Promise<BatchDecryptResult[]>;
+  /**
+   * Calls one operation of one Region's S3, ECR or Inspector client (`envelope-kit/services`), as
+   * the kit's principal, e.g. `atRest('s3', 'us-east-1', 'getObject', { Bucket, Key })`. Requests
+   * are cloned; response buffers (object bodies, layers) are transferred. The services open on
+   * first use, over the worker's KMS; `tickServices` also retries S3 replication still PENDING.
+   */
+  atRest(service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown>;
   /** Closes the KMS's databases; the worker can then be terminated. */
   close(): Promise<void>;
 }

@@ -41,6 +41,8 @@ export interface EventDetails {
   /** A secret's value was revealed in `region` (the value itself is not in the event). */
   'ek-secret-revealed': { region: string; name: string; primaryRegion: string };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
+  'ek-object-change': { region: string; bucket: string; key: string; action: 'uploaded' | 'deleted' };
+  'ek-repository-change': { region: string; repositoryName: string; action: 'created' | 'deleted'; grantsNotRetired?: readonly string[] };
   'ek-error': { operation: string; error: unknown };
 }
 
@@ -71,6 +73,8 @@ declare global {
     'ek-simulation-change': CustomEvent<EventDetails['ek-simulation-change']>;
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
+    'ek-object-change': CustomEvent<EventDetails['ek-object-change']>;
+    'ek-repository-change': CustomEvent<EventDetails['ek-repository-change']>;
     'ek-secret-change': CustomEvent<EventDetails['ek-secret-change']>;
     'ek-secret-revealed': CustomEvent<EventDetails['ek-secret-revealed']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;

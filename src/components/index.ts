@@ -26,10 +26,13 @@ import { EkEncrypt } from './encrypt.js';
 import { EkDecrypt } from './decrypt.js';
 import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
+import { EkBucket } from './bucket.js';
+import { EkRepository } from './repository.js';
 import { EkSecrets } from './secrets.js';
 
 export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkSecrets };
 export { sampleRotation, sampleRotationArn } from './sample-rotation.js';
+export { EkBucket, EkRepository };
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
@@ -49,6 +52,8 @@ const ELEMENTS = {
   'ek-decrypt': EkDecrypt,
   'ek-regions': EkRegions,
   'ek-audit-log': EkAuditLog,
+  'ek-bucket': EkBucket,
+  'ek-repository': EkRepository,
   'ek-secrets': EkSecrets,
 } as const;
 
@@ -83,6 +88,8 @@ declare global {
     'ek-decrypt': EkDecrypt;
     'ek-regions': EkRegions;
     'ek-audit-log': EkAuditLog;
+    'ek-bucket': EkBucket;
+    'ek-repository': EkRepository;
     'ek-secrets': EkSecrets;
   }
 }

@@ -11,6 +11,8 @@ import { STEPS } from './steps.js';
 import { clearState, loadState, saveState, type DemoState } from './progress.js';
 import { renderGuide } from './guide.js';
 import { followReading, keepFragmentInView, renderSections } from './navigation.js';
+import { startAtRestTour } from './at-rest-tour.js';
+import { LargeBodies } from '../services/large-bodies.js';
 
 const KIT_NAME = 'envelope-kit-demo';
 const DEFAULT_CONTEXT = { purpose: 'demo', department: 'field-ops' };
@@ -141,10 +143,13 @@ kitElement.addEventListener('ek-audit-verified', (event) => {
   if (event.detail.ok) complete('audit');
 });
 
+const atRestTour = startAtRestTour(kitElement, $<HTMLElement>('#at-rest-tour'));
+
 /** Deletes the demo's keys (its IndexedDB databases) and progress, then reloads. */
 async function startOver(): Promise<void> {
   if (!confirm('Delete the demo’s keys and start the walkthrough again?')) return;
   clearState();
+  atRestTour.reset();
   await kitElement.kit?.close();
   const databases = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
   await Promise.all(
@@ -156,6 +161,8 @@ async function startOver(): Promise<void> {
         request.onsuccess = request.onerror = request.onblocked = () => resolve();
       })),
   );
+  // Large S3 bodies live in OPFS beside those databases (src/services/large-bodies.ts).
+  await Promise.all(databases.map((d) => d.name).filter((name): name is string => name?.startsWith(`${KIT_NAME}:`) === true).map((name) => LargeBodies.remove(name)));
   location.reload();
 }
 

@@ -57,6 +57,16 @@ export const SECTIONS = [
     content: () => html`<ek-regions></ek-regions>`,
   },
   {
+    id: 'at-rest',
+    title: 'Objects and images at rest',
+    hint: 'A simulated S3 and ECR on the same KMS: each encryption mode makes the KMS calls AWS documents, as you, and they show in the audit log.',
+    content: () => html`<div id="at-rest-tour" class="tour" aria-labelledby="at-rest-tour-title"></div>
+      <h3>Objects at rest</h3>
+      <ek-bucket region="us-east-1" bucket="demo-notes"></ek-bucket>
+      <h3>Images at rest</h3>
+      <ek-repository region="us-east-1" repository="demo-app"></ek-repository>`,
+  },
+  {
     id: 'audit',
     title: 'Audit log',
     hint: 'Every KMS call, as CloudTrail would record it, hash-chained per region.',

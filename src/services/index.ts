@@ -40,3 +40,9 @@ export type {
   DescribeParametersResponse,
   SsmClient,
 } from './ssm/types.js';
+export { createS3Service, type S3Client, type S3ClientOptions, type S3Service, type S3ServiceOptions } from './s3/index.js';
+export type * as S3 from './s3/types.js';
+export { createEcrService, type EcrClient, type EcrService, type EcrServiceOptions } from './ecr/index.js';
+export type * as ECR from './ecr/types.js';
+export { createInspectorService, CODE_SECURITY_PRINCIPAL, CODE_SECURITY_SCOPE, type InspectorClient, type InspectorService, type ResourceType, type ScanType, type ScanFeature, type CodeSnippetResult, type CodeSnippetError } from './inspector/index.js';
+export { S3ServiceException, ECRServiceException, Inspector2ServiceException } from './service-error.js';

@@ -19,6 +19,10 @@ import { SERVICE as SSM, createSsmClient, type SsmEnvironment } from './ssm/clie
 import { SCHEMA as SSM_SCHEMA, type SsmDB, type SsmStores } from './ssm/schema.js';
 import type { SsmClient } from './ssm/types.js';
 import type { ServiceStore } from './storage/store.js';
+import { deleteServicesAtRestStorage, openServicesAtRest, type ServicesAtRest } from './at-rest.js';
+import type { S3Client } from './s3/index.js';
+import type { EcrClient } from './ecr/index.js';
+import type { InspectorClient } from './inspector/index.js';
 
 /** Options of {@link createServices}. */
 export interface ServicesOptions {
@@ -46,7 +50,13 @@ export interface Services {
   registerRotationFunction(arn: string, fn: RotationFunction): void;
   /** Removes a rotation function; returns whether one was registered. */
   unregisterRotationFunction(arn: string): boolean;
-  /** Runs what the clock made due in every Region: scheduled rotations, retries of Failed replicas. */
+  /** The Amazon S3 client of `region`: objects encrypted at rest (SSE-S3, SSE-KMS, DSSE-KMS, SSE-C), replication. */
+  s3(region: string, options?: ServiceClientOptions): S3Client;
+  /** The Amazon ECR client of `region`: repositories whose layers and manifests are encrypted at rest. */
+  ecr(region: string, options?: ServiceClientOptions): EcrClient;
+  /** The Amazon Inspector client of `region`: per-resource-type keys and encrypted code snippets. */
+  inspector(region: string, options?: ServiceClientOptions): InspectorClient;
+  /** Runs what the clock made due in every Region: scheduled rotations, retries of Failed replicas, S3 replication still PENDING. */
   tick(): Promise<void>;
   /** Closes the services' stores (not the KMS). */
   close(): void;
@@ -80,6 +90,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
     for (const s of smStores.values()) s.close();
     throw error;
   }
+  let atRest: ServicesAtRest;
+  try {
+    atRest = await openServicesAtRest(kms);
+  } catch (error) {
+    for (const s of smStores.values()) s.close();
+    for (const s of ssmStores.values()) s.close();
+    throw error;
+  }
   let closed = false;
   const checkOpen = () => {
     if (closed) throw new TypeError('these services have been closed; create new ones with createServices');
@@ -103,6 +121,18 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ssm(region, clientOptions) {
       return createSsmClient(ssmEnv, checkRegion(kms, region), principalOf(kms, clientOptions));
     },
+    s3(region, clientOptions) {
+      checkOpen();
+      return atRest.s3.client(checkRegion(kms, region), { principal: principalOf(kms, clientOptions) });
+    },
+    ecr(region, clientOptions) {
+      checkOpen();
+      return atRest.ecr.client(checkRegion(kms, region), { principal: principalOf(kms, clientOptions) });
+    },
+    inspector(region, clientOptions) {
+      checkOpen();
+      return atRest.inspector.client(checkRegion(kms, region), { principal: principalOf(kms, clientOptions) });
+    },
     registerRotationFunction(arn, fn) {
       // Any name RotateSecret's RotationLambdaARN can carry (AWS: 1-2048 characters), usually a Lambda function ARN.
       if (typeof arn !== 'string' || arn.length === 0 || arn.length > 2048) throw new TypeError(`arn must be the RotationLambdaARN to answer to, such as arn:aws:lambda:us-east-1:${kms.account}:function:rotate; got ${JSON.stringify(arn)}`);
@@ -119,12 +149,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
         await runDueRotations(ctx);
         await retryFailedReplicas(ctx);
       }
+      await atRest.s3.processReplication();
     },
     close() {
       if (closed) return;
       closed = true;
       for (const s of smStores.values()) s.close();
       for (const s of ssmStores.values()) s.close();
+      atRest.close();
     },
   };
 }
@@ -153,4 +185,5 @@ export async function deleteServicesStorage(options: Pick<KmsOptions, 'storage' 
       else await deleteDB(db);
     }
   }
+  await deleteServicesAtRestStorage(options);
 }
