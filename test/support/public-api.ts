@@ -126,11 +126,21 @@ function prose(doc: ts.JSDoc): string {
   return (ts.getTextOfJSDocComment(doc.comment) ?? '').trim();
 }
 
+/**
+ * Whether a module re-exported as a namespace (`export type * as S3 from './s3/types.js'`) opens
+ * with a doc comment: its declaration is the file, and its TSDoc the file's opening comment.
+ */
+function hasFileDoc(declaration: ts.Declaration): boolean {
+  if (!ts.isSourceFile(declaration)) return false;
+  const first = ts.getLeadingCommentRanges(declaration.text, 0)?.[0];
+  return first !== undefined && declaration.text.startsWith('/**', first.pos) && declaration.text.slice(first.pos + 3, first.end - 2).replace(/[\s*]/g, '').length > 0;
+}
+
 /** What a public export's TSDoc lacks: `['summary']`, `['@example']`, or nothing. */
 export function missingDocs(item: PublicExport): string[] {
   const docs = item.declarations.flatMap(docsOf);
   const missing: string[] = [];
-  if (!docs.some((doc) => prose(doc).length > 0)) missing.push('summary');
+  if (!docs.some((doc) => prose(doc).length > 0) && !item.declarations.some(hasFileDoc)) missing.push('summary');
   if (item.callable && !docs.some((doc) => (doc.tags ?? []).some((tag) => tag.tagName.text === 'example'))) missing.push('@example');
   return missing;
 }
