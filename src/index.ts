@@ -7,10 +7,11 @@
  *
  * @example
  * ```ts
- * import { createKit, EnvelopeError } from 'envelope-kit';
+ * import { createKit } from 'envelope-kit';
  * const kit = await createKit();
  * const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
- * const message = await kit.encrypt('hello', { keyId: KeyMetadata.Arn, encryptionContext: { purpose: 'demo' } });
+ * const { ciphertext, header } = await kit.encrypt('hello', { keyId: KeyMetadata.Arn, encryptionContext: { purpose: 'demo' } });
+ * const { plaintext } = await kit.decrypt(ciphertext, { encryptionContext: { purpose: 'demo' } });
  * ```
  * @packageDocumentation
  */

@@ -787,21 +787,33 @@ class WorkerKit implements Kit {
 
 /**
  * Starts a kit: a worker hosting the simulated KMS (IndexedDB, so keys persist across reloads and
- * are shared by every kit of the same `name`) and the envelope encryption core.
+ * are shared by every kit of the same `name`) and the envelope encryption core. Keys never leave
+ * the worker; the page sends bytes (copied unless `{ transfer: true }`) and gets results back.
+ *
+ * @param options - `name` (default `envelope-kit`), `regions`, `principal`, `worker` (a worker your
+ *   bundler built from workers/kit.worker.ts).
+ * @returns the {@link Kit}; `await kit.close()` when done.
+ * @throws TypeError (`code: 'INVALID_ARGUMENT'`) for bad options; {@link KitError} `WORKER_FAILED`
+ *   when the worker fails to load or start, `STORAGE_FAILED` when its storage cannot open.
  *
  * @example
  * ```ts
  * import { createKit } from 'envelope-kit';
  * const kit = await createKit({ name: 'my-app' });
  * const { KeyMetadata } = await kit.kms('us-east-1').createKey({ Description: 'notes' });
- * const message = await kit.encrypt('a secret note', { keyId: KeyMetadata.Arn, encryptionContext: { user: 'alice' } });
- * const { plaintext, header } = await kit.decrypt(message, { encryptionContext: { user: 'alice' } });
- * console.log(new TextDecoder().decode(plaintext), header.encryptedDataKeys.length); // 'a secret note' 1
+ * const { ciphertext, header } = await kit.encrypt('a secret note', { keyId: KeyMetadata.Arn, encryptionContext: { user: 'alice' } });
+ * const { plaintext } = await kit.decrypt(ciphertext, { encryptionContext: { user: 'alice' } });
+ * const text = new TextDecoder().decode(plaintext);
+ * if (text !== 'a secret note' || header.encryptedDataKeys.length !== 1) throw new Error(`round trip failed: ${text}`);
  *
+ * // Files are encrypted in the worker, frame by frame, with progress and cancellation.
+ * const file = new File(['the quarterly report'], 'report.txt');
  * const encrypted = await kit.encryptFile(file, { keyId: KeyMetadata.Arn, encryptionContext: {} }, {
  *   onProgress: ({ done, total }) => console.log(`${Math.round((100 * done) / total)}%`),
  *   signal: AbortSignal.timeout(60_000),
  * });
+ * const decrypted = await kit.decryptFile(encrypted);
+ * if ((await decrypted.text()) !== 'the quarterly report') throw new Error('file round trip failed');
  * await kit.close();
  * ```
  */

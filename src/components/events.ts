@@ -22,6 +22,10 @@ export type KeyAction =
 /** An `<ek-secrets>` action that changed a secret. */
 export type SecretAction = 'create' | 'rotate' | 'replicate' | 'delete' | 'restore';
 
+/**
+ * The `detail` of every event the `<ek-*>` elements fire, by event name (see {@link fire}). Listen
+ * on the element, on `<ek-kit>` or on `document`: every event bubbles and is composed.
+ */
 export interface EventDetails {
   'ek-kit-ready': { kit: Kit };
   'ek-kit-error': { error: unknown };
@@ -44,6 +48,7 @@ export interface EventDetails {
   'ek-error': { operation: string; error: unknown };
 }
 
+/** The name of an event an `<ek-*>` element fires (a key of {@link EventDetails}). */
 export type EkEventName = keyof EventDetails;
 
 /**

@@ -6,7 +6,14 @@
  */
 import type { RotationEvent, SecretsManagerClient } from '../services/secrets-manager/types.js';
 
-/** The Lambda ARN the sample is registered as in `account`'s `region`. */
+/**
+ * The Lambda ARN the sample is registered as in `account`'s `region`.
+ *
+ * @example
+ * ```ts
+ * sampleRotationArn('111122223333', 'us-east-1'); // 'arn:aws:lambda:us-east-1:111122223333:function:ek-sample-rotation'
+ * ```
+ */
 export function sampleRotationArn(account: string, region: string): string {
   return `arn:aws:lambda:${region}:${account}:function:ek-sample-rotation`;
 }

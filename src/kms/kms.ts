@@ -27,10 +27,19 @@ import { updateKey } from './keys/key-updates.js';
 import { argumentError, rangeError, typeError } from '../core/arguments.js';
 import { ensureAwsManagedKey } from './keys/aws-managed-keys.js';
 
+/**
+ * The AWS account id a {@link Kms} simulates unless `options.account` names another (AWS's
+ * documentation example account).
+ */
 export const DEFAULT_ACCOUNT = '111122223333';
+/** The regions a {@link Kms} simulates unless `options.regions` names others. */
 export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-2'] as const;
 const DEFAULT_NAME = 'envelope-kit-kms';
 
+/**
+ * Options of {@link createKms}: where the keys live (`storage`, required), which account and
+ * regions, the clock and the audit log.
+ */
 export interface KmsOptions {
   /** 12-digit AWS account id. Default `111122223333`. */
   account?: string;
@@ -83,12 +92,22 @@ export interface ExplainRequest {
   newGrant?: NewGrantRequest;
 }
 
+/**
+ * What `kms.simulate` changes in one region: {@link SimulationSettings} and a simulated custom key
+ * store's connection.
+ */
 export interface KmsSimulation extends SimulationSettings {
   region: string;
   /** Simulated custom key store: disconnected keys are Unavailable, connected ones come back. */
   customKeyStore?: { disconnect?: readonly string[]; connect?: readonly string[] };
 }
 
+/**
+ * A simulated multi-region AWS KMS of one account, made by {@link createKms}: a client per region
+ * (`kms.region(name)`), the account's IAM, the audit log, and the simulation controls. Calls fail
+ * as AWS KMS's do, with a {@link KmsError} whose `name` and `code` are the AWS exception name; a
+ * closed instance throws {@link SimulatorError} `CLOSED`.
+ */
 export interface Kms {
   readonly account: string;
   readonly regions: readonly string[];
@@ -149,18 +168,30 @@ function checkOptions(options: KmsOptions): { account: string; regions: string[]
 }
 
 /**
- * Creates (or opens) a simulated multi-region AWS KMS.
+ * Creates (or opens) a simulated multi-region AWS KMS: one store per region (IndexedDB databases
+ * named after `options.name`, or memory), an account's IAM and an audit log. Two instances of one
+ * name (two tabs, a page and a worker) share keys. The clients of `kms.region(name)` take AWS KMS's
+ * requests and answer with its responses and exceptions.
+ *
+ * @param options - `storage` (`'indexeddb'` in pages and workers, persistent; `'memory'` in Node
+ *   and tests), and optionally `account`, `regions`, `name`, `now`, `recorder`, `audit`,
+ *   `auditDurability`.
+ * @returns the {@link Kms}; `await kms.close()` when done.
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for bad options (a non 12-digit
+ *   account, an unknown storage, repeated regions); {@link SimulatorError} `STORAGE_FAILED` when
+ *   IndexedDB cannot open (no quota, a private window that refuses storage, a blocked upgrade).
  *
  * @example
  * ```ts
  * import { createKms } from 'envelope-kit/kms';
- * const kms = await createKms({ storage: 'memory' });
+ * const kms = await createKms({ storage: 'memory' }); // 'indexeddb' in pages and workers: keys persist
  * const east = kms.region('us-east-1');
  * const { KeyMetadata } = await east.createKey({ MultiRegion: true });
  * await east.replicateKey({ KeyId: KeyMetadata.KeyId, ReplicaRegion: 'eu-west-1' });
- * const { CiphertextBlob } = await east.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1, 2, 3]) });
- * await kms.simulate({ region: 'us-east-1', outage: true });
+ * const { CiphertextBlob } = await east.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('hello') });
+ * await kms.simulate({ region: 'us-east-1', outage: true }); // us-east-1 now fails with KMSInternalException
  * const { Plaintext } = await kms.region('eu-west-1').decrypt({ CiphertextBlob });
+ * if (new TextDecoder().decode(Plaintext) !== 'hello') throw new Error('the replica did not decrypt');
  * await kms.close();
  * ```
  */

@@ -59,7 +59,18 @@ export const SecretsManagerExceptionName = {
 /** One of {@link SecretsManagerExceptionName}'s values. */
 export type SecretsManagerExceptionName = (typeof SecretsManagerExceptionName)[keyof typeof SecretsManagerExceptionName];
 
-/** The AWS SDK's base class of Secrets Manager errors (`@aws-sdk/client-secrets-manager`). */
+/**
+ * The AWS SDK's base class of Secrets Manager errors (`@aws-sdk/client-secrets-manager`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await services.secretsManager('us-east-1').getSecretValue({ SecretId: 'missing' });
+ * } catch (error) {
+ *   if (!(error instanceof SecretsManagerServiceException) || error.name !== 'ResourceNotFoundException') throw error;
+ * }
+ * ```
+ */
 export class SecretsManagerServiceException extends ServiceError {
   constructor(name: SecretsManagerExceptionName, message: string, options?: { cause?: unknown }) {
     super('secretsmanager', name, message, { fault: name === 'InternalServiceError' ? 'server' : 'client', ...options });
@@ -90,7 +101,18 @@ export const SsmExceptionName = {
 /** One of {@link SsmExceptionName}'s values. */
 export type SsmExceptionName = (typeof SsmExceptionName)[keyof typeof SsmExceptionName];
 
-/** The AWS SDK's base class of Systems Manager errors (`@aws-sdk/client-ssm`). */
+/**
+ * The AWS SDK's base class of Systems Manager errors (`@aws-sdk/client-ssm`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await services.ssm('us-east-1').getParameter({ Name: '/app/missing' });
+ * } catch (error) {
+ *   if (!(error instanceof SSMServiceException) || error.name !== 'ParameterNotFound') throw error;
+ * }
+ * ```
+ */
 export class SSMServiceException extends ServiceError {
   constructor(name: SsmExceptionName, message: string, options?: { cause?: unknown }) {
     super('ssm', name, message, { fault: name === 'InternalServerError' ? 'server' : 'client', ...options });
@@ -104,6 +126,16 @@ export type KmsFailureKind = 'access-denied' | 'unavailable' | 'key-unusable';
  * Classifies an error of a KMS call a service made: the KMS refused the caller
  * (AccessDeniedException), the KMS region failed (server faults: outage, throttling, timeout), or
  * the key cannot be used (disabled, pending deletion, not found, wrong usage, ...).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await kmsClient.generateDataKey({ KeyId: keyId, KeySpec: 'AES_256' });
+ * } catch (error) {
+ *   if (kmsFailureKind(error) === 'unavailable') throw smError('InternalServiceError', 'KMS is unavailable; retry later.');
+ *   throw error;
+ * }
+ * ```
  */
 export function kmsFailureKind(error: unknown): KmsFailureKind {
   if (!(error instanceof KmsError)) throw error;

@@ -17,7 +17,14 @@ import { IndexedDbServiceStore, type ServiceMigration } from './storage/indexedd
 import { MemoryServiceStore } from './storage/memory-store.js';
 import type { ServiceStore, StoreMap } from './storage/store.js';
 
-/** The endpoint name AWS gives `service` in `region`, the value of kms:ViaService. */
+/**
+ * The endpoint name AWS gives `service` in `region`, the value of kms:ViaService.
+ *
+ * @example
+ * ```ts
+ * serviceEndpoint('secretsmanager', 'us-east-1'); // 'secretsmanager.us-east-1.amazonaws.com'
+ * ```
+ */
 export function serviceEndpoint(service: string, region: string): string {
   return `${service}.${region}.amazonaws.com`;
 }
@@ -43,12 +50,27 @@ export interface ServiceSchema<DB extends DBSchema> {
   readonly storeNames: readonly string[];
 }
 
-/** The database name of `service` in `region` over `kms`. */
+/**
+ * The database name of `service` in `region` over `kms`.
+ *
+ * @example
+ * ```ts
+ * serviceDatabaseName(kms, 'ssm', 'eu-west-1'); // 'envelope-kit-kms:111122223333:eu-west-1:ssm'
+ * ```
+ */
 export function serviceDatabaseName(kms: Kms, service: string, region: string): string {
   return `${kms.name}:${kms.account}:${region}:${service}`;
 }
 
-/** Opens `service`'s store in each of the KMS's regions, as the KMS stores (memory or IndexedDB). */
+/**
+ * Opens `service`'s store in each of the KMS's regions, as the KMS stores (memory or IndexedDB).
+ *
+ * @example
+ * ```ts
+ * const stores = await openServiceStores<MyStores, MyDb>(kms, 'myservice', { migrations, storeNames: ['items'] });
+ * const east = stores.get('us-east-1')!;
+ * ```
+ */
 export async function openServiceStores<S extends StoreMap, DB extends DBSchema>(kms: Kms, service: string, schema: ServiceSchema<DB>): Promise<Map<string, ServiceStore<S>>> {
   const stores = new Map<string, ServiceStore<S>>();
   try {
@@ -63,7 +85,15 @@ export async function openServiceStores<S extends StoreMap, DB extends DBSchema>
   return stores;
 }
 
-/** The principal a service client calls as: the account root unless given; checked by the KMS. */
+/**
+ * The principal a service client calls as: the account root unless given; checked by the KMS.
+ *
+ * @example
+ * ```ts
+ * principalOf(kms, undefined); // 'arn:aws:iam::111122223333:root'
+ * principalOf(kms, { principal: 'arn:aws:iam::111122223333:user/alice' });
+ * ```
+ */
 export function principalOf(kms: Kms, options: { principal?: string } | undefined): string {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('options must be an object such as { principal }');
   const principal = options?.principal ?? `arn:aws:iam::${kms.account}:root`;
@@ -72,7 +102,14 @@ export function principalOf(kms: Kms, options: { principal?: string } | undefine
   return principal;
 }
 
-/** Checks that `region` is one of the KMS's. */
+/**
+ * Checks that `region` is one of the KMS's.
+ *
+ * @example
+ * ```ts
+ * const region = checkRegion(kms, request.region); // RangeError unless one of kms.regions
+ * ```
+ */
 export function checkRegion(kms: Kms, region: unknown): string {
   if (typeof region !== 'string' || !kms.regions.includes(region)) {
     throw new RangeError(`region must be one of the KMS's regions (${kms.regions.join(', ')}); got ${JSON.stringify(region)}`);

@@ -68,7 +68,12 @@ interface UploadRecord {
   readonly received: number;
 }
 
+/**
+ * Options of `createEcrService`: the KMS that holds the repositories' keys and where ECR's records
+ * live.
+ */
 export interface EcrServiceOptions {
+  /** The simulated KMS the repositories' keys live in; its regions are ECR's regions. */
   kms: Kms;
   /** Default: as the KMS stores. */
   storage?: 'memory' | 'indexeddb';

@@ -26,6 +26,10 @@ import { openRegionalStore, type RegionalStore } from '../regional-store.js';
 import { Inspector2ServiceException } from '../service-error.js';
 
 export const SCAN_TYPES = ['NETWORK', 'PACKAGE', 'CODE'] as const;
+/**
+ * What Inspector scans (API Reference, UpdateEncryptionKey `scanType`): network reachability,
+ * packages, or code.
+ */
 export type ScanType = (typeof SCAN_TYPES)[number];
 export const RESOURCE_TYPES = [
   'AWS_EC2_INSTANCE',
@@ -37,7 +41,14 @@ export const RESOURCE_TYPES = [
   'Microsoft.ContainerRegistry/registry/containerImage',
   'Microsoft.Web/sites',
 ] as const;
+/**
+ * A resource type whose findings Inspector encrypts (API Reference, UpdateEncryptionKey
+ * `resourceType`).
+ */
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
+/**
+ * What Enable and Disable turn on or off for the account (API Reference, Enable `resourceTypes`).
+ */
 export type ScanFeature = 'EC2' | 'ECR' | 'LAMBDA' | 'LAMBDA_CODE' | 'CODE_REPOSITORY';
 
 /** Enable's and Disable's answer for this account (Inspector API Reference, Account). */
@@ -48,6 +59,10 @@ export interface AccountStatus {
 
 /** The service principal that stores code snippets, and the context key its sample key policy conditions on. */
 export const CODE_SECURITY_PRINCIPAL = 'q.amazonaws.com';
+/**
+ * The encryption context key that Inspector's code-security calls carry and the sample key policy
+ * conditions on.
+ */
 export const CODE_SECURITY_SCOPE = 'aws:qdeveloper:codesecurity-scope';
 
 /** UpdateEncryptionKey's kmsKeyId pattern (API Reference): a full key ARN, never an alias or bare id. */
@@ -76,6 +91,9 @@ interface SnippetRecord {
   readonly dataKey: { readonly kmsKeyId: string; readonly blob: Bytes } | { readonly owned: Bytes; readonly ownedIv: Bytes };
 }
 
+/**
+ * One finding's code snippet, decrypted (API Reference, BatchGetCodeSnippet `codeSnippetResults`).
+ */
 export interface CodeSnippetResult {
   findingArn: string;
   startLine: number;
@@ -83,6 +101,10 @@ export interface CodeSnippetResult {
   codeSnippet: { lineNumber: number; content: string }[];
   suggestedFixes: { description: string; code: string }[];
 }
+/**
+ * Why one finding's snippet could not be returned (API Reference, BatchGetCodeSnippet `errors`); a
+ * KMS refusal is `ACCESS_DENIED`.
+ */
 export interface CodeSnippetError {
   findingArn: string;
   errorCode: 'CODE_SNIPPET_NOT_FOUND' | 'INVALID_INPUT' | 'ACCESS_DENIED' | 'INTERNAL_ERROR';
@@ -112,6 +134,10 @@ export interface InspectorClient {
   simulateCodeFinding(request: { functionArn: string; startLine: number; lines: string[] }): Promise<{ findingArn: string }>;
 }
 
+/**
+ * The simulated Inspector over a KMS (`createInspectorService`): a client per region, and
+ * `close()`.
+ */
 export interface InspectorService {
   client(region: string, options?: { principal?: string }): InspectorClient;
   close(): void;

@@ -17,6 +17,10 @@ import { DEFAULT_BUCKET_KEY_LIFETIME_MS, DEFAULT_REPLICATION_RETRY_MS, S3Runtime
 import { customerKeyOf, etagOf, openBody } from './sse.js';
 import type * as T from './types.js';
 
+/**
+ * Options of `createS3Service`: the KMS that holds the objects' keys, where S3's records live, and
+ * the clock.
+ */
 export interface S3ServiceOptions {
   /** The simulated KMS the objects' keys live in; its regions are S3's regions. */
   kms: Kms;

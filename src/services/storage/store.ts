@@ -59,6 +59,16 @@ export interface Change<S extends StoreMap, T> {
 /**
  * Reads, computes and commits, re-running `compute` if another tab wrote in between. `compute`
  * does its own reads (so a retry sees fresh data) and all its crypto, then returns the writes.
+ *
+ * @example
+ * ```ts
+ * const updated = await mutate(store, async () => {
+ *   const secret = await store.get('secrets', id); // read inside, so a retry sees the other tab's write
+ *   if (!secret) throw new Error('no such secret');
+ *   const next = { ...secret, description };
+ *   return { writes: [{ store: 'secrets', id, value: next, expect: secret.version }], result: next };
+ * });
+ * ```
  */
 export async function mutate<S extends StoreMap, T>(store: ServiceStore<S>, compute: () => Promise<Change<S, T>>, attempts = 8): Promise<T> {
   for (let attempt = 1; ; attempt++) {
