@@ -25,13 +25,15 @@ export {
   type KitDecryptOptions,
   type KitDecryptResult,
   type KitEncryptOptions,
+  type KitEncryptResult,
+  type KitTransferOption,
   type KitCreateBranchKeyOptions,
   type KitEncryptManyOptions,
   type KitDecryptManyOptions,
   type KitDecryptManyResult,
   type BatchRecordError,
 } from './client/kit.js';
-export { KitError, KitErrorCode } from './client/protocol.js';
+export { KitError, KitErrorCode } from './client/errors.js';
 export { KitTable, type TableItem } from './client/tables/kit-table.js';
 export type { KitTableConfig, KitTableQuery } from './client/tables/protocol.js';
 
