@@ -9,8 +9,11 @@
  * | --- | --- |
  * | EnvelopeError (core) | EnvelopeError, same code |
  * | BranchKeyStoreError | BranchKeyStoreError, same code |
+ * | ItemEncryptorError (records, `kit.table`) | ItemEncryptorError, same code |
  * | KmsError (an AWS KMS exception; a simulated outage is KMSInternalException) | KmsError, `name` = `code` = the exception name |
- * | another AWS-shaped exception (`name` and `$fault`, e.g. a service's) | Error with that `name`, `code` and `$fault` |
+ * | IamError (`kms.iam`) | IamError, same name |
+ * | ServiceError (Secrets Manager, SSM, S3, ECR, Inspector) | ServiceError, same name, `service` and `$fault` |
+ * | another AWS-shaped exception (`name` and `$fault`, e.g. from an AWS SDK client) | Error with that `name`, `code` and `$fault` |
  * | KitError | KitError, same code |
  * | SimulatorError CLOSED / STORAGE_FAILED | KitError CLOSED / STORAGE_FAILED |
  * | TypeError / RangeError from the argument helper (code INVALID_ARGUMENT) | the same class and code |
@@ -22,6 +25,9 @@ import { BranchKeyStoreError, type BranchKeyStoreErrorCode } from '../core/branc
 import { EnvelopeError, ErrorCode } from '../core/errors.js';
 import { isArgumentError } from '../core/arguments.js';
 import { KmsError, KmsExceptionName, SimulatorError } from '../kms/errors.js';
+import { IamError, type IamExceptionName } from '../kms/policy/iam.js';
+import { ServiceError } from '../services/errors.js';
+import { ItemEncryptorError, type ItemErrorCode } from '../records/errors.js';
 import { KitError, KitErrorCode, abortError } from './errors.js';
 
 /**
@@ -37,6 +43,8 @@ export const WireErrorKind = {
   ENVELOPE: 'envelope',
   /** BranchKeyStoreError of the core, with its BranchKeyStoreErrorCode. */
   BRANCH_KEY_STORE: 'branch-key-store',
+  /** ItemEncryptorError of the records part, with its code. */
+  RECORDS: 'records',
   /** An AWS exception (KMS or a service): `name` and `code` are the exception name, `$fault` kept. */
   AWS: 'aws',
   /** KitError, with its KitErrorCode. */
@@ -70,6 +78,8 @@ export interface WireError {
   readonly code?: string;
   /** AWS exceptions: whose fault, as the AWS SDK's `$fault`. */
   readonly fault?: 'client' | 'server';
+  /** AWS exceptions: who threw it, `kms`, `iam` or a service's name (`secretsmanager`, `s3`, ...); absent for a foreign one. */
+  readonly source?: string;
   readonly cause?: WireError;
 }
 
@@ -103,12 +113,14 @@ function classify(error: object, message: string): Wire {
     return error.code === ErrorCode.ABORTED ? wire(WireErrorKind.ABORT, 'AbortError', message, ErrorCode.ABORTED) : wire(WireErrorKind.ENVELOPE, 'EnvelopeError', message, error.code);
   }
   if (error instanceof BranchKeyStoreError) return wire(WireErrorKind.BRANCH_KEY_STORE, 'BranchKeyStoreError', message, error.code);
+  if (error instanceof ItemEncryptorError) return wire(WireErrorKind.RECORDS, 'ItemEncryptorError', message, error.code);
   if (error instanceof KitError) return wire(WireErrorKind.KIT, 'KitError', message, error.code);
   if (error instanceof SimulatorError) return wire(WireErrorKind.KIT, 'KitError', message, error.code);
   // AWS exceptions are recognised by shape (a `$fault` and a name), as the AWS SDK's are, so a
   // service's exceptions or an AWS SDK client behind the worker cross the same way as KmsError.
   if (($fault === 'client' || $fault === 'server') && typeof name === 'string') {
-    return { ...wire(WireErrorKind.AWS, name, message, typeof code === 'string' ? code : name), fault: $fault };
+    const source = error instanceof KmsError ? 'kms' : error instanceof IamError ? 'iam' : error instanceof ServiceError ? String(error.service) : undefined;
+    return { ...wire(WireErrorKind.AWS, name, message, typeof code === 'string' ? code : name), fault: $fault, ...(source === undefined ? {} : { source }) };
   }
   if (typeof DOMException !== 'undefined' && error instanceof DOMException) {
     if (error.name === 'AbortError') return wire(WireErrorKind.ABORT, 'AbortError', message, ErrorCode.ABORTED);
@@ -172,10 +184,16 @@ export function fromWireError(received: WireError): Error {
       return abortError(received.message, cause);
     case WireErrorKind.BRANCH_KEY_STORE:
       return new BranchKeyStoreError(received.code as BranchKeyStoreErrorCode, received.message, options);
+    case WireErrorKind.RECORDS:
+      return new ItemEncryptorError(received.code as ItemErrorCode, received.message, options);
     case WireErrorKind.AWS: {
       // A KMS exception comes back as a KmsError; any other AWS exception (a service's) as an Error
       // with the same name, code and $fault, as the AWS SDK v3 shapes its exceptions.
-      if (Object.hasOwn(KmsExceptionName, received.name)) return new KmsError(received.name as KmsExceptionName, received.message, options);
+      if (received.source === 'kms' && Object.hasOwn(KmsExceptionName, received.name)) return new KmsError(received.name as KmsExceptionName, received.message, options);
+      if (received.source === 'iam') return Object.assign(new IamError(received.name as IamExceptionName, received.message), options ?? {});
+      if (received.source !== undefined && received.source !== 'kms') {
+        return new ServiceError(received.source, received.name, received.message, { fault: received.fault ?? 'client', ...options });
+      }
       const other = Object.assign(new Error(received.message, options), { code: received.code ?? received.name, $fault: received.fault ?? 'client' });
       other.name = received.name;
       return other;

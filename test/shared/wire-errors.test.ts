@@ -9,6 +9,9 @@ import { EnvelopeError } from '../../src/core/errors.js';
 import { rangeError, typeError } from '../../src/core/arguments.js';
 import { KmsError, SimulatorError } from '../../src/kms/errors.js';
 import { KitError, abortError } from '../../src/client/errors.js';
+import { IamError } from '../../src/kms/policy/iam.js';
+import { ServiceError } from '../../src/services/errors.js';
+import { ItemEncryptorError } from '../../src/records/errors.js';
 import { fromWireError, isWireError, toWireError, WIRE_ERROR_TAG } from '../../src/client/wire-errors.js';
 
 /** What the page sees for `error` thrown in the worker, through structured clone as comlink sends it. */
@@ -36,7 +39,19 @@ describe('wire errors: every class keeps its class and code', () => {
     expect(kit.code).to.equal('WORKER_FAILED');
   });
 
-  it("another service's AWS exception keeps its name, code and $fault (not a KmsError)", () => {
+  it('ServiceError, IamError and ItemEncryptorError keep their classes too', () => {
+    const service = across(new ServiceError('secretsmanager', 'ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
+    expect(service).to.be.instanceOf(ServiceError);
+    expect([service.name, service.code, (service as ServiceError).service, service.$fault]).to.deep.equal(['ResourceNotFoundException', 'ResourceNotFoundException', 'secretsmanager', 'client']);
+    const iam = across(new IamError('MalformedPolicyDocumentException', 'bad'));
+    expect(iam).to.be.instanceOf(IamError);
+    expect(iam).not.to.be.instanceOf(KmsError);
+    const item = across(new ItemEncryptorError('SIGNATURE_INVALID', 'the footer does not verify'));
+    expect(item).to.be.instanceOf(ItemEncryptorError);
+    expect(item.code).to.equal('SIGNATURE_INVALID');
+  });
+
+  it("a foreign AWS-shaped exception keeps its name, code and $fault (not a KmsError)", () => {
     const thrown = Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException', $fault: 'client' as const });
     const page = across(thrown);
     expect(page).not.to.be.instanceOf(KmsError);

@@ -3,7 +3,7 @@
  * the worker, which encrypts and decrypts with the table's branch key. The page holds plaintext
  * items it put or asked for, never a key.
  */
-import { ItemEncryptorError, type AttributeValue, type AttributeValueJson, type ItemInput, type ItemErrorCode } from '../../records/index.js';
+import type { AttributeValue, AttributeValueJson, ItemInput } from '../../records/index.js';
 import { TABLE_NAME, type KitTableConfig, type KitTableQuery, type WireTableRequest } from './protocol.js';
 
 /** Sends one table request (the kit's `run` around its remote `table` method). */
@@ -11,13 +11,6 @@ export type TableTransport = (request: WireTableRequest) => Promise<unknown>;
 
 /** An item as `get`, `query` and `scan` return it: plaintext, numbers normalized, sets sorted. */
 export type TableItem = Record<string, AttributeValue>;
-
-/** Errors from the worker's item encryptor arrive as plain Errors named ItemEncryptorError: give them their class back. */
-function rebuild(error: unknown): unknown {
-  const e = error as { name?: unknown; code?: unknown; message?: unknown };
-  if (e?.name === 'ItemEncryptorError' && typeof e.code === 'string') return new ItemEncryptorError(e.code as ItemErrorCode, String(e.message), { cause: error });
-  return error;
-}
 
 /**
  * One encrypted table of a kit, in IndexedDB. Items are DynamoDB AttributeValue maps; `key`
@@ -50,12 +43,9 @@ export class KitTable {
     this.#send = send;
   }
 
+  /** One request to the worker; its errors arrive with their class (ItemEncryptorError included) through the wire codec. */
   async #call<T>(request: WireTableRequest): Promise<T> {
-    try {
-      return (await this.#send(request)) as T;
-    } catch (error) {
-      throw rebuild(error);
-    }
+    return (await this.#send(request)) as T;
   }
 
   /** Encrypts and stores one item (replacing the item with the same key). */
