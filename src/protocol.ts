@@ -303,6 +303,19 @@ export const KitErrorCode = {
   CLOSED: 'CLOSED',
   /** The page and the worker speak different versions of this protocol (a stale cached worker). */
   PROTOCOL_MISMATCH: 'PROTOCOL_MISMATCH',
+  // Keys a user cannot lose (issue 12: src/kms/backup/, src/kms/lock/).
+  /** The kit is locked: unlock it with its passphrase (or passkey) before any call that needs a key. */
+  LOCKED: 'LOCKED',
+  /** The passphrase (or passkey) does not open this kit or this backup file. */
+  WRONG_PASSPHRASE: 'WRONG_PASSPHRASE',
+  /** The backup file is truncated, altered, or not a backup file at all. */
+  BACKUP_DAMAGED: 'BACKUP_DAMAGED',
+  /** The backup file was written by a newer version of the kit, in a format this version cannot read. */
+  BACKUP_TOO_NEW: 'BACKUP_TOO_NEW',
+  /** The backup is of another account, or of regions this kit does not have. */
+  BACKUP_MISMATCH: 'BACKUP_MISMATCH',
+  /** The kit restored into already holds keys; pass `{ replace: true }` to discard them. */
+  NOT_EMPTY: 'NOT_EMPTY',
 } as const;
 
 export type KitErrorCode = (typeof KitErrorCode)[keyof typeof KitErrorCode];
@@ -348,6 +361,8 @@ export const WireErrorKind = {
   DOM: 'dom',
   /** The call was aborted: EnvelopeError with code ABORTED and name AbortError. */
   ABORT: 'abort',
+  /** A KitError, rebuilt as one with its code. */
+  KIT: 'kit',
   /** Anything else: an Error with the original name. */
   OTHER: 'other',
 } as const;
@@ -391,6 +406,7 @@ function kindOf(error: object): WireErrorKind {
   }
   if (error instanceof TypeError) return WireErrorKind.TYPE;
   if (error instanceof RangeError) return WireErrorKind.RANGE;
+  if (error instanceof KitError) return WireErrorKind.KIT;
   return WireErrorKind.OTHER;
 }
 
@@ -468,6 +484,9 @@ export function fromWireError(wire: WireError): Error {
       break;
     case WireErrorKind.RANGE:
       error = new RangeError(wire.message, options);
+      break;
+    case WireErrorKind.KIT:
+      error = new KitError(wire.code as KitErrorCode, wire.message, options);
       break;
     default:
       error = new Error(wire.message, options);

@@ -20,6 +20,7 @@ export type { KmsAudit } from './audit-recording.js';
 export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './audit/index.js';
 export type { KmsRegionClient } from './client.js';
 export { KmsError, KmsExceptionName } from './errors.js';
+export type { BackupOptions, RestoreOptions, RestoreSummary } from './backup/key-store-backup.js';
 export type { CallEvent, CallRecorder } from './call-record.js';
 export type { SimulationSettings, SimulationState } from './simulation.js';
 export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './specs.js';

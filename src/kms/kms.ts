@@ -24,6 +24,7 @@ import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
 import { updateKey } from './key-updates.js';
+import { backupKeyStore, restoreKeyStore, type BackupOptions, type KeyStoreParts, type RestoreOptions, type RestoreSummary } from './backup/key-store-backup.js';
 
 export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-2'] as const;
@@ -105,6 +106,18 @@ export interface Kms {
   /** Applies every due time-driven event (rotation, expiry, deletion) in every region. */
   tick(): Promise<void>;
   /**
+   * The whole key store as one encrypted file (an AWS Encryption SDK message under a
+   * passphrase-derived key; backup/key-store-backup.ts): every region's keys with every material
+   * version, aliases, policies, grants, IAM policies and audit chains.
+   */
+  backup(options: BackupOptions): Promise<Blob>;
+  /**
+   * Restores a {@link Kms.backup} file into this (empty, unless `replace`) KMS of the same account;
+   * rejects with a KitError (WRONG_PASSPHRASE, BACKUP_DAMAGED, BACKUP_TOO_NEW, BACKUP_MISMATCH,
+   * NOT_EMPTY) and changes nothing when it cannot.
+   */
+  restore(file: Blob | Uint8Array | ArrayBuffer, options: RestoreOptions): Promise<RestoreSummary>;
+  /**
    * Closes the stores; refuses calls from then on. Resolves once the audit log has committed every
    * record it holds (records a call stored in the log's journal are committed after the call
    * returned) and closed; awaiting it is optional, nothing is lost either way.
@@ -155,7 +168,8 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   const recorder = options.recorder ?? recordNothing;
   const runtimes = new Map<string, RegionRuntime>();
   const iamName = iamDatabaseName(name, account);
-  const iam = new Iam(account, options.storage === 'memory' ? new MemoryIamStore(iamName) : await IndexedDbIamStore.open(iamName));
+  const iamStore = options.storage === 'memory' ? new MemoryIamStore(iamName) : await IndexedDbIamStore.open(iamName);
+  const iam = new Iam(account, iamStore);
   let audit: AuditLog | undefined;
   if (options.audit !== false) {
     try {
@@ -203,7 +217,8 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     return found;
   };
 
-  return {
+  const parts: KeyStoreParts = { account, regions, runtime, iamStore, audit, now };
+  const kms: Kms = {
     account,
     regions,
     iam,
@@ -250,6 +265,14 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       checkOpen();
       for (const r of runtimes.values()) await sweep(r);
     },
+    async backup(backupOptions) {
+      checkOpen();
+      return backupKeyStore(parts, backupOptions);
+    },
+    async restore(file, restoreOptions) {
+      checkOpen();
+      return restoreKeyStore(parts, file, restoreOptions);
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -259,6 +282,20 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       await audit?.close();
     },
   };
+  internals.set(kms, parts);
+  return kms;
+}
+
+const internals = new WeakMap<Kms, KeyStoreParts>();
+
+/**
+ * The parts of `kms` a key-store backup reads and writes, for the kit's worker, which adds its
+ * branch keys to the backup (workers/). Not exported from the package.
+ */
+export function keyStoreParts(kms: Kms): KeyStoreParts {
+  const parts = internals.get(kms);
+  if (!parts) throw new TypeError('kms must be a Kms made by createKms');
+  return parts;
 }
 
 /** The caller a client acts as: checked here, once, so every call can trust it. */
