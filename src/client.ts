@@ -7,7 +7,7 @@ import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
 import { typeError, rangeError } from './core/errors.js';
-import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from './kms/index.js';
+import type { BackupOptions, KmsAudit, KmsRegionClient, KmsSimulation, RestoreOptions, RestoreSummary, SimulationState } from './kms/index.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -259,6 +259,21 @@ export interface Kit {
    */
   decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]>;
   /** Rejects pending calls (KitError CLOSED), closes the KMS, and ends the worker the kit started. */
+  /**
+   * The whole key store as one encrypted file: every region, every KMS key with every material
+   * version, replicas, aliases, policies, grants, rotation schedules, IAM policies, branch keys and
+   * the audit chains. An AWS Encryption SDK message under a key derived from `passphrase`
+   * (Argon2id, m = 19 MiB, t = 2, p = 1, unless `kdf: 'pbkdf2-sha256'`). Key material inside is
+   * wrapped, never plain. README, "Keys you cannot lose".
+   */
+  backup(options: BackupOptions): Promise<Blob>;
+  /**
+   * Restores a {@link Kit.backup} file (from any browser, any kit name of the same account) into
+   * this kit, which must hold no keys unless `replace: true`. Rejects with a KitError
+   * (`WRONG_PASSPHRASE`, `BACKUP_DAMAGED`, `BACKUP_TOO_NEW`, `BACKUP_MISMATCH`, `NOT_EMPTY`) and
+   * changes nothing when it cannot restore.
+   */
+  restore(file: Blob | Uint8Array, options: RestoreOptions): Promise<RestoreSummary>;
   close(): Promise<void>;
 }
 
@@ -543,6 +558,17 @@ class WorkerKit implements Kit {
       settled = true;
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  backup(options: BackupOptions): Promise<Blob> {
+    return this.run(() => this.#remote.backup(options));
+  }
+
+  async restore(file: Blob | Uint8Array, options: RestoreOptions): Promise<RestoreSummary> {
+    if (!(file instanceof Blob) && !(file instanceof Uint8Array)) throw typeError('file', 'a Blob or a Uint8Array (a file made by kit.backup)');
+    // A Blob crosses as a handle; bytes are copied rather than taken, as the caller may retry.
+    const sent = file instanceof Blob ? file : new Uint8Array(file);
+    return this.run(() => this.#remote.restore(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), options));
   }
 
   async close(): Promise<void> {

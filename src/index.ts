@@ -31,6 +31,7 @@ export {
   type BatchRecordError,
 } from './client.js';
 export { KitError, KitErrorCode } from './protocol.js';
+export type { BackupOptions, RestoreOptions, RestoreSummary } from './kms/index.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

@@ -17,7 +17,7 @@
 import { EnvelopeError, ErrorCode } from './core/errors.js';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
-import type { KmsSimulation, SimulationState } from './kms/index.js';
+import type { BackupOptions, KmsSimulation, RestoreOptions, RestoreSummary, SimulationState } from './kms/index.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -218,6 +218,10 @@ export interface KitWorkerApi {
    * {@link BatchRecordError}; the others decrypt. Rejects only when the batch itself is invalid.
    */
   decryptMany(messages: Uint8Array<ArrayBuffer>[], options: WireDecryptManyOptions): Promise<BatchDecryptResult[]>;
+  /** `kit.backup`: the whole key store (KMS and branch keys) as one encrypted file (src/kms/backup/). */
+  backup(options: BackupOptions): Promise<Blob>;
+  /** `kit.restore`: a backup file restored into this kit; rejects with a KitError and changes nothing when it cannot. */
+  restore(file: Blob | Uint8Array<ArrayBuffer>, options: RestoreOptions): Promise<RestoreSummary>;
   /** Closes the KMS's databases; the worker can then be terminated. */
   close(): Promise<void>;
 }

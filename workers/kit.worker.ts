@@ -9,7 +9,7 @@
  */
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
-import { createKms, type Kms, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
+import { createKms, type BackupOptions, type Kms, type KmsSimulation, type RestoreOptions, type RestoreSummary, type SimulationState } from '../src/kms/index.js';
 import {
   AuditOperation,
   KitError,
@@ -33,6 +33,7 @@ import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
+import { backupKit, restoreKit } from './kit-backup.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -240,6 +241,10 @@ const api: KitWorkerApi = {
     const buffers = results.flatMap((r) => ('plaintext' in r ? [r.plaintext.buffer] : []));
     return transfer(results, buffers);
   }),
+
+  backup: guarded(async (options: BackupOptions): Promise<Blob> => backupKit(state(), options)),
+
+  restore: guarded(async (file: Blob | Uint8Array<ArrayBuffer>, options: RestoreOptions): Promise<RestoreSummary> => restoreKit(state(), file, options)),
 
   close: guarded(async (): Promise<void> => {
     const was = opened;

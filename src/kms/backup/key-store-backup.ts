@@ -91,6 +91,18 @@ export interface RestoreSummary {
 /** Sections a caller adds beside the KMS's own (the worker: the kit's branch key records). */
 export interface BackupAttachments {
   readonly branchKeys?: readonly unknown[];
+  /** The logical key store name the branch key records are bound to (their KMS encryption context's `tablename`). */
+  readonly branchKeyStoreName?: string;
+}
+
+/** What a caller of {@link restoreKeyStore} adds to the KMS's own restore. */
+export interface RestoreTarget {
+  /** Whether the caller's own part of the target is empty (with the KMS's: no key, no IAM policy). */
+  isEmpty?: () => Promise<boolean>;
+  /** Checks the attachments before anything is written; throws to refuse the restore. */
+  check?: (attachments: BackupAttachments) => void;
+  /** Writes the attachments once the KMS's records are written; resolves with how many records. */
+  write?: (attachments: BackupAttachments) => Promise<number>;
 }
 
 interface RegionContentsJson {
@@ -158,8 +170,7 @@ export interface DecodedBackup {
 
 /**
  * Restores a backup into `parts` (module comment: nothing changes unless every check passes).
- * `target.isEmpty` adds the caller's own emptiness check (branch keys), `target.write` writes the
- * caller's attachments after the KMS's records.
+ * `target` adds the caller's own part (the worker: branch keys).
  *
  * @example
  * ```ts
@@ -170,9 +181,10 @@ export async function restoreKeyStore(
   parts: KeyStoreParts,
   file: Blob | Uint8Array | ArrayBuffer,
   options: RestoreOptions,
-  target: { isEmpty?: () => Promise<boolean>; write?: (attachments: BackupAttachments) => Promise<number> } = {},
+  target: RestoreTarget = {},
 ): Promise<RestoreSummary> {
   const decoded = await decodeBackup(parts, file, options);
+  target.check?.(decoded.contents.attachments);
   if (options.replace !== true) {
     const empty = (await holdsNothing(parts)) && (target.isEmpty ? await target.isEmpty() : true);
     if (!empty) {
