@@ -9,6 +9,7 @@ import { CallContext } from './call-context.js';
 import type { Caller } from './access.js';
 import type { CallOutcome } from './call-record.js';
 import { KmsError } from './errors.js';
+import { KitError, KitErrorCode } from '../protocol.js';
 import type { RegionRuntime } from './region-runtime.js';
 import type * as T from './types.js';
 import { requestObject } from './validation.js';
@@ -153,7 +154,7 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
   const { runtime } = env;
   const ctx = new CallContext(runtime, env.caller, operation);
   let errorCode: string | undefined;
-  let failure: KmsError | undefined;
+  let failure: Error | undefined;
   let response: unknown;
   try {
     env.checkOpen();
@@ -161,6 +162,12 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
     response = await handler(ctx, requestObject(request));
     return response;
   } catch (error) {
+    // A locked kit (lock/key-lock.ts) is not a KMS fault: its KitError (LOCKED) reaches the caller as it is.
+    if (error instanceof KitError && error.code === KitErrorCode.LOCKED) {
+      errorCode = error.code;
+      failure = error;
+      throw error;
+    }
     const kmsFailure = error instanceof KmsError ? error : new KmsError('KMSInternalException', `The request was rejected because an internal exception occurred: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     errorCode = kmsFailure.name;
     failure = kmsFailure;

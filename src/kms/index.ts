@@ -21,6 +21,8 @@ export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './a
 export type { KmsRegionClient } from './client.js';
 export { KmsError, KmsExceptionName } from './errors.js';
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './backup/key-store-backup.js';
+export type { KdfChoice } from './backup/passphrase-kdf.js';
+export type { PasskeyEnrollment, UnlockSecret } from './lock/key-lock.js';
 export type { CallEvent, CallRecorder } from './call-record.js';
 export type { SimulationSettings, SimulationState } from './simulation.js';
 export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './specs.js';

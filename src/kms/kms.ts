@@ -24,6 +24,11 @@ import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
 import { updateKey } from './key-updates.js';
+import { KeyLock, type PasskeyEnrollment, type UnlockSecret } from './lock/key-lock.js';
+import { IndexedDbLockStore, MemoryLockStore, lockDatabaseName } from './lock/lock-store.js';
+import type { KdfChoice } from './backup/passphrase-kdf.js';
+import { KitError, KitErrorCode } from '../protocol.js';
+import type { RootKeys } from './records.js';
 import { backupKeyStore, restoreKeyStore, type BackupOptions, type KeyStoreParts, type RestoreOptions, type RestoreSummary } from './backup/key-store-backup.js';
 
 export const DEFAULT_ACCOUNT = '111122223333';
@@ -56,6 +61,14 @@ export interface KmsOptions {
    * with strict durability (flushed to disk), one per call or per group of concurrent calls: slower.
    */
   auditDurability?: 'default' | 'strict';
+  /**
+   * Keeps every region's root keys wrapped under a key derived from this passphrase (lock/). Given
+   * for a KMS that has no lock yet, it creates one (the KMS must hold no keys) and starts unlocked;
+   * a KMS that has a lock always opens locked, whatever is given here: `unlock` it.
+   */
+  passphrase?: string;
+  /** The KDF of a new lock: `argon2id` (default; m = 19 MiB, t = 2, p = 1) or `pbkdf2-sha256` (600,000 iterations). */
+  kdf?: KdfChoice;
 }
 
 /** Who a regional client calls as. */
@@ -117,6 +130,20 @@ export interface Kms {
    * NOT_EMPTY) and changes nothing when it cannot.
    */
   restore(file: Blob | Uint8Array | ArrayBuffer, options: RestoreOptions): Promise<RestoreSummary>;
+  /** Whether the root keys are locked away (a KMS with a passphrase, opened or locked and not yet unlocked). */
+  readonly locked: boolean;
+  /** Whether this KMS has a passphrase lock at all. */
+  readonly lockable: boolean;
+  /** Forgets the root keys and every unwrapped material: calls that need a key reject with KitError LOCKED. */
+  lock(): Promise<void>;
+  /** Unwraps the root keys with the passphrase, or a passkey's PRF output; WRONG_PASSPHRASE if it does not open the lock. */
+  unlock(secret: UnlockSecret): Promise<void>;
+  /** Re-wraps the lock's master key under `newPassphrase`: no root key, material or data is re-encrypted. */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void>;
+  /** Adds a passkey (its WebAuthn PRF output) as a second way to unlock; needs the passphrase. */
+  addPasskey(enrollment: PasskeyEnrollment): Promise<void>;
+  /** The passkeys added: their credential ids and PRF inputs, for a WebAuthn get(). */
+  passkeys(): Promise<{ credentialId: Uint8Array; prfSalt: Uint8Array }[]>;
   /**
    * Closes the stores; refuses calls from then on. Resolves once the audit log has committed every
    * record it holds (records a call stored in the log's journal are committed after the call
@@ -188,20 +215,42 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     record({ event: { eventTime: event.eventTime, eventName: event.eventName, awsRegion: event.region, resources: [event.keyArn], eventType: 'AwsServiceEvent' } });
   const directory: RegionDirectory = { account, regionNames: regions, peer: (r) => runtimes.get(r), now, iam, serviceEvent };
   const stores: RegionStore[] = [];
+  const lockName = lockDatabaseName(name, account);
+  const lockStore = options.storage === 'memory' ? new MemoryLockStore(lockName) : await IndexedDbLockStore.open(lockName);
+  let keyLock: KeyLock | undefined;
   try {
     for (const region of regions) {
       const dbName = databaseName(name, account, region);
-      const store = options.storage === 'memory' ? new MemoryStore(dbName, region) : await IndexedDbStore.open(dbName, region);
-      stores.push(store);
-      const root = await store.root(() => createRootKeys(now()));
-      runtimes.set(region, new RegionRuntime(region, store, root, directory));
+      stores.push(options.storage === 'memory' ? new MemoryStore(dbName, region) : await IndexedDbStore.open(dbName, region));
+    }
+    keyLock = await KeyLock.open({ store: lockStore, regions, now });
+    let roots: Map<string, RootKeys> | undefined;
+    if (!keyLock && options.passphrase !== undefined) {
+      // Keys already wrapped under plain roots cannot be moved under a lock in place; a backup
+      // restored into a new kit with a passphrase can.
+      for (const store of stores) {
+        if ((await store.allKeys()).length > 0) {
+          throw new KitError(KitErrorCode.NOT_EMPTY, `this kit (${name}) was created without a passphrase and holds keys: back it up, then restore the backup into a new kit created with a passphrase`);
+        }
+      }
+      ({ lock: keyLock, roots } = await KeyLock.create({ store: lockStore, regions, now, passphrase: options.passphrase, ...(options.kdf ? { kdf: options.kdf } : {}) }));
+    }
+    for (const store of stores) {
+      // Locked: no root until unlock. Lock created just now: its roots. No lock: the plain roots.
+      const root = keyLock ? roots?.get(store.region) : await store.root(() => createRootKeys(now()));
+      runtimes.set(store.region, new RegionRuntime(store.region, store, root, directory));
     }
   } catch (error) {
     for (const store of stores) store.close();
+    lockStore.close();
     iam.close();
     void audit?.close();
     throw error;
   }
+  const requireLock = () => {
+    if (!keyLock) throw new TypeError(`this kit (${name}) has no passphrase: create it with a passphrase to lock it`);
+    return keyLock;
+  };
 
   let closed = false;
   const checkOpen = () => {
@@ -273,10 +322,38 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       checkOpen();
       return restoreKeyStore(parts, file, restoreOptions);
     },
+    get locked() {
+      return [...runtimes.values()].some((r) => r.locked);
+    },
+    get lockable() {
+      return keyLock !== undefined;
+    },
+    async lock() {
+      requireLock();
+      for (const r of runtimes.values()) r.setRoot(undefined);
+    },
+    async unlock(secret) {
+      checkOpen();
+      const roots = await requireLock().unlock(secret);
+      for (const r of runtimes.values()) r.setRoot(roots.get(r.region));
+    },
+    async changePassphrase(oldPassphrase, newPassphrase) {
+      checkOpen();
+      await requireLock().changePassphrase(oldPassphrase, newPassphrase, options.kdf);
+    },
+    async addPasskey(enrollment) {
+      checkOpen();
+      await requireLock().addPasskey(enrollment);
+    },
+    async passkeys() {
+      return keyLock ? keyLock.passkeys() : [];
+    },
     async close() {
       if (closed) return;
       closed = true;
+      for (const r of runtimes.values()) r.setRoot(undefined);
       for (const store of stores) store.close();
+      lockStore.close();
       iam.close();
       // Calls awaited their records' storing; the log commits what it still holds, then closes.
       await audit?.close();
@@ -344,10 +421,12 @@ export async function deleteKmsStorage(options: Pick<KmsOptions, 'storage' | 'na
   if (options.storage === 'memory') {
     MemoryStore.forget(`${name}:${account}:`);
     MemoryIamStore.forget(iamDatabaseName(name, account));
+    MemoryLockStore.forget(lockDatabaseName(name, account));
     await deleteAuditStorage('memory', name, account, []);
     return;
   }
   for (const region of options.regions ?? DEFAULT_REGIONS) await deleteDB(databaseName(name, account, region));
   await IndexedDbIamStore.delete(iamDatabaseName(name, account));
+  await IndexedDbLockStore.delete(lockDatabaseName(name, account));
   await deleteAuditStorage('indexeddb', name, account, options.regions ?? DEFAULT_REGIONS);
 }
