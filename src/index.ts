@@ -32,6 +32,8 @@ export {
 } from './client.js';
 export { KitError, KitErrorCode } from './protocol.js';
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './kms/index.js';
+export type { StorageStatus } from './key-custody/storage.js';
+export type { AddPasskeyOptions } from './key-custody/passkeys.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

@@ -17,7 +17,7 @@
 import { EnvelopeError, ErrorCode } from './core/errors.js';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
-import type { BackupOptions, KmsSimulation, RestoreOptions, RestoreSummary, SimulationState } from './kms/index.js';
+import type { BackupOptions, KmsSimulation, PasskeyEnrollment, RestoreOptions, RestoreSummary, SimulationState, UnlockSecret } from './kms/index.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -47,6 +47,8 @@ export interface KitWorkerConfig {
   readonly regions?: readonly string[];
   /** The IAM principal every KMS call is made as; the account root when absent. */
   readonly principal?: string;
+  /** A new kit's passphrase (src/kms/lock/); an existing locked kit opens locked regardless. */
+  readonly passphrase?: string;
 }
 
 /** What the worker tells the page once its KMS is open. */
@@ -58,6 +60,10 @@ export interface KitWorkerInfo {
    * follows the KMS as operations are added, with no list to keep in step by hand.
    */
   readonly kmsOperations: readonly string[];
+  /** Whether the kit opened locked (it has a passphrase and was opened again). */
+  readonly locked: boolean;
+  /** Whether the kit has a passphrase lock at all. */
+  readonly lockable: boolean;
 }
 
 /**
@@ -222,6 +228,16 @@ export interface KitWorkerApi {
   backup(options: BackupOptions): Promise<Blob>;
   /** `kit.restore`: a backup file restored into this kit; rejects with a KitError and changes nothing when it cannot. */
   restore(file: Blob | Uint8Array<ArrayBuffer>, options: RestoreOptions): Promise<RestoreSummary>;
+  /** Forgets the root keys and every unwrapped key: key calls reject with LOCKED until `unlock`. */
+  lock(): Promise<void>;
+  /** Unlocks with the passphrase or a passkey's PRF output (src/kms/lock/key-lock.ts). */
+  unlock(secret: UnlockSecret): Promise<void>;
+  /** Re-wraps the lock's master key under a new passphrase. */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void>;
+  /** Adds a passkey's PRF output as a second way to unlock. */
+  addPasskey(enrollment: PasskeyEnrollment): Promise<void>;
+  /** The passkeys that unlock the kit (credential ids and PRF inputs) for a WebAuthn get(). */
+  passkeys(): Promise<{ credentialId: Uint8Array; prfSalt: Uint8Array }[]>;
   /** Closes the KMS's databases; the worker can then be terminated. */
   close(): Promise<void>;
 }
@@ -320,6 +336,8 @@ export const KitErrorCode = {
   BACKUP_MISMATCH: 'BACKUP_MISMATCH',
   /** The kit restored into already holds keys; pass `{ replace: true }` to discard them. */
   NOT_EMPTY: 'NOT_EMPTY',
+  /** No passkey with the WebAuthn PRF extension could be created or used here. */
+  PASSKEY_UNAVAILABLE: 'PASSKEY_UNAVAILABLE',
 } as const;
 
 export type KitErrorCode = (typeof KitErrorCode)[keyof typeof KitErrorCode];

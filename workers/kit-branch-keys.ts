@@ -117,6 +117,12 @@ export class KitBranchKeys {
     this.#cache.clear();
   }
 
+  /** Drops every cached branch key material (the kit was locked). */
+  forgetMaterials(): void {
+    this.#keyrings.clear();
+    this.#cache.clear();
+  }
+
   close(): void {
     for (const store of this.#stores.values()) store.close();
     this.#stores.clear();
