@@ -107,6 +107,14 @@ describe('kms.backup / kms.restore', () => {
     const verification = await target.audit.verify();
     expect(verification.firstBroken).toBeUndefined();
     expect(verification.ok).toBe(true);
+    // An export spans both signing keys (the header names the inherited one) and verifies offline;
+    // trusting only the target's own key, the digests made before the backup are refused.
+    const exported = await target.audit.export();
+    expect((await target.audit.verify(exported)).ok).toBe(true);
+    const ownKeys = Object.values(verification.publicKeys);
+    const strict = await target.audit.verify(exported, { trustedPublicKeys: ownKeys });
+    expect(strict.ok).toBe(false);
+    expect(strict.firstBroken?.reason).toMatch(/not trusted/);
     const restored = await target.audit.query({ eventName: 'CreateKey' });
     expect(restored.map((r) => r.eventID)).toEqual(before.filter((r) => r.eventName === 'CreateKey').map((r) => r.eventID));
     await made.kms.close();

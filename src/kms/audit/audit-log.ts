@@ -192,7 +192,20 @@ export class AuditLog {
       const [records, digests] = await Promise.all([writer.store.records({ to: upTo }), writer.store.digests({ to: upTo })]);
       parts.push({ region, items: interleave(records, digests) });
     }
-    const header: ExportHeader = { type: 'header', format: EXPORT_FORMAT, version: EXPORT_VERSION, account: this.account, regions: parts.map((p) => p.region), exportedAt: eventTime(this.#now()) };
+    const inheritedKeys: Record<string, InheritedSigningKey[]> = {};
+    for (const { region } of parts) {
+      const keys = (await this.#writer(region).store.inheritedKeys?.()) ?? [];
+      if (keys.length > 0) inheritedKeys[region] = keys;
+    }
+    const header: ExportHeader = {
+      type: 'header',
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      account: this.account,
+      regions: parts.map((p) => p.region),
+      exportedAt: eventTime(this.#now()),
+      ...(Object.keys(inheritedKeys).length > 0 ? { inheritedKeys } : {}),
+    };
     return formatExport(header, parts);
   }
 
