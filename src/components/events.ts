@@ -5,6 +5,7 @@
  */
 import type { MessageHeader } from '../core/types.js';
 import type { KeyMetadata } from '../kms/types.js';
+import type { RestoreSummary } from '../kms/index.js';
 import type { Kit } from '../client.js';
 
 /** A key-manager action that changed a key. */
@@ -30,6 +31,9 @@ export interface EventDetails {
   'ek-simulation-change': { region: string; outage: boolean; latencyMs: number };
   'ek-audit-verified': { ok: boolean; checked: number; reason?: string };
   'ek-audit-exported': { text: string; records: number };
+  'ek-backup-made': { size: number; fileName: string };
+  'ek-restored': { summary: RestoreSummary };
+  'ek-lock-change': { locked: boolean };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
   'ek-error': { operation: string; error: unknown };
 }
@@ -60,6 +64,9 @@ declare global {
     'ek-simulation-change': CustomEvent<EventDetails['ek-simulation-change']>;
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
+    'ek-backup-made': CustomEvent<EventDetails['ek-backup-made']>;
+    'ek-restored': CustomEvent<EventDetails['ek-restored']>;
+    'ek-lock-change': CustomEvent<EventDetails['ek-lock-change']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;
   }
 }

@@ -12,6 +12,7 @@
  *   <ek-decrypt></ek-decrypt>
  *   <ek-regions></ek-regions>
  *   <ek-audit-log></ek-audit-log>
+ *   <ek-backup></ek-backup>
  * </ek-kit>
  * ```
  * @packageDocumentation
@@ -26,8 +27,9 @@ import { EkEncrypt } from './encrypt.js';
 import { EkDecrypt } from './decrypt.js';
 import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
+import { EkBackup } from './backup.js';
 
-export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog };
+export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkBackup };
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
@@ -47,6 +49,7 @@ const ELEMENTS = {
   'ek-decrypt': EkDecrypt,
   'ek-regions': EkRegions,
   'ek-audit-log': EkAuditLog,
+  'ek-backup': EkBackup,
 } as const;
 
 /**
@@ -80,6 +83,7 @@ declare global {
     'ek-decrypt': EkDecrypt;
     'ek-regions': EkRegions;
     'ek-audit-log': EkAuditLog;
+    'ek-backup': EkBackup;
   }
 }
 
