@@ -1,19 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { dependencyMatcher, KIT_WORKER_SOURCE, kitWorkerAsEntry } from './build/kit-worker.js';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
 
 /**
- * The published library: one ES module per `exports` entry of package.json, plus shared chunks so
- * that `envelope-kit` and `envelope-kit/core` hand out the same classes (`instanceof EnvelopeError`
- * holds whichever entry a caller imported from). Declarations come from `tsc -p
- * tsconfig.build.json`, run after this build because this build empties dist/lib.
+ * The published library, for apps with a bundler: one ES module per `exports` entry of
+ * package.json, plus shared chunks so that `envelope-kit` and `envelope-kit/core` hand out the same
+ * classes (`instanceof EnvelopeError` holds whichever entry a caller imported from). Declarations
+ * come from `tsc -p tsconfig.build.json`, run after this build because this build empties dist/lib.
  *
- * Runtime dependencies (@noble/*) are bundled rather than externalized: the output then has no bare
- * specifiers and loads as-is from a static server or inside a worker without a bundler or import map.
+ * Runtime dependencies (lit, idb, comlink, @noble/*) stay bare imports: the app's bundler resolves
+ * them once for the app and the kit together, so an app that uses Lit itself gets one copy of it.
+ * The worker is an entry of its own for the same reason (build/kit-worker.ts). Pages without a
+ * bundler use the self-contained build instead (vite.cdn.config.ts, dist/cdn).
  */
 export default defineConfig({
-  // With the default '/', URLs Vite writes into the bundle (e.g. a worker's) are root-absolute and
-  // 404 once the package is served from anywhere but the site root.
+  // With the default '/', URLs Vite writes into the bundle are root-absolute and 404 once the
+  // package is served from anywhere but the site root.
   base: './',
   publicDir: false,
+  plugins: [kitWorkerAsEntry({ fileName: 'kit.worker.js' })],
   build: {
     outDir: 'dist/lib',
     emptyOutDir: true,
@@ -26,11 +33,13 @@ export default defineConfig({
         core: 'src/core/index.ts',
         kms: 'src/kms/index.ts',
         components: 'src/components/index.ts',
+        'kit.worker': KIT_WORKER_SOURCE,
       },
       formats: ['es'],
       fileName: (_format, entryName) => `${entryName}.js`,
     },
     rolldownOptions: {
+      external: dependencyMatcher(pkg.dependencies),
       output: { chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

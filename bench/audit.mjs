@@ -76,7 +76,7 @@ async function appendThroughput({ AuditLog, MemoryAuditStorage, buildAuditEvent 
 
 async function kmsCost({ createKms }) {
   // Two Kms instances, identical but for the audit log: `audit: false` is the baseline; the other
-  // records every call through the KMS's own seam (src/kms/audit-recording.ts -> AuditLog.record),
+  // records every call through the KMS's own seam (src/kms/audit/recording.ts -> AuditLog.record),
   // awaited before each call returns.
   const instances = { plain: await createKms({ storage: 'memory', audit: false }), audited: await createKms({ storage: 'memory' }) };
   const setups = {};

@@ -7,11 +7,12 @@
 //   node scripts/e2e-demo.mjs --no-build test the existing dist/site
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { layoutProblems } from './layout-problems.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const site = join(root, 'dist', 'site');
@@ -72,9 +73,9 @@ async function check(name, fn, { walkthrough = true } = {}) {
 let currentPage;
 
 let shot = 0;
-async function screenshot(page, name) {
+async function screenshot(page, name, { fullPage = true } = {}) {
   shot += 1;
-  await page.screenshot({ path: join(shots, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(shots, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage });
 }
 
 async function expectText(locator, text, timeout = 15_000) {
@@ -108,8 +109,9 @@ try {
 
   const keys = page.locator('ek-key-manager');
   const details = page.locator('ek-key-details');
-  const enc = page.locator('ek-encrypt');
-  const dec = page.locator('ek-decrypt');
+  // The walkthrough's pair; the Files section has a second one.
+  const enc = page.locator('#encrypt ek-encrypt');
+  const dec = page.locator('#decrypt ek-decrypt');
   const regions = page.locator('ek-regions');
   const audit = page.locator('ek-audit-log');
   const step = (id) => page.locator(`#guide li[data-step="${id}"]`);
@@ -122,6 +124,59 @@ try {
     await step('create-key').and(page.locator('.current')).waitFor();
     await screenshot(page, 'start');
   });
+
+  // The sections come from src/demo/sections.ts; the test reads them from the contents bar, so a
+  // section added there is checked here without editing this file.
+  let sectionIds = [];
+  await check('every section has a contents entry, a heading and a #fragment link, in page order', async () => {
+    sectionIds = await page.locator('#contents a[data-section]').evaluateAll((links) => links.map((a) => a.dataset.section));
+    const inPage = await page.locator('#sections > section.card').evaluateAll((sections) => sections.map((s) => s.id));
+    if (JSON.stringify(sectionIds) !== JSON.stringify(inPage)) throw new Error(`contents ${sectionIds.join(',')} but page ${inPage.join(',')}`);
+    for (const id of ['keys', 'encrypt', 'decrypt', 'files', 'regions', 'audit']) {
+      if (!sectionIds.includes(id)) throw new Error(`no #${id} section`);
+    }
+    for (const id of sectionIds) {
+      const link = page.locator(`#contents a[href="#${id}"]`);
+      const heading = page.locator(`section#${id} h2`);
+      if ((await link.count()) !== 1) throw new Error(`no single contents link to #${id}`);
+      const title = (await link.textContent()).trim();
+      if (!(await heading.textContent()).includes(title)) throw new Error(`#${id}: heading does not say "${title}"`);
+      if ((await page.locator(`section#${id}`).getAttribute('aria-labelledby')) !== (await heading.getAttribute('id'))) throw new Error(`#${id} is not labelled by its heading`);
+    }
+    // The walkthrough's current step links to an existing section.
+    const jump = await page.locator('#guide a.jump').getAttribute('href');
+    if (!sectionIds.includes(jump.slice(1))) throw new Error(`the guide links to ${jump}, not a section`);
+  });
+
+  /** Where a section's top is, against the sticky contents bar's bottom. */
+  // Runs in the page (also inlined into a waitForFunction string, hence self-contained).
+  const placement = (id) => ({
+    top: document.getElementById(id).getBoundingClientRect().top,
+    bar: document.getElementById('contents').getBoundingClientRect().bottom,
+    height: innerHeight,
+    atBottom: innerHeight + scrollY >= document.documentElement.scrollHeight - 2,
+    current: document.querySelector('#contents a[aria-current="location"]')?.dataset.section,
+  });
+  /**
+   * The section starts just below the bar, or, when the page cannot scroll further (the last
+   * sections), is on screen below it; and the contents mark it.
+   */
+  const placed = (p) => (p.top >= p.bar - 1 && p.top <= p.bar + 40) || (p.atBottom && p.top >= p.bar - 1 && p.top < p.height / 2);
+  const inView = async (id) => {
+    // Scrolling and the kit's start both move things: wait until it settles.
+    await page.waitForFunction(`(${placed})((${placement})(${JSON.stringify(id)}))`, null, { timeout: 5_000 }).catch(() => undefined);
+    const p = await page.evaluate(placement, id);
+    if (!placed(p)) throw new Error(`#${id} starts at ${Math.round(p.top)}px, the contents bar ends at ${Math.round(p.bar)}px (viewport ${p.height}px${p.atBottom ? ', scrolled to the bottom' : ''})`);
+    if (p.current !== id) throw new Error(`the contents mark ${p.current}, not ${id}`);
+  };
+
+  await check('a contents link scrolls its section to just below the bar, marks it, and puts it in the URL', async () => {
+    for (const id of ['regions', 'files', 'keys']) {
+      await page.locator(`#contents a[href="#${id}"]`).click();
+      await inView(id);
+      if (new URL(page.url()).hash !== `#${id}`) throw new Error(`the URL says ${page.url()}`);
+    }
+  }, { walkthrough: false });
 
   await check('1 create a multi-Region key with an alias', async () => {
     await keys.getByLabel('Description').click();
@@ -205,6 +260,32 @@ try {
     await screenshot(page, 'replicated');
   });
 
+  // Beside the walkthrough (before the outage, which would stop the key's own region).
+  await check('Files: a file encrypts to a download, and that download decrypts to the same bytes', async () => {
+    const files = page.locator('#files');
+    const fileEnc = files.locator('ek-encrypt');
+    const fileDec = files.locator('ek-decrypt');
+    // 600 000 bytes: three 256 KiB frames, the last one short.
+    const original = Buffer.alloc(600_000);
+    for (let i = 0; i < original.length; i++) original[i] = (i * 31 + (i >> 9)) & 0xff;
+    await page.locator('#contents a[href="#files"]').click();
+    await fileEnc.getByRole('combobox', { name: 'KMS key' }).locator('option', { hasText: 'alias/notes' }).waitFor({ state: 'attached' });
+    await fileEnc.locator('input[type="file"]').setInputFiles({ name: 'field-notes.bin', mimeType: 'application/octet-stream', buffer: original });
+    await fileEnc.getByRole('button', { name: 'Encrypt', exact: true }).click();
+    const encryptedLink = fileEnc.getByRole('link', { name: 'Download field-notes.bin.encrypted' });
+    const [encryptedDownload] = await Promise.all([page.waitForEvent('download'), encryptedLink.click()]);
+    const encrypted = await readFile(await encryptedDownload.path());
+    if (encrypted.length <= original.length) throw new Error(`the encrypted file has ${encrypted.length} bytes`);
+    await fileDec.locator('input[type="file"]').setInputFiles({ name: 'field-notes.bin.encrypted', mimeType: 'application/octet-stream', buffer: encrypted });
+    await fileDec.getByRole('button', { name: 'Decrypt', exact: true }).click();
+    const decryptedLink = fileDec.getByRole('link', { name: /^Download field-notes\.bin/ });
+    const [decryptedDownload] = await Promise.all([page.waitForEvent('download'), decryptedLink.click()]);
+    const decrypted = await readFile(await decryptedDownload.path());
+    if (!decrypted.equals(original)) throw new Error(`the decrypted file differs (${decrypted.length} bytes)`);
+    await files.scrollIntoViewIfNeeded();
+    await screenshot(page, 'files', { fullPage: false });
+  }, { walkthrough: false });
+
   await check('9 an outage in us-east-1', async () => {
     const outage = regions.getByRole('switch', { name: 'Outage in us-east-1' });
     await outage.click();
@@ -249,6 +330,28 @@ try {
     await screenshot(page, 'audit');
   });
 
+  // With every panel filled in (key details, headers, the audit table): the key form once ran its
+  // Description input under the Alias input at this width.
+  await check('no two form fields overlap at 1280 px', async () => {
+    const problems = await page.evaluate(layoutProblems);
+    if (problems.length) throw new Error(problems.join('; '));
+  }, { walkthrough: false });
+
+  // After the walkthrough the sections above a fragment grow the most while the kit starts (a key
+  // list, replicas, audit records): the hardest case for landing on the right place.
+  await check('opening index.html#<section> lands on that section once the kit has started', async () => {
+    for (const id of ['audit', 'files']) {
+      // A load, not a same-document jump: only the fragment would differ from the current URL.
+      await page.goto('about:blank');
+      await page.goto(`${origin}/index.html#${id}`);
+      await expectText(keys.locator('table'), 'alias/notes');
+      await page.waitForTimeout(300);
+      await inView(id);
+      // What the visitor sees, not the whole page: the section at the top, under the contents bar.
+      await screenshot(page, `fragment-${id}`, { fullPage: false });
+    }
+  }, { walkthrough: false });
+
   await check('state persists across a reload', async () => {
     await page.reload();
     await expectText(keys.locator('table'), 'alias/notes');
@@ -264,9 +367,11 @@ try {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(200);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overlaps = (await page.evaluate(layoutProblems)).filter((p) => p.includes('overlaps'));
+    if (overlaps.length) throw new Error(overlaps.join('; '));
     await screenshot(page, 'narrow');
     // The full page is too tall to read at phone width: each section on its own too.
-    for (const id of ['guide', 'keys', 'encrypt', 'decrypt', 'regions']) {
+    for (const id of ['guide', ...sectionIds]) {
       shot += 1;
       await page.locator(`#${id}`).screenshot({ path: join(shots, `${String(shot).padStart(2, '0')}-narrow-${id}.png`) });
     }

@@ -82,15 +82,26 @@ await check('every exports entry has its JavaScript and .d.ts file', () => {
 });
 
 await check('the tarball holds the build only (no sources, tests or configs)', () => {
-  const stray = packedFiles.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE'].includes(f));
+  const stray = packedFiles.filter((f) => !f.startsWith('dist/lib/') && !f.startsWith('dist/cdn/') && !['package.json', 'README.md', 'LICENSE'].includes(f));
   assert(stray.length === 0, 'unexpected files: ' + stray.slice(0, 10).join(', '));
   assert(!packedFiles.some((f) => f.startsWith('dist/lib/types/demo/')), 'the demo types were packed');
 });
 
-await check('the bundle has no bare imports (loads in a browser without an import map)', () => {
-  // Found by package-test.mjs with esbuild's parser, which the consumer project does not have.
-  const bare = JSON.parse(readFileSync(process.argv[3], 'utf8'));
-  assert(bare.length === 0, 'bare imports: ' + bare.slice(0, 10).join(', '));
+// Both found by package-test.mjs with esbuild's parser, which the consumer project does not have.
+const bare = JSON.parse(readFileSync(process.argv[3], 'utf8'));
+
+await check('dist/cdn has no bare imports (loads in a browser without an import map)', () => {
+  assert(packedFiles.includes('dist/cdn/index.js') && packedFiles.includes('dist/cdn/components.js'), 'dist/cdn is not in the tarball');
+  assert(bare.cdn.length === 0, 'bare imports: ' + bare.cdn.slice(0, 10).join(', '));
+});
+
+await check("dist/lib's bare imports are exactly the declared dependencies (the app's bundler dedupes them)", () => {
+  // 'lib/chunks/x.js: @noble/hashes/sha2.js' -> '@noble/hashes'
+  const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const imported = [...new Set(bare.lib.map((entry) => packageOf(entry.slice(entry.indexOf(': ') + 2))))].sort();
+  const declared = Object.keys(pkg.dependencies ?? {}).sort();
+  assert(same(imported, declared), 'imported ' + JSON.stringify(imported) + ', declared ' + JSON.stringify(declared));
+  assert(packedFiles.includes('dist/lib/kit.worker.js'), 'the worker entry dist/lib/kit.worker.js is not in the tarball');
 });
 
 const failed = results.filter((r) => !r.ok).length;

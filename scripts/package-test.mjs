@@ -2,10 +2,12 @@
 // Tests the package as users get it: build, `npm pack`, install the tarball into a throwaway
 // project outside the repository, and import it with plain Node. This catches what the source-level
 // suites cannot: a wrong `exports` path, a file missing from `files`, a missing .d.ts, an entry
-// that only works inside the repository's node_modules, a bare import left in the bundle.
+// that only works inside the repository's node_modules, a bare import left in dist/cdn, a dependency
+// inlined into dist/lib (a second copy of Lit in the app), a worker the app's bundler cannot build.
 //   node scripts/package-test.mjs              build, pack, install, check
 //   node scripts/package-test.mjs --no-build   reuse dist/ from a previous `npm run build`
 //   node scripts/package-test.mjs --keep       leave the temp project for inspection
+//   node scripts/package-test.mjs --no-browser skip the browser checks (scripts/package-browser.mjs)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +84,12 @@ try {
   );
 
   const installed = join(consumer, 'node_modules', 'envelope-kit');
-  writeFileSync(join(work, 'bare-imports.json'), JSON.stringify(await bareImports(installed, packedFiles)));
+  // dist/lib is for bundlers and keeps its dependencies as bare imports; dist/cdn must have none.
+  const bare = {
+    lib: await bareImports(installed, packedFiles.filter((f) => f.startsWith('dist/lib/'))),
+    cdn: await bareImports(installed, packedFiles.filter((f) => f.startsWith('dist/cdn/'))),
+  };
+  writeFileSync(join(work, 'bare-imports.json'), JSON.stringify(bare));
 
   copyFileSync(join(root, 'scripts', 'package-checks.mjs'), join(consumer, 'check.mjs'));
   const checkArgs = ['check.mjs', join(work, 'packed-files.json'), join(work, 'bare-imports.json')];
@@ -91,9 +98,28 @@ try {
     encoding: 'utf8',
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // In a browser: a Vite app built from the tarball, and a plain page loading dist/cdn.
+  let browserFailed = 0;
+  if (!args.has('--no-browser')) {
+    const { browserChecks } = await import('./package-browser.mjs');
+    await browserChecks({
+      consumer,
+      installed,
+      async check(name, fn) {
+        try {
+          await fn();
+          console.log('  ok    ' + name);
+        } catch (error) {
+          browserFailed += 1;
+          console.log('  FAIL  ' + name + '\n        ' + String(error?.stack ?? error).split('\n').slice(0, 6).join('\n        '));
+        }
+      },
+    });
+  }
+  const passed = output.status === 0 && browserFailed === 0;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`package: ${output.status === 0 ? 'PASS' : 'FAIL'} in ${seconds} s (${packed.filename}, ${packedFiles.length} files, ${(packed.size / 1024).toFixed(0)} KiB)`);
-  process.exitCode = output.status === 0 ? 0 : 1;
+  console.log(`package: ${passed ? 'PASS' : 'FAIL'} in ${seconds} s (${packed.filename}, ${packedFiles.length} files, ${(packed.size / 1024).toFixed(0)} KiB)`);
+  process.exitCode = passed ? 0 : 1;
 } finally {
   if (args.has('--keep')) console.log(`package: kept ${work}`);
   else rmSync(work, { recursive: true, force: true });

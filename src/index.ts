@@ -29,8 +29,8 @@ export {
   type KitDecryptManyOptions,
   type KitDecryptManyResult,
   type BatchRecordError,
-} from './client.js';
-export { KitError, KitErrorCode } from './protocol.js';
+} from './client/kit.js';
+export { KitError, KitErrorCode } from './client/protocol.js';
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './kms/index.js';
 export type { StorageStatus } from './key-custody/storage.js';
 export type { AddPasskeyOptions } from './key-custody/passkeys.js';

@@ -18,7 +18,8 @@
  * the JS heap: in Chromium, in the browser process, paged to disk past its in-memory limit). With
  * an output FileSystemFileHandle nothing grows but the file, so no size limit but the disk's.
  */
-import { ControlMessageType, PROGRESS_INTERVAL, abortError, type ProgressMessage } from '../src/protocol.js';
+import { ControlMessageType, PROGRESS_INTERVAL, abortError, type ProgressMessage } from '../src/client/protocol.js';
+import { argumentError, typeError } from '../src/core/arguments.js';
 
 /**
  * The reader's buffer size: the size of each chunk written to the core (the last may be shorter).
@@ -274,11 +275,11 @@ export class FileSink {
   static async open(output: FileSystemFileHandle, zero: boolean): Promise<FileSink> {
     const handle = output as Partial<FileSystemFileHandle> | null;
     if (handle === null || typeof handle !== 'object' || handle.kind !== 'file' || typeof handle.getFile !== 'function') {
-      throw new TypeError('call.output must be a FileSystemFileHandle');
+      throw typeError('call.output', 'a FileSystemFileHandle');
     }
     if (typeof handle.createWritable !== 'function') {
       throw Object.assign(
-        new TypeError('call.output is not supported in this browser: FileSystemFileHandle.createWritable() is missing in workers, so the kit cannot write the file without risking a half-written one; leave out call.output to get a Blob'),
+        argumentError('call.output', 'is not supported in this browser: FileSystemFileHandle.createWritable() is missing in workers, so the kit cannot write the file without risking a half-written one; leave out call.output to get a Blob'),
         { code: 'INVALID_ARGUMENT' },
       );
     }

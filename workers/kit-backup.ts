@@ -14,7 +14,7 @@ import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { backupKeyStore, restoreKeyStore, type BackupAttachments, type BackupOptions, type RestoreOptions, type RestoreSummary } from '../src/kms/backup/key-store-backup.js';
 import { keyStoreParts } from '../src/kms/kms.js';
 import type { Kms } from '../src/kms/index.js';
-import { KitError, KitErrorCode } from '../src/protocol.js';
+import { KitError, KitErrorCode } from '../src/client/errors.js';
 import type { KitBranchKeys } from './kit-branch-keys.js';
 
 interface KitParts {

@@ -11,7 +11,7 @@ import { encryptMany } from '../src/core/encrypt.js';
 import { decryptMany } from '../src/core/decrypt.js';
 import type { SuiteId } from '../src/core/suites.js';
 import type { EncryptionContext } from '../src/core/types.js';
-import { batchRecordError, ownedBytes, type BatchDecryptResult } from '../src/protocol.js';
+import { batchRecordError, ownedBytes, type BatchDecryptResult } from '../src/client/protocol.js';
 
 /**
  * Messages in flight at once. The worker's own thread is the bottleneck (each WebCrypto call costs

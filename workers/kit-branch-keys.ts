@@ -19,11 +19,11 @@ import {
 } from '../src/core/index.js';
 import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
 import { bytesEqual, fromUtf8 } from '../src/core/bytes.js';
-import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/message.js';
+import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/batch-keyrings.js';
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { ACTIVE_TYPE, type BranchKeyRecord } from '../src/core/branch-key-store-records.js';
 import { indexedDbStorage, type BranchKeyStorage } from '../src/core/branch-key-store-storage.js';
-import { DEFAULT_BRANCH_KEY_TTL_SECONDS, branchKeyStoreNames } from '../src/protocol.js';
+import { DEFAULT_BRANCH_KEY_TTL_SECONDS, branchKeyStoreNames } from '../src/client/protocol.js';
 
 /** Where a branch key's records are authenticated: the KMS key that wraps them. */
 interface Owner {

@@ -4,12 +4,12 @@
  * (wrapped by the region root keys), and each message's data key, which exists only for the
  * duration of one call. The page sends and receives plaintext, ciphertext, ids and ARNs.
  *
- * Started by `createKit()` (src/client.ts) as a module worker:
+ * Started by `createKit()` (src/client/kit.ts) as a module worker:
  * `new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
-import { createKms, type BackupOptions, type Kms, type KmsSimulation, type PasskeyEnrollment, type RestoreOptions, type RestoreSummary, type SimulationState, type UnlockSecret } from '../src/kms/index.js';
+import { createKms, type BackupOptions, type Kms, type KmsRegionClient, type KmsSimulation, type PasskeyEnrollment, type RestoreOptions, type RestoreSummary, type SimulationState, type UnlockSecret } from '../src/kms/index.js';
 import {
   AuditOperation,
   KitError,
@@ -20,6 +20,10 @@ import {
   type KitWorkerApi,
   type KitWorkerConfig,
   type KitWorkerInfo,
+  type KmsOperationName,
+  type KmsRequest,
+  type KmsResponse,
+  type WireEncryptResult,
   type WireDecryptOptions,
   type WireDecryptResult,
   type WireEncryptOptions,
@@ -27,13 +31,14 @@ import {
   type WireCreateBranchKeyOptions,
   type WireDecryptManyOptions,
   type WireEncryptManyOptions,
-} from '../src/protocol.js';
+} from '../src/client/protocol.js';
 import { decryptingKeyring, encryptingKeyring } from './kit-keyrings.js';
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
 import { backupKit, restoreKit } from './kit-backup.js';
+import { typeError } from '../src/core/arguments.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -140,7 +145,7 @@ async function databasesSettled(name: string): Promise<void> {
 
 /** The page checked the batch already; this guards the worker against a page that did not. */
 function checkBatch(items: unknown, argument: string): asserts items is Uint8Array[] {
-  if (!Array.isArray(items) || items.some((item) => !(item instanceof Uint8Array))) throw new TypeError(`${argument} must be an array of Uint8Arrays`);
+  if (!Array.isArray(items) || items.some((item) => !(item instanceof Uint8Array))) throw typeError(argument, 'an array of Uint8Arrays');
 }
 
 const api: KitWorkerApi = {
@@ -160,17 +165,21 @@ const api: KitWorkerApi = {
     };
     const clientFor: KmsClientSupplier = regionClient;
     const probe = clientFor(kms.regions[0]!);
-    const kmsOperations = Object.keys(probe).filter((key) => typeof (probe as unknown as Record<string, unknown>)[key] === 'function');
+    const operations = probe as unknown as KmsRegionClient;
+    const kmsOperations = (Object.keys(operations) as (keyof KmsRegionClient)[]).filter((key): key is KmsOperationName => typeof operations[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
     opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
     return { account: kms.account, regions: [...kms.regions], kmsOperations, locked: kms.locked, lockable: kms.lockable };
   }),
 
-  kms: guarded(async (region: string, operation: string, request: unknown): Promise<unknown> => {
-    const client = state().clientFor(region) as unknown as Record<string, unknown>;
-    const method = Object.prototype.hasOwnProperty.call(client, operation) ? client[operation] : undefined;
-    if (typeof method !== 'function') throw new TypeError(`operation must be a KMS client method; ${JSON.stringify(operation)} is not one`);
-    const response = await (method as (request: unknown) => Promise<unknown>)(request);
+  kms: guarded(async <Op extends KmsOperationName>(region: string, operation: Op, request: KmsRequest<Op>): Promise<KmsResponse<Op>> => {
+    const client = state().clientFor(region) as KmsRegionClient;
+    // The name comes from another thread: only the client's own operations, never a prototype member.
+    if (typeof operation !== 'string' || !Object.hasOwn(client, operation) || typeof client[operation] !== 'function') {
+      throw typeError('operation', `a KMS client method; ${JSON.stringify(operation)} is not one`);
+    }
+    const method = client[operation] as (request: KmsRequest<Op>) => Promise<KmsResponse<Op>>;
+    const response = await method(request);
     return transfer(response, [...buffersIn(response)]);
   }),
 
@@ -183,18 +192,18 @@ const api: KitWorkerApi = {
   audit: guarded(async (operation: AuditOperation, args: readonly unknown[]): Promise<unknown> => {
     const { audit } = state().kms;
     if (!Object.values(AuditOperation).includes(operation)) {
-      throw new TypeError(`operation must be one of ${Object.values(AuditOperation).join(', ')}, not ${JSON.stringify(operation)}`);
+      throw typeError('operation', `one of ${Object.values(AuditOperation).join(', ')}, not ${JSON.stringify(operation)}`);
     }
     return (audit[operation] as (...callArgs: unknown[]) => Promise<unknown>)(...(Array.isArray(args) ? args : []));
   }),
 
-  encrypt: guarded(async (data: Uint8Array<ArrayBuffer> | Blob, options: WireEncryptOptions): Promise<Uint8Array<ArrayBuffer>> => {
+  encrypt: guarded(async (data: Uint8Array<ArrayBuffer> | Blob, options: WireEncryptOptions): Promise<WireEncryptResult> => {
     const { clientFor, defaultRegion } = unlockedState();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     const plaintext = await bytesOf(data);
-    const { ciphertext } = await encrypt(keyring, plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+    const { ciphertext, header } = await encrypt(keyring, plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId });
     const owned = ownedBytes(ciphertext);
-    return transfer(owned, [owned.buffer]);
+    return transfer({ ciphertext: owned, header }, [owned.buffer]);
   }),
 
   decrypt: guarded(async (ciphertext: Uint8Array<ArrayBuffer> | Blob, options: WireDecryptOptions): Promise<WireDecryptResult> => {

@@ -6,8 +6,8 @@
  * from other processes hits both alike.
  */
 import { transfer, wrap } from 'comlink';
-import { createKit, type Kit } from '../../src/client.js';
-import { branchKeyStoreNames } from '../../src/protocol.js';
+import { createKit, type Kit } from '../../src/client/kit.js';
+import { branchKeyStoreNames } from '../../src/client/protocol.js';
 import { deleteKmsStorage } from '../../src/kms/index.js';
 import type { ComparisonApi } from './worker.js';
 import type { FloorApi } from './floor-worker.js';

@@ -98,7 +98,7 @@ async function setup(size: number): Promise<{ inputBytes: number }> {
 /** The suite a message was encrypted with, from its header. */
 async function suiteOf(message: Blob): Promise<number> {
   const head = new Uint8Array(await message.slice(0, 64 * 1024).arrayBuffer());
-  return parseHeader(head)?.header.suiteId ?? NaN;
+  return parseHeader(head)?.suiteId ?? NaN;
 }
 
 /**

@@ -4,7 +4,7 @@
  * (`kit.audit`) when the kit exposes one; until then the element says it is not available rather
  * than showing anything made up.
  */
-import type { Kit } from '../client.js';
+import type { Kit } from '../client/kit.js';
 
 /** The record members the log view shows (a subset of a CloudTrail record). */
 export interface AuditRecordView {

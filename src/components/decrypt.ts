@@ -1,5 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
-import type { FileProgress } from '../client.js';
+import type { FileProgress } from '../client/kit.js';
 import type { MessageHeader } from '../core/types.js';
 import { ActionController } from './task.js';
 import { KitConsumer } from './kit-context.js';

@@ -1,5 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
-import type { FileProgress } from '../client.js';
+import type { FileProgress } from '../client/kit.js';
 import type { MessageHeader } from '../core/types.js';
 import { ActionController } from './task.js';
 import { KitConsumer } from './kit-context.js';
@@ -83,10 +83,10 @@ export class EkEncrypt extends LitElement {
       return { ciphertext: blob, header: await headerOf(blob), plaintextLength: input.file.size, name: `${input.file.name}.encrypted` };
     }
     const plaintext = new TextEncoder().encode(this.text);
-    // Read before the call: the kit transfers the bytes to its worker, which empties this array.
+    // The bytes are this component's own, so they are transferred, not copied: read the length first.
     const plaintextLength = plaintext.length;
-    const ciphertext = await kit.encrypt(plaintext, options);
-    return { ciphertext, header: await headerOf(ciphertext), plaintextLength };
+    const { ciphertext, header } = await kit.encrypt(plaintext, { ...options, transfer: true });
+    return { ciphertext, header, plaintextLength };
   });
 
   constructor() {

@@ -6,7 +6,7 @@
 import type { MessageHeader } from '../core/types.js';
 import type { KeyMetadata } from '../kms/types.js';
 import type { RestoreSummary } from '../kms/index.js';
-import type { Kit } from '../client.js';
+import type { Kit } from '../client/kit.js';
 
 /** A key-manager action that changed a key. */
 export type KeyAction =

@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import type { FileProgress } from '../client.js';
+import type { FileProgress } from '../client/kit.js';
 import { formatBytes } from './message-bytes.js';
 
 /**

@@ -2,7 +2,7 @@
  * Reads one region's keys with their aliases: the data the key manager, the encrypt form and the
  * regions view all show. Kept apart from any element so each can call it from its controller.
  */
-import type { Kit } from '../client.js';
+import type { Kit } from '../client/kit.js';
 import type { KeyMetadata } from '../kms/types.js';
 
 export interface KeyEntry {

@@ -44,9 +44,17 @@ export class EkKeyManager extends LitElement {
         background: var(--_soft);
         border-radius: var(--_radius);
       }
+      /* A grid item's min-width is its content's, and a text input's is its size="20" default, wider
+         than the 12rem column at 1280 px: without min-width 0 and width 100% each field ran under
+         the next one (Chromium and Firefox). */
       form label {
         display: grid;
         gap: 0.2rem;
+        min-width: 0;
+      }
+      form label input {
+        width: 100%;
+        min-width: 0;
       }
       .check {
         display: flex;

@@ -6,7 +6,7 @@
  * every view of keys, replicas and audit records refreshes together.
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
-import type { Kit } from '../client.js';
+import type { Kit } from '../client/kit.js';
 
 /** What a provider shares: the kit once ready, or why it could not start, and a change counter. */
 export interface KitState {

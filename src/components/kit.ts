@@ -1,5 +1,5 @@
 import { LitElement, html, css } from 'lit';
-import { createKit, type Kit } from '../client.js';
+import { createKit, type Kit } from '../client/kit.js';
 import { ActionController } from './task.js';
 import { KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 import { describeError } from './describe-error.js';

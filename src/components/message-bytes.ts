@@ -19,11 +19,11 @@ export { toBase64 };
  */
 export async function headerOf(message: Uint8Array | Blob): Promise<MessageHeader | undefined> {
   try {
-    if (message instanceof Uint8Array) return parseHeader(message)?.header;
+    if (message instanceof Uint8Array) return parseHeader(message);
     for (let size = 64 * 1024; ; size *= 4) {
       const bytes = new Uint8Array(await message.slice(0, size).arrayBuffer());
       const parsed = parseHeader(bytes);
-      if (parsed || size >= message.size) return parsed?.header;
+      if (parsed || size >= message.size) return parsed;
     }
   } catch {
     return undefined;

@@ -7,9 +7,11 @@ import { decryptFrame, frameAad, runPool, scanFrame, scanNonFramed, FRAME_CONCUR
 import { checkConcurrency } from './encrypt.js';
 import { PUBLIC_KEY_CONTEXT_KEY, serializeContext } from './encryption-context.js';
 import { EnvelopeError, ErrorCode, malformed, typeError } from './errors.js';
-import { HeaderParseMemo, parseHeader, type ParsedHeader } from './header.js';
+import { HeaderParseMemo, readHeader, type ParsedHeader } from './header.js';
 import { deriveCommittedKeys } from './kdf.js';
-import { checkDecryptOptions, prepareDecryption, type BatchDecryptingKeyring, type CheckedDecryptOptions, type DataKeyUnwrapper, type DecryptOptions } from './message.js';
+import { checkDecryptOptions, type CheckedDecryptOptions, type DecryptOptions } from './options.js';
+import { prepareDecryption } from './prepare.js';
+import type { BatchDecryptingKeyring, DataKeyUnwrapper } from './batch-keyrings.js';
 import { verifyMessage } from './signature.js';
 import { ALL_SUITE_IDS, findSuite } from './suites.js';
 
@@ -34,7 +36,7 @@ export async function decrypt(keyringOrCmm: Keyring | MaterialsManager, cipherte
 }
 
 async function decryptChecked(ciphertext: Uint8Array, checked: CheckedDecryptOptions, memo?: HeaderParseMemo): Promise<DecryptResult> {
-  const parsed = parseHeader(ciphertext, { maxEncryptedDataKeys: checked.maxEncryptedDataKeys, memo });
+  const parsed = readHeader(ciphertext, { maxEncryptedDataKeys: checked.maxEncryptedDataKeys, memo });
   if (!parsed) malformed('the message ends inside its header (truncated)');
   const { header, suite } = parsed;
   const { frames, bodyEnd, signature } = locateBody(ciphertext, parsed);
@@ -192,7 +194,7 @@ class BatchMessageReader {
   async decrypt(ciphertext: Uint8Array): Promise<DecryptResult | undefined> {
     // v2 headers start with 0x02 and the suite id: other suites (0x0578, the kit's default) go to decrypt unparsed.
     if (ciphertext[0] !== 2 || !BATCH_SUITES.has((ciphertext[1]! << 8) | ciphertext[2]!)) return undefined;
-    const parsed = parseHeader(ciphertext, { maxEncryptedDataKeys: this.#checked.maxEncryptedDataKeys, memo: this.#memo });
+    const parsed = readHeader(ciphertext, { maxEncryptedDataKeys: this.#checked.maxEncryptedDataKeys, memo: this.#memo });
     if (!parsed) return undefined;
     const { header, suite } = parsed;
     if (!(suite.messageVersion === 2 && suite.committing && !suite.signature && suite.keyLength === 32 && header.suiteData)) return undefined;

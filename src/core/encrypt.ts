@@ -8,15 +8,10 @@ import { rangeError, typeError } from './errors.js';
 import { headerTemplate } from './header.js';
 import { deriveCommittedKeys } from './kdf.js';
 import { toMaterialsManager } from './materials-managers.js';
-import {
-  checkEncryptOptions,
-  prepareEncryption,
-  RandomPool,
-  type BatchEncryptingKeyring,
-  type CheckedEncryptOptions,
-  type DataKeyWrapper,
-  type EncryptOptions,
-} from './message.js';
+import { checkEncryptOptions, type CheckedEncryptOptions, type EncryptOptions } from './options.js';
+import { prepareEncryption } from './prepare.js';
+import { RandomPool } from './random-pool.js';
+import type { BatchEncryptingKeyring, DataKeyWrapper } from './batch-keyrings.js';
 import { signMessage } from './signature.js';
 import type { AlgorithmSuite } from './suites.js';
 

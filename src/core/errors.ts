@@ -53,12 +53,6 @@ export function malformed(message: string): never {
   throw new EnvelopeError(ErrorCode.MALFORMED_MESSAGE, message);
 }
 
-/** A TypeError naming the argument (house style: wrong type is a TypeError). */
-export function typeError(argument: string, expected: string): TypeError {
-  return Object.assign(new TypeError(`${argument} must be ${expected}`), { code: 'INVALID_ARGUMENT' as const });
-}
-
-/** A RangeError naming the argument (house style: wrong length or value range is a RangeError). */
-export function rangeError(argument: string, message: string): RangeError {
-  return Object.assign(new RangeError(`${argument} ${message}`), { code: 'INVALID_ARGUMENT' as const });
-}
+// Argument errors live in arguments.ts, the one helper every layer uses; re-exported here because
+// the core's files have always imported them from errors.ts.
+export { argumentError, rangeError, typeError } from './arguments.js';

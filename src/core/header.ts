@@ -15,6 +15,7 @@ import { bytesEqual, concat, fromUtf8, uint16, uint32, utf8 } from './bytes.js';
 import { EnvelopeError, ErrorCode, malformed } from './errors.js';
 import { parseContext, serializeContext } from './encryption-context.js';
 import { findSuite, suiteHex, type AlgorithmSuite, type SuiteId } from './suites.js';
+import { rangeError, typeError } from './arguments.js';
 
 export const CONTENT_TYPE_NON_FRAMED = 0x01;
 export const CONTENT_TYPE_FRAMED = 0x02;
@@ -107,7 +108,7 @@ export function headerTemplate(
   shapes: readonly EncryptedDataKeyShape[],
   frameLength: number,
 ): HeaderTemplate {
-  if (suite.messageVersion !== 2) throw new RangeError('header templates are for message format version 2 (committing suites) only');
+  if (suite.messageVersion !== 2) throw rangeError('header', 'templates are for message format version 2 (committing suites) only');
   const encryptedDataKeys = shapes.map((shape) => ({ providerId: shape.providerId, providerInfo: shape.providerInfo, ciphertext: new Uint8Array(shape.ciphertextLength) }));
   const body = serializeHeaderBody({ suite, messageId: new Uint8Array(32), storedContext, encryptedDataKeys, frameLength, commitKey: new Uint8Array(32) });
   const messageIdOffset = 3;
@@ -204,17 +205,50 @@ export class HeaderParseMemo {
 }
 
 /**
- * Parses the header at the start of `bytes`. Returns undefined when `bytes` ends before the header
- * does (a stream then waits for more); throws MALFORMED_MESSAGE as soon as a field is invalid, so a
- * bad length is never used to allocate or to wait for bytes that should not come.
+ * Reads the header at the start of `bytes`, with what decryption needs beside it (the suite, the
+ * authenticated bytes, the tag). Returns undefined when `bytes` ends before the header does (a
+ * stream then waits for more); throws MALFORMED_MESSAGE as soon as a field is invalid, so a bad
+ * length is never used to allocate or to wait for bytes that should not come. Internal: the public
+ * form is {@link parseHeader}.
  */
-export function parseHeader(bytes: Uint8Array, options: ParseOptions = {}): ParsedHeader | undefined {
+export function readHeader(bytes: Uint8Array, options: ParseOptions = {}): ParsedHeader | undefined {
   try {
     return parse(new Reader(bytes), options);
   } catch (error) {
     if (error instanceof NeedMoreBytes) return undefined;
     throw error;
   }
+}
+
+/** Options of {@link parseHeader}. */
+export interface ParseHeaderOptions {
+  /** Refuse (LIMIT_EXCEEDED) a header with more encrypted data keys than this, before reading them. */
+  readonly maxEncryptedDataKeys?: number;
+}
+
+/**
+ * The header of an AWS Encryption SDK message (specification: data-format/message-header.md):
+ * version, suite, message id, encryption context, encrypted data keys, content type, frame length,
+ * commitment key (v2) and the header's length. Nothing is decrypted or verified: the header tag is
+ * checked by `decrypt`, which needs the data key. Returns undefined when `bytes` ends before the
+ * header does (pass more of the message); throws EnvelopeError MALFORMED_MESSAGE (or
+ * UNSUPPORTED_SUITE, LIMIT_EXCEEDED) when it is not a valid header.
+ *
+ * @example
+ * ```ts
+ * const { ciphertext } = await encrypt(keyring, bytes, { encryptionContext: { user: 'alice' } });
+ * const header = parseHeader(ciphertext)!;
+ * header.suiteId; // 0x0578
+ * header.encryptionContext.user; // 'alice'
+ * header.encryptedDataKeys.map((edk) => edk.providerId); // ['my-app']
+ * ```
+ */
+export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {}): MessageHeader | undefined {
+  if (!(bytes instanceof Uint8Array)) throw typeError('bytes', 'a Uint8Array holding the start of a message');
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object');
+  const max = options.maxEncryptedDataKeys;
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw rangeError('options.maxEncryptedDataKeys', 'must be a positive integer');
+  return readHeader(bytes, max === undefined ? {} : { maxEncryptedDataKeys: max })?.header;
 }
 
 function parse(r: Reader, options: ParseOptions): ParsedHeader {

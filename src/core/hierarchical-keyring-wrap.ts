@@ -23,13 +23,14 @@ import { webCryptoAead } from './aes-gcm.js';
 import { concat, randomBytes, utf8, zero } from './bytes.js';
 import { serializeContext } from './encryption-context.js';
 import { cacheIdentifier } from './materials-cache.js';
+import { rangeError } from './arguments.js';
 
 /**
  * The provider id of the hierarchical keyring's encrypted data keys.
  *
  * @example
  * ```ts
- * const branchKeyIds = parseHeader(message)!.header.encryptedDataKeys
+ * const branchKeyIds = parseHeader(message)!.encryptedDataKeys
  *   .filter((edk) => edk.providerId === HIERARCHY_PROVIDER_ID)
  *   .map((edk) => new TextDecoder().decode(edk.providerInfo));
  * ```
@@ -141,10 +142,10 @@ export async function wrapDataKeyInto(branchKey: CryptoKey, version: Uint8Array,
 /** Wraps a data key: returns the EDK ciphertext salt | IV | version | encrypted key | tag. */
 export async function wrapDataKey(input: WrapInput): Promise<Bytes> {
   const version = uuidToBytes(input.branchKeyVersion);
-  if (!version) throw new RangeError(`branch key version ${JSON.stringify(input.branchKeyVersion)} is not a UUID; the hierarchical keyring stores versions as 16 bytes`);
+  if (!version) throw rangeError('branch', `key version ${JSON.stringify(input.branchKeyVersion)} is not a UUID; the hierarchical keyring stores versions as 16 bytes`);
   const salt = input.salt ?? randomBytes(SALT_LENGTH);
   const iv = input.iv ?? randomBytes(IV_LENGTH);
-  if (salt.length !== SALT_LENGTH || iv.length !== IV_LENGTH) throw new RangeError('salt must be 16 bytes and iv 12 bytes');
+  if (salt.length !== SALT_LENGTH || iv.length !== IV_LENGTH) throw rangeError('salt', 'must be 16 bytes and iv 12 bytes');
   const key = webCryptoAead(await deriveWrappingKey(input.branchKey, salt));
   const sealed = await key.encrypt(iv, input.dataKey, wrappingAad(input.branchKeyId, version, input.encryptionContext));
   return concat([salt, iv, version, sealed]);

@@ -10,7 +10,8 @@ import type { DecryptionMaterials, EncryptedDataKey, EncryptionContext, Encrypti
 import type { BranchKeyMaterials, BranchKeySource } from './branch-key-store.js';
 import { bytesEqual, randomBytes, utf8, zero } from './bytes.js';
 import { serializeContext } from './encryption-context.js';
-import { RandomPool, type BatchDecryptingKeyring, type BatchEncryptingKeyring, type DataKeyUnwrapper, type DataKeyWrapper } from './message.js';
+import { RandomPool } from './random-pool.js';
+import type { BatchDecryptingKeyring, BatchEncryptingKeyring, DataKeyUnwrapper, DataKeyWrapper } from './batch-keyrings.js';
 import type { AlgorithmSuite } from './suites.js';
 import { EnvelopeError, ErrorCode, rangeError, typeError } from './errors.js';
 import { assertNoDataKey, describeKmsError } from './kms-data-keys.js';

@@ -6,7 +6,7 @@
 export { encrypt, type EncryptResult } from './encrypt.js';
 export { decrypt, type DecryptResult } from './decrypt.js';
 export { encryptStream, decryptStream, type EncryptStreamOptions, type DecryptStreamOptions, type MessageTransformStream } from './stream.js';
-export type { EncryptOptions, DecryptOptions } from './message.js';
+export type { EncryptOptions, DecryptOptions } from './options.js';
 export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
 export { RawRsaKeyring, type RawRsaKeyringOptions, type RsaPadding } from './raw-rsa-keyring.js';
 export { MultiKeyring, type MultiKeyringOptions } from './multi-keyring.js';

@@ -5,7 +5,7 @@
  */
 import type { Bytes, DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring } from './types.js';
 import { bytesEqual, fromBase64, randomBytes, utf8 } from './bytes.js';
-import { EnvelopeError, ErrorCode, typeError } from './errors.js';
+import { EnvelopeError, ErrorCode, argumentError, typeError } from './errors.js';
 import { checkKeyNames } from './raw-aes-keyring.js';
 import { findSuite } from './suites.js';
 
@@ -43,7 +43,7 @@ async function importRsa(key: CryptoKey | string, kind: 'public' | 'private', ha
     try {
       return await subtle.importKey(format, der, { name: 'RSA-OAEP', hash }, false, [kind === 'public' ? 'encrypt' : 'decrypt']);
     } catch (cause) {
-      throw Object.assign(new TypeError(`${argument} is not an RSA ${kind} key in ${format.toUpperCase()} form`, { cause }), { code: 'INVALID_ARGUMENT' });
+      throw argumentError(argument, `is not an RSA ${kind} key in ${format.toUpperCase()} form`, { cause });
     }
   }
   if (typeof CryptoKey === 'undefined' || !(key instanceof CryptoKey) || key.type !== kind) {

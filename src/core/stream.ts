@@ -16,8 +16,9 @@ import {
   scanNonFramed,
 } from './body.js';
 import { EnvelopeError, ErrorCode, malformed, rangeError, typeError } from './errors.js';
-import { parseHeader, type ParsedHeader } from './header.js';
-import { checkDecryptOptions, prepareDecryption, prepareEncryption, type DecryptOptions, type EncryptOptions, type PreparedDecryption } from './message.js';
+import { readHeader, type ParsedHeader } from './header.js';
+import { checkDecryptOptions, type DecryptOptions, type EncryptOptions } from './options.js';
+import { prepareDecryption, prepareEncryption, type PreparedDecryption } from './prepare.js';
 import { incrementalHash, signDigest, verifyDigest, type IncrementalHash } from './signature.js';
 
 /** A TransformStream that also tells the message header once it is known (and, on decrypt, verified). */
@@ -306,14 +307,14 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       }
       if (!parsed) {
         if (queue.length === 0) return;
-        const candidate = parseHeader(queue.peek(queue.length), { maxEncryptedDataKeys: checked.maxEncryptedDataKeys });
+        const candidate = readHeader(queue.peek(queue.length), { maxEncryptedDataKeys: checked.maxEncryptedDataKeys });
         if (!candidate) return;
         if (candidate.suite.signature && policy === 'reject-signed') {
           throw new EnvelopeError(ErrorCode.UNSUPPORTED_SUITE, 'the message is signed and options.signaturePolicy is reject-signed');
         }
         // Detach the header from the queue's buffer before consuming it.
         const headerBytes = queue.peek(candidate.header.headerLength).slice();
-        parsed = parseHeader(headerBytes)!;
+        parsed = readHeader(headerBytes)!;
         keys = await prepareDecryption(parsed, checked);
         if (parsed.suite.signature) {
           hash = await incrementalHash(parsed.suite.signature.hash);

@@ -4,6 +4,7 @@
  */
 import { html, render, nothing } from 'lit';
 import { STEPS } from './steps.js';
+import { sectionById } from './sections.js';
 
 export interface GuideModel {
   readonly done: ReadonlySet<string>;
@@ -29,7 +30,7 @@ export function renderGuide(container: HTMLElement, model: GuideModel): void {
             ${isCurrent
               ? html`<p class="todo-text">${blocked ? 'The audit log is not available in this build yet: the kit does not expose it. See the “Audit log” panel.' : step.todo}</p>
                   <p class="why">${step.why}</p>
-                  <a class="jump" href="#${step.section}">Go to ${step.section === 'audit' ? 'Audit log' : step.section[0]!.toUpperCase() + step.section.slice(1)}</a>
+                  <a class="jump" href="#${step.section}">Go to ${sectionById(step.section)?.title}</a>
                   ${step.confirm ? html`<button type="button" class="confirm" @click=${() => model.onConfirm(step.id)}>${step.confirm}</button>` : nothing}`
               : nothing}
           </li>`;

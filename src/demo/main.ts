@@ -10,6 +10,7 @@ import { toBase64 } from '../core/bytes.js';
 import { STEPS } from './steps.js';
 import { clearState, loadState, saveState, type DemoState } from './progress.js';
 import { renderGuide } from './guide.js';
+import { followReading, keepFragmentInView, renderSections } from './navigation.js';
 
 const KIT_NAME = 'envelope-kit-demo';
 const DEFAULT_CONTEXT = { purpose: 'demo', department: 'field-ops' };
@@ -19,14 +20,23 @@ defineElements();
 
 const $ = <T extends Element>(selector: string): T => {
   const el = document.querySelector<T>(selector);
-  if (!el) throw new Error(`index.html lacks ${selector}`);
+  if (!el) throw new Error(`the demo page lacks ${selector}`);
   return el;
 };
 
+// The sections first (src/demo/sections.ts), so that the elements below exist.
+renderSections($<HTMLElement>('#sections'), $<HTMLElement>('#contents'));
+
 const kitElement = $<EkKit>('ek-kit');
-const encryptElement = $<EkEncrypt>('ek-encrypt');
-const decryptElement = $<EkDecrypt>('ek-decrypt');
+// The walkthrough's note goes through these two; the Files section has its own pair.
+const encryptElement = $<EkEncrypt>('#encrypt ek-encrypt');
+const decryptElement = $<EkDecrypt>('#decrypt ek-decrypt');
+const fileEncryptElement = $<EkEncrypt>('#files ek-encrypt');
+const fileDecryptElement = $<EkDecrypt>('#files ek-decrypt');
 const guide = $<HTMLElement>('#guide');
+
+followReading($<HTMLElement>('#contents'));
+keepFragmentInView(kitElement);
 
 const state: DemoState = loadState();
 const done = new Set(state.done);
@@ -37,6 +47,9 @@ encryptElement.context = state.context ?? DEFAULT_CONTEXT;
 if (state.keyArn) encryptElement.keyId = state.keyArn;
 decryptElement.context = state.context ?? DEFAULT_CONTEXT;
 if (state.message) decryptElement.message = state.message;
+fileEncryptElement.context = DEFAULT_CONTEXT;
+if (state.keyArn) fileEncryptElement.keyId = state.keyArn;
+fileDecryptElement.context = DEFAULT_CONTEXT;
 
 function persist(): void {
   state.done = STEPS.filter((s) => done.has(s.id)).map((s) => s.id);
@@ -73,6 +86,7 @@ kitElement.addEventListener('ek-kit-ready', draw);
 
 kitElement.addEventListener('ek-key-select', (event) => {
   encryptElement.keyId = event.detail.arn;
+  fileEncryptElement.keyId = event.detail.arn;
 });
 
 kitElement.addEventListener('ek-key-change', (event) => {
@@ -95,6 +109,8 @@ kitElement.addEventListener('ek-encrypted', (event) => {
 });
 
 kitElement.addEventListener('ek-decrypted', (event) => {
+  // The walkthrough's steps are about its note; a file decrypted in "Files" does not count.
+  if (event.target !== decryptElement) return;
   const { region } = event.detail;
   const home = homeRegion();
   complete('decrypt');
@@ -103,6 +119,7 @@ kitElement.addEventListener('ek-decrypted', (event) => {
 });
 
 kitElement.addEventListener('ek-error', (event) => {
+  if (event.target !== decryptElement) return;
   const { operation, error } = event.detail;
   const code = errorCode(error);
   if (operation === 'decrypt' && (code === 'ENCRYPTION_CONTEXT_MISMATCH' || code === 'InvalidCiphertextException')) complete('wrong-context');

@@ -2,6 +2,7 @@
  * The walkthrough's steps: what the visitor does, what it shows, and which component event marks
  * it done. Kept as data so the guide, the persistence and the end-to-end test read one list.
  */
+import type { SectionId } from './sections.js';
 
 export interface Step {
   readonly id: string;
@@ -10,8 +11,8 @@ export interface Step {
   readonly todo: string;
   /** Why it matters: the envelope-encryption idea this step shows. */
   readonly why: string;
-  /** The section of the page where the step happens. */
-  readonly section: string;
+  /** The section of the page where the step happens (src/demo/sections.ts). */
+  readonly section: SectionId;
   /** Steps that a button in the guide confirms, because they are about looking, not doing. */
   readonly confirm?: string;
 }
@@ -20,7 +21,7 @@ export const STEPS: readonly Step[] = [
   {
     id: 'create-key',
     title: 'Create a key',
-    todo: 'In “Keys”, give the key a description and press “Create key” (leave Multi-Region on).',
+    todo: 'In “KMS keys”, give the key a description and press “Create key” (leave Multi-Region on).',
     why: 'A KMS key never leaves the KMS (here: the kit’s worker). It only wraps and unwraps data keys.',
     section: 'keys',
   },
@@ -56,7 +57,7 @@ export const STEPS: readonly Step[] = [
   {
     id: 'rotate',
     title: 'Rotate the key',
-    todo: 'Put the value back. In “Keys”, press “Manage” on your key, then “Rotate now”.',
+    todo: 'Put the value back. In “KMS keys”, press “Manage” on your key, then “Rotate now”.',
     why: 'Rotation adds new key material for new messages; the old material stays to unwrap old data keys.',
     section: 'keys',
   },

@@ -2,17 +2,18 @@
  * The regional client: one method per AWS KMS operation, in camelCase, taking and returning the AWS
  * request and response shapes. Every call goes through {@link invoke}, the pipeline: simulation
  * (latency, outage, throttling), request checks, the operation (which authorizes through access.ts),
- * then the call record (call-record.ts), success or failure. Errors that are not KMS errors (a bug,
- * a storage failure) reach the caller as KMSInternalException with the original as `cause`.
+ * then the call record (call-record.ts), success or failure. Errors that are not KMS errors reach
+ * the caller as they are: a closed KMS or failed storage as a {@link SimulatorError}, a bug as what
+ * it threw. None poses as KMSInternalException, which is what a simulated outage throws, as AWS does.
  */
-import { CallContext } from './call-context.js';
-import type { Caller } from './access.js';
-import type { CallOutcome } from './call-record.js';
-import { KmsError } from './errors.js';
-import { KitError, KitErrorCode } from '../protocol.js';
-import type { RegionRuntime } from './region-runtime.js';
+import { CallContext } from './requests/call-context.js';
+import type { Caller } from './policy/access.js';
+import type { CallOutcome } from './audit/call-record.js';
+import { KmsError, SimulatorError } from './errors.js';
+import type { RegionRuntime } from './requests/region-runtime.js';
+import { KitError } from '../client/errors.js';
 import type * as T from './types.js';
-import { requestObject } from './validation.js';
+import { requestObject } from './requests/validation.js';
 import * as aliases from './operations/aliases.js';
 import * as dataKeys from './operations/data-keys.js';
 import * as encryption from './operations/encryption.js';
@@ -162,16 +163,12 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
     response = await handler(ctx, requestObject(request));
     return response;
   } catch (error) {
-    // A locked kit (lock/key-lock.ts) is not a KMS fault: its KitError (LOCKED) reaches the caller as it is.
-    if (error instanceof KitError && error.code === KitErrorCode.LOCKED) {
-      errorCode = error.code;
-      failure = error;
-      throw error;
-    }
-    const kmsFailure = error instanceof KmsError ? error : new KmsError('KMSInternalException', `The request was rejected because an internal exception occurred: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-    errorCode = kmsFailure.name;
-    failure = kmsFailure;
-    throw kmsFailure;
+    failure = error instanceof Error ? error : new Error(`non-Error thrown (${typeof error})`);
+    // The record's errorCode: the AWS exception name, the simulator's own code, or, for a bug,
+    // InternalFailure (CloudTrail's word for a failure on the service's side).
+    // A locked kit (lock/key-lock.ts) is refused with KitError LOCKED: recorded under that code.
+    errorCode = error instanceof KmsError ? error.name : error instanceof SimulatorError || error instanceof KitError ? error.code : 'InternalFailure';
+    throw error;
   } finally {
     // Awaited: the record is stored before the caller sees the result (or the error).
     await env.record({

@@ -74,6 +74,72 @@ export class KmsError extends Error {
   }
 }
 
+/**
+ * What went wrong around the simulated KMS rather than in it: AWS KMS has no name for these, so
+ * they are not {@link KmsError}s and never pose as KMSInternalException (which a simulated outage
+ * throws, as AWS does).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof SimulatorError && error.code === SimulatorErrorCode.STORAGE_FAILED) askToFreeSpace();
+ * ```
+ */
+export const SimulatorErrorCode = {
+  /** `kms.close()` was called; create a new one with createKms. */
+  CLOSED: 'CLOSED',
+  /** The browser's storage (IndexedDB, the audit journal) refused or lost a request: quota, an aborted transaction, a blocked upgrade. Nothing was half-written. */
+  STORAGE_FAILED: 'STORAGE_FAILED',
+} as const;
+
+export type SimulatorErrorCode = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode];
+
+/**
+ * An error of the simulator's environment: a closed KMS, or storage that failed. `cause` is the
+ * storage's own error (a DOMException such as QuotaExceededError) where there is one.
+ *
+ * @example
+ * ```ts
+ * await kms.close();
+ * await client.listKeys().catch((e) => e instanceof SimulatorError && e.code === 'CLOSED'); // true
+ * ```
+ */
+export class SimulatorError extends Error {
+  readonly code: SimulatorErrorCode;
+
+  constructor(code: SimulatorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SimulatorError';
+    this.code = code;
+  }
+}
+
+/**
+ * Runs one storage request and turns a failure of the storage itself into a
+ * {@link SimulatorError} STORAGE_FAILED naming what was being done (never a record's contents).
+ * Errors the kit throws on purpose (a stale write, a KMS or simulator error) pass unchanged.
+ *
+ * @example
+ * ```ts
+ * const record = await storageRequest('read key', () => db.get('keys', keyId));
+ * ```
+ */
+export async function storageRequest<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (!isStorageFailure(error)) throw error;
+    const name = (error as { name?: unknown }).name;
+    throw new SimulatorError(SimulatorErrorCode.STORAGE_FAILED, `storage failed (${what}): ${typeof name === 'string' ? name : 'error'}`, { cause: error });
+  }
+}
+
+/** DOMExceptions and the errors IndexedDB raises through idb are the storage's; anything else is ours. */
+function isStorageFailure(error: unknown): boolean {
+  if (typeof DOMException !== 'undefined' && error instanceof DOMException) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'QuotaExceededError' || name === 'UnknownError' || name === 'InvalidStateError' || name === 'TransactionInactiveError' || name === 'VersionError';
+}
+
 /** Shorthand used throughout the KMS: `throw kmsError('NotFoundException', '...')`. */
 export function kmsError(name: KmsExceptionName, message: string): KmsError {
   return new KmsError(name, message);

@@ -14,19 +14,19 @@
  * @packageDocumentation
  */
 export { createKms, deleteKmsStorage, DEFAULT_ACCOUNT, DEFAULT_REGIONS, type ExplainRequest, type Kms, type KmsOptions, type KmsSimulation, type RegionClientOptions } from './kms.js';
-export { IamError, IamExceptionName, type KmsIam, type PutRolePolicyRequest, type PutUserPolicyRequest } from './iam.js';
+export { IamError, IamExceptionName, type KmsIam, type PutRolePolicyRequest, type PutUserPolicyRequest } from './policy/iam.js';
 export type { Decision, DecisionMatch, DecisionSource } from './policy/index.js';
-export type { KmsAudit } from './audit-recording.js';
+export type { KmsAudit } from './audit/recording.js';
 export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './audit/index.js';
 export type { KmsRegionClient } from './client.js';
-export { KmsError, KmsExceptionName } from './errors.js';
+export { KmsError, KmsExceptionName, SimulatorError, SimulatorErrorCode } from './errors.js';
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './backup/key-store-backup.js';
 export type { KdfChoice } from './backup/passphrase-kdf.js';
 export type { PasskeyEnrollment, UnlockSecret } from './lock/key-lock.js';
-export type { CallEvent, CallRecorder } from './call-record.js';
-export type { SimulationSettings, SimulationState } from './simulation.js';
-export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './specs.js';
-export { encodeEncryptionContext } from './encryption-context.js';
+export type { CallEvent, CallRecorder } from './audit/call-record.js';
+export type { SimulationSettings, SimulationState } from './requests/simulation.js';
+export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './keys/specs.js';
+export { encodeEncryptionContext } from './crypto/encryption-context.js';
 export type * from './types.js';
 
 /** The package version (checked against package.json by scripts/package-test.mjs). */

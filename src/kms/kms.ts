@@ -6,29 +6,30 @@
  * version-checked (storage/store.ts).
  */
 import { deleteDB } from 'idb';
-import type { Caller } from './access.js';
-import { decide } from './access.js';
-import { AuditLog, auditStorage, deleteAuditStorage, recordOutcome, type KmsAudit } from './audit-recording.js';
-import { CallContext } from './call-context.js';
-import { recordNothing, type CallOutcome, type CallRecorder } from './call-record.js';
+import type { Caller } from './policy/access.js';
+import { decide } from './policy/access.js';
+import { AuditLog, auditStorage, deleteAuditStorage, recordOutcome, type KmsAudit } from './audit/recording.js';
+import { CallContext } from './requests/call-context.js';
+import { recordNothing, type CallOutcome, type CallRecorder } from './audit/call-record.js';
 import { createRegionClient, type KmsRegionClient } from './client.js';
-import { keyNotFound, kmsError } from './errors.js';
-import { Iam, type KmsIam } from './iam.js';
+import { SimulatorError, SimulatorErrorCode, keyNotFound, kmsError } from './errors.js';
+import { Iam, type KmsIam } from './policy/iam.js';
 import { describePrincipal, type ConditionContext, type Decision, type NewGrantRequest } from './policy/index.js';
 import { IndexedDbIamStore, MemoryIamStore, iamDatabaseName } from './storage/iam-store.js';
-import { createRootKeys } from './key-material.js';
-import { sweep } from './lifecycle.js';
-import { RegionRuntime, type RegionDirectory, type ServiceEvent } from './region-runtime.js';
-import type { SimulationSettings, SimulationState } from './simulation.js';
+import { createRootKeys } from './crypto/key-material.js';
+import { sweep } from './keys/lifecycle.js';
+import { RegionRuntime, type RegionDirectory, type ServiceEvent } from './requests/region-runtime.js';
+import type { SimulationSettings, SimulationState } from './requests/simulation.js';
 import { IndexedDbStore } from './storage/indexeddb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
-import { updateKey } from './key-updates.js';
+import { updateKey } from './keys/key-updates.js';
+import { argumentError, rangeError, typeError } from '../core/arguments.js';
 import { KeyLock, type PasskeyEnrollment, type UnlockSecret } from './lock/key-lock.js';
 import { IndexedDbLockStore, MemoryLockStore, lockDatabaseName } from './lock/lock-store.js';
 import type { KdfChoice } from './backup/passphrase-kdf.js';
-import { KitError, KitErrorCode } from '../protocol.js';
-import type { RootKeys } from './records.js';
+import { KitError, KitErrorCode } from '../client/errors.js';
+import type { RootKeys } from './storage/records.js';
 import { backupKeyStore, restoreKeyStore, type BackupOptions, type KeyStoreParts, type RestoreOptions, type RestoreSummary } from './backup/key-store-backup.js';
 
 export const DEFAULT_ACCOUNT = '111122223333';
@@ -155,22 +156,22 @@ export interface Kms {
 const databaseName = (name: string, account: string, region: string) => `${name}:${account}:${region}`;
 
 function checkOptions(options: KmsOptions): { account: string; regions: string[]; name: string; now: () => number; auditDurability: 'default' | 'strict' } {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object with a storage member');
-  if (options.storage !== 'indexeddb' && options.storage !== 'memory') throw new TypeError("options.storage must be 'indexeddb' or 'memory'");
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object with a storage member');
+  if (options.storage !== 'indexeddb' && options.storage !== 'memory') throw typeError('options.storage', "'indexeddb' or 'memory'");
   const account = options.account ?? DEFAULT_ACCOUNT;
-  if (typeof account !== 'string' || !/^\d{12}$/.test(account)) throw new RangeError('options.account must be a 12-digit AWS account id');
+  if (typeof account !== 'string' || !/^\d{12}$/.test(account)) throw rangeError('options.account', 'must be a 12-digit AWS account id');
   const regions = [...(options.regions ?? DEFAULT_REGIONS)];
   if (regions.length === 0 || regions.some((r) => typeof r !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
-    throw new RangeError('options.regions must be a non-empty list of region names such as us-east-1');
+    throw rangeError('options.regions', 'must be a non-empty list of region names such as us-east-1');
   }
-  if (new Set(regions).size !== regions.length) throw new RangeError('options.regions must not repeat a region');
+  if (new Set(regions).size !== regions.length) throw rangeError('options.regions', 'must not repeat a region');
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('options.now must be a function returning epoch milliseconds');
+  if (typeof now !== 'function') throw typeError('options.now', 'a function returning epoch milliseconds');
   // Unnamed memory storage is private to this instance; a name shares it, as IndexedDB is shared.
   const name = options.name ?? (options.storage === 'memory' ? `memory-${crypto.randomUUID()}` : DEFAULT_NAME);
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('options.name must be a non-empty string');
+  if (typeof name !== 'string' || name.length === 0) throw typeError('options.name', 'a non-empty string');
   const auditDurability = options.auditDurability ?? 'default';
-  if (auditDurability !== 'default' && auditDurability !== 'strict') throw new TypeError("options.auditDurability must be 'default' or 'strict'");
+  if (auditDurability !== 'default' && auditDurability !== 'strict') throw typeError('options.auditDurability', "'default' or 'strict'");
   return { account, regions, name, now, auditDurability };
 }
 
@@ -254,15 +255,15 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
 
   let closed = false;
   const checkOpen = () => {
-    if (closed) throw kmsError('KMSInternalException', 'This simulated KMS has been closed; create a new one with createKms.');
+    if (closed) throw new SimulatorError(SimulatorErrorCode.CLOSED, 'This simulated KMS has been closed; create a new one with createKms.');
   };
   const requireAudit = () => {
-    if (!audit) throw new TypeError('this Kms was created with audit: false: it has no audit log');
+    if (!audit) throw argumentError('this', 'Kms was created with audit: false: it has no audit log');
     return audit;
   };
   const runtime = (region: string) => {
     const found = runtimes.get(region);
-    if (!found) throw new RangeError(`region ${JSON.stringify(region)} is not one of this KMS's regions: ${regions.join(', ')}`);
+    if (!found) throw rangeError('region', `${JSON.stringify(region)} is not one of this KMS's regions: ${regions.join(', ')}`);
     return found;
   };
 
@@ -283,7 +284,7 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     async explain(regionName, principal, request) {
       checkOpen();
       const target = runtime(regionName);
-      if (request === null || typeof request !== 'object' || typeof request.action !== 'string') throw new TypeError('request must be an object with an action such as "Decrypt"');
+      if (request === null || typeof request !== 'object' || typeof request.action !== 'string') throw typeError('request', 'an object with an action such as "Decrypt"');
       const caller = callerOf(account, { principal, ...(request.viaService !== undefined ? { viaService: request.viaService } : {}) });
       const action = request.action.includes(':') ? request.action : `kms:${request.action}`;
       const ctx = new CallContext(target, caller, action.slice(action.indexOf(':') + 1));
@@ -379,14 +380,14 @@ export function keyStoreParts(kms: Kms): KeyStoreParts {
 function callerOf(account: string, options: RegionClientOptions | undefined): Caller {
   const arn = options?.principal ?? `arn:aws:iam::${account}:root`;
   if (typeof arn !== 'string' || !describePrincipal(arn)) {
-    throw new TypeError(`principal must be an IAM principal ARN such as arn:aws:iam::${account}:user/alice or arn:aws:sts::${account}:assumed-role/role/session; got ${JSON.stringify(arn)}`);
+    throw typeError('principal', `an IAM principal ARN such as arn:aws:iam::${account}:user/alice or arn:aws:sts::${account}:assumed-role/role/session; got ${JSON.stringify(arn)}`);
   }
   const viaService = options?.viaService;
   if (viaService !== undefined && (typeof viaService !== 'string' || !/^[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com$/.test(viaService))) {
-    throw new TypeError(`viaService must be a service endpoint name such as ecr.us-east-1.amazonaws.com; got ${JSON.stringify(viaService)}`);
+    throw typeError('viaService', `a service endpoint name such as ecr.us-east-1.amazonaws.com; got ${JSON.stringify(viaService)}`);
   }
   const context = options?.context;
-  if (context !== undefined && (context === null || typeof context !== 'object')) throw new TypeError('context must be an object of condition keys and values');
+  if (context !== undefined && (context === null || typeof context !== 'object')) throw typeError('context', 'an object of condition keys and values');
   return { arn, ...(viaService !== undefined ? { viaService } : {}), ...(context ? { context } : {}) };
 }
 

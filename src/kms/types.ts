@@ -14,7 +14,7 @@ import type {
   OriginType,
   SigningAlgorithmSpec,
   WrappingAlgorithm,
-} from './specs.js';
+} from './keys/specs.js';
 
 export type EncryptionContextType = Record<string, string>;
 

@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import { EnvelopeError, KitError, createKit, parseHeader } from '../../src/index.js';
-import { deleteKmsStorage } from '../../src/kms/index.js';
+import { KmsError, deleteKmsStorage } from '../../src/kms/index.js';
+import { BranchKeyStoreError } from '../../src/core/index.js';
 import { describe, it } from '../support/bdd.js';
 import { REGIONS, rejection, str, text, uniqueName, withKit } from './client-support.js';
 
@@ -19,9 +20,11 @@ describe('createKit: round trips', () => {
       const fromString = await kit.encrypt('a secret note', { keyId, encryptionContext: context });
       const fromBytes = await kit.encrypt(text('some bytes'), { keyId, encryptionContext: context });
       const fromBlob = await kit.encrypt(new Blob(['a ', 'blob']), { keyId, encryptionContext: context });
-      for (const [message, expected] of [[fromString, 'a secret note'], [fromBytes, 'some bytes'], [fromBlob, 'a blob']] as const) {
+      for (const [{ ciphertext: message, header: returned }, expected] of [[fromString, 'a secret note'], [fromBytes, 'some bytes'], [fromBlob, 'a blob']] as const) {
         expect(message).to.be.instanceOf(Uint8Array);
-        const header = parseHeader(message)!.header;
+        const header = parseHeader(message)!;
+        // kit.encrypt resolves with the header too, the one parseHeader reads back (issue 10).
+        expect(returned).to.deep.equal(header);
         expect(header.encryptedDataKeys).to.have.length(1);
         expect(header.encryptedDataKeys[0]!.providerId).to.equal('aws-kms');
         expect(str(header.encryptedDataKeys[0]!.providerInfo)).to.equal(keyId);
@@ -31,7 +34,7 @@ describe('createKit: round trips', () => {
         expect(decrypted.suiteId).to.equal(0x0578);
       }
       // A Blob of ciphertext decrypts too, and the suite option is honoured.
-      const unsigned = await kit.encrypt('x', { keyId, encryptionContext: {}, suiteId: 0x0478 });
+      const { ciphertext: unsigned } = await kit.encrypt('x', { keyId, encryptionContext: {}, suiteId: 0x0478 });
       const { plaintext, header } = await kit.decrypt(new Blob([unsigned]));
       expect(str(plaintext)).to.equal('x');
       expect(header.suiteId).to.equal(0x0478);
@@ -42,8 +45,8 @@ describe('createKit: round trips', () => {
       const west = kit.kms('eu-west-1');
       const { KeyMetadata } = await west.createKey({});
       await west.createAlias({ AliasName: 'alias/notes', TargetKeyId: KeyMetadata.KeyId });
-      const byAlias = await kit.encrypt('via alias', { keyId: 'alias/notes', region: 'eu-west-1', encryptionContext: {} });
-      const byId = await kit.encrypt('via id', { keyId: KeyMetadata.KeyId, region: 'eu-west-1', encryptionContext: {} });
+      const { ciphertext: byAlias } = await kit.encrypt('via alias', { keyId: 'alias/notes', region: 'eu-west-1', encryptionContext: {} });
+      const { ciphertext: byId } = await kit.encrypt('via id', { keyId: KeyMetadata.KeyId, region: 'eu-west-1', encryptionContext: {} });
       expect(str((await kit.decrypt(byAlias)).plaintext)).to.equal('via alias');
       expect(str((await kit.decrypt(byId)).plaintext)).to.equal('via id');
       // Without `region`, a bare id is looked up in the kit's first region, where it does not exist.
@@ -56,14 +59,13 @@ describe('createKit: round trips', () => {
     withKit(async (kit) => {
       const east = (await kit.kms('us-east-1').createKey({})).KeyMetadata;
       const west = (await kit.kms('eu-west-1').createKey({})).KeyMetadata;
-      const message = await kit.encrypt('two wraps', { keyId: [east.Arn, west.Arn], encryptionContext: context });
-      const arns = parseHeader(message)!.header.encryptedDataKeys.map((edk) => str(edk.providerInfo));
+      const { ciphertext: message } = await kit.encrypt('two wraps', { keyId: [east.Arn, west.Arn], encryptionContext: context });
+      const arns = parseHeader(message)!.encryptedDataKeys.map((edk) => str(edk.providerInfo));
       expect(arns).to.deep.equal([east.Arn, west.Arn]);
       // With the first key disabled, the second region's copy is used.
-      // (Each decrypt gets a copy: the bytes sent are transferred to the worker.)
       await kit.kms('us-east-1').disableKey({ KeyId: east.KeyId });
-      expect(str((await kit.decrypt(message.slice())).plaintext)).to.equal('two wraps');
-      expect(str((await kit.decrypt(message.slice(), { region: 'eu-west-1' })).plaintext)).to.equal('two wraps');
+      expect(str((await kit.decrypt(message)).plaintext)).to.equal('two wraps');
+      expect(str((await kit.decrypt(message, { region: 'eu-west-1' })).plaintext)).to.equal('two wraps');
       const failed = await rejection(kit.decrypt(message, { region: 'us-east-1' }));
       expect(failed).to.be.instanceOf(EnvelopeError);
       expect(failed.code).to.equal('NO_DECRYPTING_KEYRING');
@@ -75,10 +77,10 @@ describe('createKit: round trips', () => {
       const { KeyMetadata } = await kit.kms('us-east-1').createKey({ MultiRegion: true });
       expect(KeyMetadata.KeyId.startsWith('mrk-')).to.equal(true);
       await kit.kms('us-east-1').replicateKey({ KeyId: KeyMetadata.KeyId, ReplicaRegion: 'eu-west-1' });
-      const message = await kit.encrypt('replicated', { keyId: KeyMetadata.Arn, encryptionContext: context });
+      const { ciphertext: message } = await kit.encrypt('replicated', { keyId: KeyMetadata.Arn, encryptionContext: context });
       await kit.simulate({ region: 'us-east-1', outage: true });
       try {
-        const down = await rejection(kit.decrypt(message.slice(), { encryptionContext: context }));
+        const down = await rejection(kit.decrypt(message, { encryptionContext: context }));
         expect(down.code).to.equal('NO_DECRYPTING_KEYRING');
         expect(down.message).to.contain('KMSInternalException');
         const { plaintext } = await kit.decrypt(message, { encryptionContext: context, region: 'eu-west-1' });
@@ -89,34 +91,76 @@ describe('createKit: round trips', () => {
     }));
 });
 
-describe('createKit: transfer', () => {
-  it('detaches the buffer it sends, and copies a view into part of a buffer instead', () =>
+describe('createKit: copy by default, transfer on request', () => {
+  it("leaves the caller's arrays intact after encrypt, decrypt, encryptMany and decryptMany", () =>
+    withKit(async (kit) => {
+      const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
+      const input = text('kept by the caller');
+      const { ciphertext } = await kit.encrypt(input, { keyId: KeyMetadata.Arn, encryptionContext: {} });
+      expect(str(input), 'plaintext intact after encrypt').to.equal('kept by the caller');
+      const copy = ciphertext.slice();
+      expect(str((await kit.decrypt(ciphertext)).plaintext)).to.equal('kept by the caller');
+      expect(ciphertext, 'ciphertext intact after decrypt').to.deep.equal(copy);
+      // So the same array can be sent twice: a retry, a tamper test, a second decrypt.
+      expect(str((await kit.decrypt(ciphertext)).plaintext)).to.equal('kept by the caller');
+
+      const branchKeyId = await kit.createBranchKey({ keyId: KeyMetadata.Arn });
+      const records = ['one', 'two', 'two'].map(text);
+      records.push(records[0]!); // the same array twice is fine too
+      const messages = await kit.encryptMany(records, { branchKeyId, suiteId: 0x0478 });
+      expect(records.map(str), 'records intact after encryptMany').to.deep.equal(['one', 'two', 'two', 'one']);
+      const before = messages.map((m) => m.slice());
+      const results = await kit.decryptMany(messages);
+      expect(results.map((r) => ('plaintext' in r ? str(r.plaintext) : r.error.code))).to.deep.equal(['one', 'two', 'two', 'one']);
+      expect(messages, 'messages intact after decryptMany').to.deep.equal(before);
+      // The KMS client, too: requests are cloned, never transferred.
+      const secret = text('kms plaintext');
+      const { CiphertextBlob } = await kit.kms('us-east-1').encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: secret });
+      expect(str(secret), 'Plaintext intact after kms.encrypt').to.equal('kms plaintext');
+      const blobCopy = CiphertextBlob.slice();
+      await kit.kms('us-east-1').decrypt({ CiphertextBlob });
+      expect(CiphertextBlob, 'CiphertextBlob intact after kms.decrypt').to.deep.equal(blobCopy);
+      // Views into part of a buffer are copied as themselves, never their whole buffer.
+      const shared = text('xxhello partxx');
+      const { ciphertext: partMessage } = await kit.encrypt(shared.subarray(2, 12), { keyId: KeyMetadata.Arn, encryptionContext: {} });
+      expect(str(shared)).to.equal('xxhello partxx');
+      expect(str((await kit.decrypt(partMessage)).plaintext)).to.equal('hello part');
+    }));
+
+  it('with { transfer: true } detaches what it sends, and names the mistake of sending it again', () =>
     withKit(async (kit) => {
       const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
       const whole = text('transferred, not copied');
-      const pending = kit.encrypt(whole, { keyId: KeyMetadata.Arn, encryptionContext: {} });
+      const pending = kit.encrypt(whole, { keyId: KeyMetadata.Arn, encryptionContext: {}, transfer: true });
       // The transfer happens when the call is made, before the worker answers.
       expect(whole.byteLength).to.equal(0);
       expect(whole.buffer.byteLength).to.equal(0);
-      // Sending it again is a mistake the kit names.
       const again = await rejection(kit.encrypt(whole, { keyId: KeyMetadata.Arn, encryptionContext: {} }));
       expect(again).to.be.instanceOf(TypeError);
       expect(again.message).to.contain('transferred');
-      const message = await pending;
+      const { ciphertext: message } = await pending;
       expect(message.byteLength).to.be.greaterThan(0);
       expect(message.byteOffset).to.equal(0);
       expect(message.buffer.byteLength, 'the result owns its whole buffer').to.equal(message.byteLength);
 
       const sent = message.slice();
-      const decrypting = kit.decrypt(sent);
+      const decrypting = kit.decrypt(sent, { transfer: true });
       expect(sent.byteLength, 'ciphertext is transferred too').to.equal(0);
       expect(str((await decrypting).plaintext)).to.equal('transferred, not copied');
 
+      const branchKeyId = await kit.createBranchKey({ keyId: KeyMetadata.Arn });
+      const records = [text('a'), text('b')];
+      const messages = await kit.encryptMany(records, { branchKeyId, suiteId: 0x0478, transfer: true });
+      expect(records.map((r) => r.byteLength), 'records detached').to.deep.equal([0, 0]);
+      const results = await kit.decryptMany(messages, { transfer: true });
+      expect(messages.map((m) => m.byteLength), 'messages detached').to.deep.equal([0, 0]);
+      expect(results.map((r) => ('plaintext' in r ? str(r.plaintext) : r.error.code))).to.deep.equal(['a', 'b']);
+
       const shared = text('xxhello partxx');
-      const part = shared.subarray(2, 12);
-      const partMessage = await kit.encrypt(part, { keyId: KeyMetadata.Arn, encryptionContext: {} });
-      expect(shared.byteLength, 'a partial view leaves its buffer alone').to.equal(14);
+      const { ciphertext: partMessage } = await kit.encrypt(shared.subarray(2, 12), { keyId: KeyMetadata.Arn, encryptionContext: {}, transfer: true });
+      expect(shared.byteLength, 'a partial view is copied even with transfer').to.equal(14);
       expect(str((await kit.decrypt(partMessage)).plaintext)).to.equal('hello part');
+      await rejection(kit.encrypt('x', { keyId: KeyMetadata.Arn, encryptionContext: {}, transfer: 'yes' as never })).then((e) => expect(e.message).to.contain('options.transfer'));
     }));
 });
 
@@ -127,6 +171,7 @@ describe('createKit: errors keep their class and code', () => {
       expect(error.name).to.equal('NotFoundException');
       expect(error.code).to.equal('NotFoundException');
       expect((error as { $fault?: string }).$fault).to.equal('client');
+      expect(error).to.be.instanceOf(KmsError);
       expect(error).not.to.be.instanceOf(EnvelopeError);
       expect(error.message).to.contain('does not exist');
     }));
@@ -134,7 +179,7 @@ describe('createKit: errors keep their class and code', () => {
   it('a wrong encryption context is an EnvelopeError ENCRYPTION_CONTEXT_MISMATCH that names no plaintext', () =>
     withKit(async (kit) => {
       const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
-      const message = await kit.encrypt('do not leak me', { keyId: KeyMetadata.Arn, encryptionContext: context });
+      const { ciphertext: message } = await kit.encrypt('do not leak me', { keyId: KeyMetadata.Arn, encryptionContext: context });
       const error = await rejection(kit.decrypt(message, { encryptionContext: { ...context, user: 'mallory' } }));
       expect(error).to.be.instanceOf(EnvelopeError);
       expect(error.name).to.equal('EnvelopeError');
@@ -172,6 +217,66 @@ describe('createKit: errors keep their class and code', () => {
     }));
 });
 
+describe('createKit: one error model (issue 10)', () => {
+  it('a simulated outage is a KmsError KMSInternalException, as AWS names it', () =>
+    withKit(async (kit) => {
+      await kit.simulate({ region: 'eu-west-1', outage: true });
+      const down = await rejection(kit.kms('eu-west-1').listKeys());
+      expect(down).to.be.instanceOf(KmsError);
+      expect(down.name).to.equal('KMSInternalException');
+      expect(down.code).to.equal('KMSInternalException');
+      expect((down as { $fault?: string }).$fault).to.equal('server');
+      await kit.simulate({ region: 'eu-west-1', outage: false });
+      expect((await kit.kms('eu-west-1').listKeys()).Keys).to.deep.equal([]);
+    }));
+
+  it('failed storage is a KitError STORAGE_FAILED, not a KMS exception', () =>
+    withKit(async (kit, name) => {
+      await kit.kms('eu-west-1').createKey({});
+      // Deleting the region's database from the page makes the worker's connection step aside
+      // (versionchange) and close: its next request is refused by IndexedDB itself.
+      await new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(`${name}:${kit.account}:eu-west-1`);
+        request.onsuccess = () => resolve();
+        request.onerror = () => reject(request.error);
+      });
+      const failed = await rejection(kit.kms('eu-west-1').listKeys());
+      expect(failed).to.be.instanceOf(KitError);
+      expect(failed.code).to.equal('STORAGE_FAILED');
+      expect(failed).not.to.be.instanceOf(KmsError);
+      expect(failed.name).to.equal('KitError');
+    }));
+
+  it('a branch key store failure arrives as a BranchKeyStoreError with its code', () =>
+    withKit(async (kit) => {
+      const error = await rejection(kit.encryptMany([text('x')], { branchKeyId: 'no-such-branch-key' }));
+      expect(error).to.be.instanceOf(BranchKeyStoreError);
+      expect(error.name).to.equal('BranchKeyStoreError');
+      expect(error.code).to.be.a('string').and.not.equal('INTERNAL');
+    }));
+
+  it('an abort is an EnvelopeError ABORTED named AbortError', () =>
+    withKit(async (kit) => {
+      const error = await rejection(kit.encryptFile(new Blob(['x']), { keyId: 'alias/any', encryptionContext: {} }, { signal: AbortSignal.abort() }));
+      expect(error).to.be.instanceOf(EnvelopeError);
+      expect(error.name).to.equal('AbortError');
+      expect(error.code).to.equal('ABORTED');
+    }));
+
+  it('after close(), KMS calls, encrypt and decrypt are KitError CLOSED, never KMSInternalException', async () => {
+    const name = uniqueName();
+    const kit = await createKit({ name, regions: REGIONS });
+    await kit.simulate({ region: 'us-east-1', outage: true });
+    await kit.close();
+    for (const call of [kit.kms('us-east-1').listKeys(), kit.encrypt('x', { keyId: 'alias/x', encryptionContext: {} }), kit.simulate({ region: 'us-east-1', outage: false })]) {
+      const error = await rejection(call);
+      expect(error).to.be.instanceOf(KitError);
+      expect(error.code).to.equal('CLOSED');
+    }
+    await deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS });
+  });
+});
+
 describe('createKit: life cycle', () => {
   it('keeps keys across a re-created kit of the same name, and not across names', async () => {
     const name = uniqueName();
@@ -180,7 +285,7 @@ describe('createKit: life cycle', () => {
       const first = await createKit({ name, regions: REGIONS });
       const { KeyMetadata } = await first.kms('us-east-1').createKey({ Description: 'persistent' });
       await first.kms('us-east-1').createAlias({ AliasName: 'alias/kept', TargetKeyId: KeyMetadata.KeyId });
-      const message = await first.encrypt('still here', { keyId: KeyMetadata.Arn, encryptionContext: context });
+      const { ciphertext: message } = await first.encrypt('still here', { keyId: KeyMetadata.Arn, encryptionContext: context });
       await first.close();
 
       const second = await createKit({ name, regions: REGIONS });
@@ -204,7 +309,7 @@ describe('createKit: life cycle', () => {
   it("reads and verifies the KMS audit log, which records the kit's own KMS calls", () =>
     withKit(async (kit) => {
       const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
-      const message = await kit.encrypt('audited', { keyId: KeyMetadata.Arn, encryptionContext: context });
+      const { ciphertext: message } = await kit.encrypt('audited', { keyId: KeyMetadata.Arn, encryptionContext: context });
       await kit.decrypt(message, { encryptionContext: context });
       const records = await kit.audit.query({ region: 'us-east-1' });
       expect(records.map((r) => r.eventName)).to.include.members(['CreateKey', 'GenerateDataKey', 'Decrypt']);

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { BranchKeyStore, HIERARCHY_PROVIDER_ID, createKit, parseHeader, type Kit } from '../../src/index.js';
 import { parseWrappedDataKey } from '../../src/core/hierarchical-keyring-wrap.js';
-import { branchKeyStoreNames } from '../../src/protocol.js';
+import { branchKeyStoreNames } from '../../src/client/protocol.js';
 import { describe, it } from '../support/bdd.js';
 import { REGIONS, rejection, str, text, uniqueName, withKit } from './client-support.js';
 
@@ -33,7 +33,7 @@ const records = (count: number, tag = 'record') => Array.from({ length: count },
 
 /** The branch key version (16 bytes, hex) a message's data key is wrapped under. */
 function versionOf(message: Uint8Array): string {
-  const { header } = parseHeader(message)!;
+  const header = parseHeader(message)!;
   const edk = header.encryptedDataKeys.find((e) => e.providerId === HIERARCHY_PROVIDER_ID)!;
   const wrapped = parseWrappedDataKey(edk.ciphertext, 32)!;
   return [...wrapped.version].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -44,21 +44,21 @@ function plaintexts(results: Awaited<ReturnType<Kit['decryptMany']>>): string[] 
 }
 
 describe('createKit: batches', () => {
-  it('round-trips a batch in order, default and 0x0478 suites, transferring the sent buffers', () =>
+  it('round-trips a batch in order, default and 0x0478 suites, transferring the sent buffers when asked', () =>
     withBatchKit(async (kit) => {
       const { branchKeyId } = await newBranchKey(kit);
       for (const suiteId of [undefined, 0x0478] as const) {
         const sent = records(40);
         const expected = sent.map((r) => str(r));
-        const messages = await kit.encryptMany(sent, { branchKeyId, encryptionContext: context, suiteId });
+        const messages = await kit.encryptMany(sent, { branchKeyId, encryptionContext: context, suiteId, transfer: true });
         expect(sent.every((r) => r.byteLength === 0 && r.buffer.byteLength === 0), 'records are detached').to.equal(true);
         expect(messages).to.have.length(40);
-        const { header } = parseHeader(messages[0]!)!;
+        const header = parseHeader(messages[0]!)!;
         expect(header.suiteId).to.equal(suiteId ?? 0x0578);
         expect(header.encryptedDataKeys.map((e) => e.providerId)).to.deep.equal([HIERARCHY_PROVIDER_ID]);
         expect(header.encryptionContext).to.include(context);
 
-        const results = await kit.decryptMany(messages, { encryptionContext: context });
+        const results = await kit.decryptMany(messages, { encryptionContext: context, transfer: true });
         expect(messages.every((m) => m.byteLength === 0), 'messages are detached').to.equal(true);
         expect(plaintexts(results)).to.deep.equal(expected);
       }
@@ -96,7 +96,7 @@ describe('createKit: batches', () => {
       const more = await kit.encryptMany(records(200), { branchKeyId, suiteId: 0x0478 });
       const calls = (await kit.audit.query({ region: 'us-east-1' })).slice(before);
       expect(calls.map((r) => r.eventName)).to.deep.equal(['Decrypt']);
-      const kmsMessage = await kit.encrypt('via KMS', { keyId: keyArn, encryptionContext: {} });
+      const { ciphertext: kmsMessage } = await kit.encrypt('via KMS', { keyId: keyArn, encryptionContext: {} });
       const results = await kit.decryptMany([messages[0]!, kmsMessage, more[199]!]);
       expect(plaintexts(results)).to.deep.equal(['record 0 ', 'via KMS', `record 199 ${'x'.repeat(199 % 7)}`]);
     }));
@@ -135,7 +135,7 @@ describe('createKit: batches', () => {
       const unknown = await rejection(kit.encryptMany([text('x')], { branchKeyId: crypto.randomUUID() }));
       expect(unknown.code).to.equal('NOT_FOUND');
       const sent = text('twice');
-      await kit.encryptMany([sent], { branchKeyId: (await newBranchKey(kit)).branchKeyId });
+      await kit.encryptMany([sent], { branchKeyId: (await newBranchKey(kit)).branchKeyId, transfer: true });
       expect((await rejection(kit.decryptMany([sent]))).message).to.match(/detached/);
       const [result] = await kit.decryptMany([text('not a message')]);
       expect(result).to.have.property('error');

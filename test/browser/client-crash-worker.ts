@@ -3,7 +3,7 @@
  * uncaught error in the middle of an encrypt call and never answers it.
  */
 import { expose } from 'comlink';
-import type { KitWorkerConfig, KitWorkerInfo } from '../../src/protocol.js';
+import type { KitWorkerConfig, KitWorkerInfo } from '../../src/client/protocol.js';
 
 expose({
   async open(_config: KitWorkerConfig): Promise<KitWorkerInfo> {

@@ -182,7 +182,7 @@ describe('createKit: files to disk (call.output)', () => {
           expect(progress.length).to.be.greaterThan(1);
           expect(progress.at(-1)).to.deep.equal({ done: plaintext.length, total: plaintext.length });
           for (let i = 1; i < progress.length; i++) expect(progress[i]!.done).to.be.at.least(progress[i - 1]!.done);
-          expect(parseHeader(await blobBytes(encrypted.slice(0, 4096)))!.header.suiteId).to.equal(suiteId);
+          expect(parseHeader(await blobBytes(encrypted.slice(0, 4096)))!.suiteId).to.equal(suiteId);
 
           const decryptedHandle = await fileWith(dir, `input.${suiteId}.dec`);
           const decryptProgress: FileProgress[] = [];

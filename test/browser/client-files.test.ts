@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { transfer, wrap } from 'comlink';
 import { EnvelopeError, parseHeader, type FileProgress, type Kit } from '../../src/index.js';
 import { deleteKmsStorage } from '../../src/kms/index.js';
-import { ControlMessageType, PROTOCOL_VERSION, isWireError, type KitWorkerApi } from '../../src/protocol.js';
+import { ControlMessageType, PROTOCOL_VERSION, isWireError, type KitWorkerApi } from '../../src/client/protocol.js';
 import { describe, it } from '../support/bdd.js';
 import { REGIONS, blobBytes, patternBytes, rejection, sameBytes, str, uniqueName, withKit } from './client-support.js';
 
@@ -29,7 +29,7 @@ describe('createKit: files', () => {
         expect(progress.length).to.be.greaterThan(0);
         expect(progress.at(-1)).to.deep.equal({ done: plaintext.length, total: plaintext.length });
         for (let i = 1; i < progress.length; i++) expect(progress[i]!.done).to.be.at.least(progress[i - 1]!.done);
-        const head = parseHeader(await blobBytes(encrypted.slice(0, 4096)))!.header;
+        const head = parseHeader(await blobBytes(encrypted.slice(0, 4096)))!;
         expect(head.suiteId).to.equal(suiteId);
         expect(head.contentType).to.equal('framed');
 
@@ -45,7 +45,7 @@ describe('createKit: files', () => {
       const keyId = await newKey(kit);
       const streamed = await kit.encryptFile(new Blob(['file body']), { keyId, encryptionContext: context });
       expect(str((await kit.decrypt(streamed, { encryptionContext: context })).plaintext)).to.equal('file body');
-      const oneShot = await kit.encrypt('one shot', { keyId, encryptionContext: context });
+      const { ciphertext: oneShot } = await kit.encrypt('one shot', { keyId, encryptionContext: context });
       expect(await (await kit.decryptFile(new Blob([oneShot]))).text()).to.equal('one shot');
       const empty = await kit.encryptFile(new Blob([]), { keyId, encryptionContext: {} });
       expect((await kit.decryptFile(empty)).size).to.equal(0);
@@ -101,7 +101,7 @@ describe('createKit: files', () => {
       const small = patternBytes(2 * MiB);
       const encrypted = await kit.encryptFile(new Blob([small]), { keyId, encryptionContext: context });
       expect(sameBytes(await blobBytes(await kit.decryptFile(encrypted, { encryptionContext: context })), small)).to.equal(true);
-      expect(str((await kit.decrypt(await kit.encrypt('after abort', { keyId, encryptionContext: {} }))).plaintext)).to.equal('after abort');
+      expect(str((await kit.decrypt((await kit.encrypt('after abort', { keyId, encryptionContext: {} })).ciphertext)).plaintext)).to.equal('after abort');
     }));
 
   it('cancels a decryptFile too, and refuses a signal that is already aborted without starting', () =>

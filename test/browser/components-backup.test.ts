@@ -28,7 +28,7 @@ describe('components: <ek-backup>', () => {
     const target = await mountKit('<ek-backup></ek-backup>');
     try {
       const { KeyMetadata } = await source.kit.kms('us-east-1').createKey({ Description: 'component' });
-      const note = await source.kit.encrypt('the old note', { keyId: KeyMetadata.Arn, encryptionContext: {} });
+      const note = (await source.kit.encrypt('the old note', { keyId: KeyMetadata.Arn, encryptionContext: {} })).ciphertext;
       const element = source.provider.querySelector<EkBackup>('ek-backup')!;
       await until(() => shadowText(element).includes('Using'), 'the storage status');
       expect(shadowText(element)).to.match(/Persistent|Best effort/);

@@ -42,7 +42,7 @@ describe('components: <ek-encrypt>, <ek-decrypt>, <ek-context-editor>, <ek-messa
   it('decrypts, and a wrong context fails with an alert naming the mismatch', async () => {
     const { m, decrypt, key } = await setup();
     try {
-      decrypt.message = toBase64(await m.kit.encrypt('hello there', { keyId: key.Arn, encryptionContext: CONTEXT }));
+      decrypt.message = toBase64((await m.kit.encrypt('hello there', { keyId: key.Arn, encryptionContext: CONTEXT })).ciphertext);
       decrypt.context = CONTEXT;
       await decrypt.updateComplete;
       const decrypted = nextEvent<EventDetails['ek-decrypted']>(m.provider, 'ek-decrypted');

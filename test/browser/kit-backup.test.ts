@@ -30,13 +30,13 @@ async function populate(kit: Kit) {
   const east = kit.kms('us-east-1');
   const { KeyMetadata } = await east.createKey({ Description: 'notes' });
   await east.createAlias({ AliasName: 'alias/notes', TargetKeyId: KeyMetadata.KeyId });
-  const note = await kit.encrypt('the old note', { keyId: 'alias/notes', encryptionContext: { user: 'alice' } });
+  const note = (await kit.encrypt('the old note', { keyId: 'alias/notes', encryptionContext: { user: 'alice' } })).ciphertext;
   await east.rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId });
-  const after = await kit.encrypt('after rotation', { keyId: KeyMetadata.Arn, encryptionContext: {} });
+  const after = (await kit.encrypt('after rotation', { keyId: KeyMetadata.Arn, encryptionContext: {} })).ciphertext;
   const { GrantId } = await east.createGrant({ KeyId: KeyMetadata.KeyId, GranteePrincipal: ALICE, Operations: ['Decrypt'] });
   const mrk = (await east.createKey({ MultiRegion: true })).KeyMetadata;
   await east.replicateKey({ KeyId: mrk.KeyId, ReplicaRegion: 'eu-west-1' });
-  const multi = await kit.encrypt('multi-region', { keyId: mrk.Arn, encryptionContext: {} });
+  const multi = (await kit.encrypt('multi-region', { keyId: mrk.Arn, encryptionContext: {} })).ciphertext;
   const branchKeyId = await kit.createBranchKey({ keyId: KeyMetadata.Arn });
   const records = await kit.encryptMany([new TextEncoder().encode('record one'), new TextEncoder().encode('record two')], { branchKeyId, encryptionContext: { table: 't' } });
   return { key: KeyMetadata, note, after, GrantId, mrk, multi, branchKeyId, records };
@@ -89,7 +89,7 @@ describe('kit.backup / kit.restore', () => {
     const bytes = file!;
     await withKit(async (kit) => {
       const mine = (await kit.kms('eu-west-1').createKey({ Description: 'mine' })).KeyMetadata;
-      const note = await kit.encrypt('mine', { keyId: mine.Arn, encryptionContext: {} });
+      const note = (await kit.encrypt('mine', { keyId: mine.Arn, encryptionContext: {} })).ciphertext;
       const before = await observe(kit);
       const altered = bytes.slice();
       altered[altered.length - 100]! ^= 0x80;

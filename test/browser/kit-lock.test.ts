@@ -36,7 +36,7 @@ describe('kit lock', () => {
         expect(kit.locked).to.equal(false);
         expect(kit.lockable).to.equal(true);
         const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
-        const note = await kit.encrypt('locked away', { keyId: KeyMetadata.Arn, encryptionContext: {} });
+        const note = (await kit.encrypt('locked away', { keyId: KeyMetadata.Arn, encryptionContext: {} })).ciphertext;
         await kit.lock();
         expect(kit.locked).to.equal(true);
         expect(await code(kit.decrypt(note.slice()))).to.equal('LOCKED');
@@ -57,7 +57,7 @@ describe('kit lock', () => {
     withKit(
       async (kit, name) => {
         const { KeyMetadata } = await kit.kms('eu-west-1').createKey({});
-        const note = await kit.encrypt('across tabs', { keyId: KeyMetadata.Arn, encryptionContext: {} });
+        const note = (await kit.encrypt('across tabs', { keyId: KeyMetadata.Arn, encryptionContext: {} })).ciphertext;
         await reopen(name, async (second) => {
           expect(second.locked).to.equal(true);
           expect(await code(second.decrypt(note.slice()))).to.equal('LOCKED');
@@ -76,7 +76,7 @@ describe('kit lock', () => {
     withKit(
       async (kit, name) => {
         const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
-        const note = await kit.encrypt('still here', { keyId: KeyMetadata.Arn, encryptionContext: {} });
+        const note = (await kit.encrypt('still here', { keyId: KeyMetadata.Arn, encryptionContext: {} })).ciphertext;
         expect(await code(kit.changePassphrase('wrong', 'a brand new passphrase'))).to.equal('WRONG_PASSPHRASE');
         await kit.changePassphrase(PASS, 'a brand new passphrase');
         await reopen(name, async (again) => {
@@ -92,7 +92,7 @@ describe('kit lock', () => {
     withKit(
       async (kit) => {
         const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
-        await kit.encrypt('x', { keyId: KeyMetadata.Arn, encryptionContext: {} });
+        (await kit.encrypt('x', { keyId: KeyMetadata.Arn, encryptionContext: {} })).ciphertext;
         expect(kit.locked).to.equal(false);
         const deadline = Date.now() + 10_000;
         while (!kit.locked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -125,7 +125,7 @@ describe('kit unlock with a passkey (WebAuthn PRF)', () => {
     withKit(
       async (kit, name) => {
         const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
-        const note = await kit.encrypt('opened with a passkey', { keyId: KeyMetadata.Arn, encryptionContext: {} });
+        const note = (await kit.encrypt('opened with a passkey', { keyId: KeyMetadata.Arn, encryptionContext: {} })).ciphertext;
         expect(await code(kit.unlock({ prf: true }))).to.equal('PASSKEY_UNAVAILABLE');
         expect(await code(kit.addPasskey({ passphrase: 'wrong' }))).to.equal('WRONG_PASSPHRASE');
         await kit.addPasskey({ passphrase: PASS, userName: 'alice' });

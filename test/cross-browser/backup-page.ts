@@ -48,7 +48,7 @@ async function produce(engine: string): Promise<Produced> {
     await east.createAlias({ AliasName: 'alias/notes', TargetKeyId: key.KeyId });
     const messages: Produced['messages'][number][] = [];
     const add = async (plaintext: string, keyId: string, context: Record<string, string>, region?: string) => {
-      const ciphertext = await kit.encrypt(plaintext, { keyId, encryptionContext: context, ...(region ? { region } : {}) });
+      const ciphertext = (await kit.encrypt(plaintext, { keyId, encryptionContext: context, ...(region ? { region } : {}) })).ciphertext;
       messages.push({ ciphertext: toBase64(ciphertext), plaintext, context, ...(region ? { region } : {}) });
     };
     await add(`a note from ${engine}`, 'alias/notes', { engine });

@@ -17,8 +17,8 @@ import {
 } from '../../src/core/index.js';
 import { decryptMany } from '../../src/core/decrypt.js';
 import { encryptMany } from '../../src/core/encrypt.js';
-import { headerTemplate, serializeHeaderBody } from '../../src/core/header.js';
-import { RandomPool } from '../../src/core/message.js';
+import { headerTemplate, readHeader, serializeHeaderBody } from '../../src/core/header.js';
+import { RandomPool } from '../../src/core/random-pool.js';
 import { findSuite } from '../../src/core/suites.js';
 import { serializeContext } from '../../src/core/encryption-context.js';
 import { bytesToUuid, parseWrappedDataKey } from '../../src/core/hierarchical-keyring-wrap.js';
@@ -54,7 +54,7 @@ describe('encryptMany: the batch path', () => {
     const ids = new Set<string>();
     const edks = new Set<string>();
     for (const [i, message] of messages.entries()) {
-      const { header } = parseHeader(message)!;
+      const header = parseHeader(message)!;
       expect(shape(header)).toEqual(shape(single.header));
       expect(read(header.encryptedDataKeys[0]!.providerInfo)).toBe(branchKeyId);
       ids.add(toHex(header.messageId));
@@ -76,7 +76,7 @@ describe('encryptMany: the batch path', () => {
     const version = '83eec007-5659-4554-bf11-699b90f41ac6';
     const keyring = new HierarchicalKeyring({ keyStore: staticSource('static', { [branchKeyId]: { [version]: branchKey } }), branchKeyId, ttlSeconds: 60 });
     const [message] = await encryptMany(keyring, [text('known answer')], { encryptionContext: context, suiteId: 0x0478 });
-    const parsed = parseHeader(message!)!;
+    const parsed = readHeader(message!)!;
     const { header } = parsed;
     const wrapped = parseWrappedDataKey(header.encryptedDataKeys[0]!.ciphertext, 32)!;
     expect(bytesToUuid(wrapped.version)).toBe(version);
@@ -135,7 +135,7 @@ describe('encryptMany: the batch path', () => {
       const messages = await encryptMany(k, records(3), { encryptionContext: context, suiteId });
       const results = await decryptMany(k, messages, { encryptionContext: context });
       expect(results.map(plaintextOf)).toEqual(['record 0 ', 'record 1 ', 'record 2 ']);
-      expect(parseHeader(messages[0]!)!.header.suiteId).toBe(suiteId ?? 0x0578);
+      expect(parseHeader(messages[0]!)!.suiteId).toBe(suiteId ?? 0x0578);
     }
   });
 
@@ -178,7 +178,7 @@ describe('decryptMany: the batch path', () => {
       copy[at] = copy[at]! ^ 1;
       return copy;
     };
-    const { header } = parseHeader(good[0]!)!;
+    const header = parseHeader(good[0]!)!;
     const edkAt = header.headerLength - 16 - 32 - 5 - 92;
     const batch = [
       good[0]!,
@@ -213,7 +213,7 @@ describe('decryptMany: the batch path', () => {
     const { keyring } = await fixture();
     const cmm = new RequiredEncryptionContextCmm({ underlying: keyring, requiredEncryptionContextKeys: ['tenant'] });
     const messages = await encryptMany(cmm, records(3), { encryptionContext: context, suiteId: 0x0478 });
-    expect(parseHeader(messages[0]!)!.header.encryptionContext).toEqual({ purpose: 'notes' });
+    expect(parseHeader(messages[0]!)!.encryptionContext).toEqual({ purpose: 'notes' });
     expect((await decryptMany(keyring, messages, { encryptionContext: { tenant: 'acme' } })).map(plaintextOf)).toEqual(records(3).map(read));
     const wrong = await decryptMany(keyring, messages, { encryptionContext: { tenant: 'globex' } });
     const want = await rejection(decrypt(keyring, messages[0]!, { encryptionContext: { tenant: 'globex' } }));
@@ -236,7 +236,7 @@ describe('decryptMany: several branch keys in one batch', () => {
     const keyring = new HierarchicalKeyring({ keyStore: store, branchKeyIdSupplier: supplier, ttlSeconds: 60 });
     const acme = await encryptMany(keyring, records(3), { encryptionContext: { tenant: 'acme' }, suiteId: 0x0478 });
     const globex = await encryptMany(keyring, records(2, 1), { encryptionContext: { tenant: 'globex' }, suiteId: 0x0478 });
-    expect(read(parseHeader(globex[0]!)!.header.encryptedDataKeys[0]!.providerInfo)).toBe(ids.globex);
+    expect(read(parseHeader(globex[0]!)!.encryptedDataKeys[0]!.providerInfo)).toBe(ids.globex);
     const results = await decryptMany(keyring, [acme[0]!, globex[0]!, acme[1]!, globex[1]!, acme[2]!]);
     expect(results.map(plaintextOf)).toEqual(['record 0 ', 'record 0 x', 'record 1 ', 'record 1 x', 'record 2 ']);
   });

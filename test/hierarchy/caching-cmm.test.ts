@@ -43,7 +43,7 @@ function countingKeyring(): Keyring & { encrypts: number; decrypts: number; raw:
 }
 
 /** The EDK ciphertext of a message: equal exactly when two messages share a data key. */
-const edkOf = (message: Uint8Array): string => toHex(parseHeader(message)!.header.encryptedDataKeys[0]!.ciphertext);
+const edkOf = (message: Uint8Array): string => toHex(parseHeader(message)!.encryptedDataKeys[0]!.ciphertext);
 const read = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 function setup(options: Partial<ConstructorParameters<typeof CachingCmm>[0]> = {}) {
@@ -71,7 +71,7 @@ describe('CachingCmm: cache ids (spec Appendix A, SHA-384)', () => {
     const withSuite = sha384(hex('01 00 01 00'), partition, hex('00'), hex('01 00'), hex('0478'), hex('00'), contextBytes);
     expect(cache.get(withSuite)).toMatchObject({ messagesEncrypted: 1, bytesEncrypted: 7 });
     await decrypt(cmm, ciphertext);
-    const { header } = parseHeader(ciphertext)!;
+    const header = parseHeader(ciphertext)!;
     const edks = header.encryptedDataKeys
       .map((e) => Buffer.concat([hex('00' + (e.providerId.length).toString(16).padStart(2, '0')), Buffer.from(e.providerId), hex(e.providerInfo.length.toString(16).padStart(4, '0')), e.providerInfo, hex(e.ciphertext.length.toString(16).padStart(4, '0')), e.ciphertext]))
       .sort(Buffer.compare);
@@ -210,7 +210,7 @@ describe('CachingCmm: what is cached', () => {
     const messages = [];
     for (let i = 0; i < 3; i++) messages.push((await encrypt(cmm, text(`signed ${i}`))).ciphertext);
     expect(keyring.encrypts).toBe(1);
-    const keys = messages.map((m) => parseHeader(m)!.header.encryptionContext['aws-crypto-public-key']);
+    const keys = messages.map((m) => parseHeader(m)!.encryptionContext['aws-crypto-public-key']);
     expect(new Set(keys).size).toBe(1);
     for (const [i, m] of messages.entries()) expect(read((await decrypt(keyring.raw, m)).plaintext)).toBe(`signed ${i}`);
     // A stream needs an extractable signing key: it gets fresh materials, which then serve both paths.

@@ -19,7 +19,7 @@ import { bytesToUuid } from '../../src/core/hierarchical-keyring-wrap.js';
 import { REGION, countingSource, rejection, storeFixture, text } from './fixtures.js';
 
 const policyFor = (suiteId: SuiteId) => (suiteId >= 0x0478 ? 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' : 'FORBID_ENCRYPT_ALLOW_DECRYPT');
-const versionOf = (message: Uint8Array, index = 0): string => bytesToUuid(parseHeader(message)!.header.encryptedDataKeys[index]!.ciphertext.subarray(28, 44));
+const versionOf = (message: Uint8Array, index = 0): string => bytesToUuid(parseHeader(message)!.encryptedDataKeys[index]!.ciphertext.subarray(28, 44));
 const read = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 async function keyringFixture(options: { ttlSeconds?: number; cacheLimit?: number } = {}) {

@@ -145,7 +145,7 @@ describe('hierarchical keyring wrapping: known answers from the specification', 
         encryptionContext: CONTEXT,
         commitmentPolicy: suiteId === 0x0478 ? 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' : 'FORBID_ENCRYPT_ALLOW_DECRYPT',
       });
-      const [edk] = parseHeader(ciphertext)!.header.encryptedDataKeys;
+      const [edk] = parseHeader(ciphertext)!.encryptedDataKeys;
       expect(edk!.providerId).toBe('aws-kms-hierarchy');
       expect(new TextDecoder().decode(edk!.providerInfo)).toBe(BRANCH_KEY_ID);
       const keyLength = suiteId === 0x0114 ? 16 : 32;

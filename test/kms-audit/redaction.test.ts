@@ -169,7 +169,7 @@ describe('redaction: no secret in any record', () => {
     const random = await call('GenerateRandom', { NumberOfBytes: 32 }, () => client.generateRandom({ NumberOfBytes: 32 }));
     seen.push(random.Plaintext!);
     await call('Decrypt', { CiphertextBlob: new Uint8Array(64) }, () => client.decrypt({ CiphertextBlob: new Uint8Array(64) })).catch(() => undefined);
-    // Both logs: ours, fed above, and the KMS's own (its seam, src/kms/audit-recording.ts).
+    // Both logs: ours, fed above, and the KMS's own (its seam, src/kms/audit/recording.ts).
     const text = (await log.audit.export()) + (await kms.audit.export());
     expect(text.match(/"eventName":"GenerateDataKey"/g)).toHaveLength(2);
     for (const bytes of seen) {

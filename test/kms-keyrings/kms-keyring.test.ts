@@ -195,7 +195,7 @@ describe('KmsKeyring', () => {
     const at = findBytes(ciphertext, text('acme'));
     const altered = new Uint8Array(ciphertext);
     altered[at + 2] = 'n'.charCodeAt(0);
-    expect(parseHeader(altered)!.header.encryptionContext.tenant).toBe('acne');
+    expect(parseHeader(altered)!.encryptionContext.tenant).toBe('acne');
     const error = await rejection(decrypt(new KmsKeyring({ keyIds: [east], clientFor }), altered));
     expect(error.code).toBe('NO_DECRYPTING_KEYRING');
     expect(error.message).toMatch(/InvalidCiphertextException/);

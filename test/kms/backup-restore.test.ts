@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKms, type Kms } from '../../src/kms/index.js';
-import { KitError } from '../../src/protocol.js';
+import { KitError } from '../../src/client/errors.js';
 import { encrypt } from '../../src/core/encrypt.js';
 import { backupKeyring } from '../../src/kms/backup/backup-file.js';
 import { deriveKeyBytes, newKdfParameters, kdfToPairs } from '../../src/kms/backup/passphrase-kdf.js';

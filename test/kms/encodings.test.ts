@@ -4,8 +4,8 @@
  */
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
-import { parseBlob } from '../../src/kms/ciphertext-blob.js';
-import { derToP1363, p1363ToDer } from '../../src/kms/ecdsa-der.js';
+import { parseBlob } from '../../src/kms/crypto/ciphertext-blob.js';
+import { derToP1363, p1363ToDer } from '../../src/kms/crypto/ecdsa-der.js';
 import { encodeEncryptionContext } from '../../src/kms/index.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -7,7 +7,7 @@
  * getting it back must give them byte for byte.
  */
 import { createKms, type Kms } from '../../src/kms/index.js';
-import { encodePolicyDocument } from '../../src/kms/iam.js';
+import { encodePolicyDocument } from '../../src/kms/policy/iam.js';
 import { rejects } from './helpers.js';
 
 // aws/aws-sdk-go#1513: GetAccountAuthorizationDetails, PolicyVersion.Document of AWSCertificateManagerFullAccess.

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKms } from '../../src/kms/index.js';
-import { KitError } from '../../src/protocol.js';
+import { KitError } from '../../src/client/errors.js';
 import { MemoryStore } from '../../src/kms/storage/memory-store.js';
 import { MemoryLockStore, lockDatabaseName } from '../../src/kms/lock/lock-store.js';
 import { bytes, keyId } from './helpers.js';

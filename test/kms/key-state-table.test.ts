@@ -4,7 +4,7 @@
  * operation and each key state, a key of the right type is brought into the state the way a user
  * would (disable, schedule deletion, replicate, delete imported material, ...), and the operation
  * is called with an otherwise valid request. The expected outcome comes from the cell and its
- * footnotes only, never from src/kms/key-states.ts.
+ * footnotes only, never from src/kms/keys/key-states.ts.
  *
  * Conditional cells ("?", "OK [9]", "X [1] or [7]", ...) are tested on both branches where the
  * key state can hold both kinds of key: the main branch with the usual key, the alternate with a

@@ -6,7 +6,7 @@
  */
 import { verify as nodeVerify } from 'node:crypto';
 import type { KmsRegionClient } from '../../src/kms/index.js';
-import { RegionRuntime } from '../../src/kms/region-runtime.js';
+import { RegionRuntime } from '../../src/kms/requests/region-runtime.js';
 import { bytes, keyId, rejects, testKms } from './helpers.js';
 
 type SigningAlgorithm = Parameters<KmsRegionClient['sign']>[0]['SigningAlgorithm'];

@@ -14,7 +14,7 @@ import { parseHeader } from '../../src/core/header.js';
 const PASSPHRASE = 'Tr0ub4dor & 3, with ünïcödé';
 
 async function sdkDecrypt(file: Uint8Array) {
-  const context = parseHeader(file)!.header.encryptionContext;
+  const context = parseHeader(file)!.encryptionContext;
   const salt = Buffer.from(context['kdf-salt']!, 'base64');
   const password = new TextEncoder().encode(PASSPHRASE.normalize('NFC'));
   const key =

@@ -101,7 +101,7 @@ describe('encrypt/decrypt contract', () => {
     const cmm = new RequiredEncryptionContextCmm({ underlying: aes(), requiredEncryptionContextKeys: ['tenant'] });
     const { ciphertext, header } = await encrypt(cmm, text('secret'), { encryptionContext: { tenant: 'acme', kind: 'note' } });
     expect(header.encryptionContext).to.not.have.property('tenant');
-    expect(parseHeader(ciphertext)!.header.encryptionContext).to.not.have.property('tenant');
+    expect(parseHeader(ciphertext)!.encryptionContext).to.not.have.property('tenant');
     expect((await decrypt(cmm, ciphertext, { encryptionContext: { tenant: 'acme' } })).plaintext).to.deep.equal(text('secret'));
     await rejects(decrypt(cmm, ciphertext), { code: 'ENCRYPTION_CONTEXT_MISMATCH', message: /tenant/ });
     await rejects(decrypt(cmm, ciphertext, { encryptionContext: { tenant: 'other' } }), { code: 'ENCRYPTION_CONTEXT_MISMATCH' });

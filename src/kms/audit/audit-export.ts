@@ -21,6 +21,7 @@ import type { AuditDigest } from './digests.js';
 import type { AuditRecord } from './hash-chain.js';
 import type { InheritedSigningKey, StoredEntry } from './storage.js';
 import { verifyRegions, type AuditVerification, type BrokenLink, type LogItem, type RegionLog } from './verify.js';
+import { typeError } from '../../core/arguments.js';
 
 export const EXPORT_FORMAT = 'envelope-kit-audit';
 export const EXPORT_VERSION = 1;
@@ -98,7 +99,7 @@ export interface VerifyOptions {
  * ```
  */
 export async function verifyAuditExport(text: string, options: VerifyOptions = {}): Promise<AuditVerification> {
-  if (typeof text !== 'string') throw new TypeError('text must be the string audit.export() returned');
+  if (typeof text !== 'string') throw typeError('text', 'the string audit.export() returned');
   const trusted = trustedSet(options);
   const byRegion = new Map<string, LogItem[]>();
   let headerRegions: string[] = [];
@@ -152,7 +153,7 @@ export async function verifyAuditExport(text: string, options: VerifyOptions = {
 export function trustedSet(options: VerifyOptions): ReadonlySet<string> | undefined {
   const keys = options.trustedPublicKeys;
   if (keys === undefined) return undefined;
-  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw new TypeError('options.trustedPublicKeys must be an array of SPKI base64 strings');
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw typeError('options.trustedPublicKeys', 'an array of SPKI base64 strings');
   return new Set(keys);
 }
 

@@ -17,6 +17,7 @@ import { adoptWhenFree, AuditJournal, findJournals, type OrphanJournal } from '.
 import { RegionWriter, type AuditReceipt, type WriterStats } from './region-writer.js';
 import type { AuditRegionStore, AuditRestore, AuditStorage, InheritedSigningKey } from './storage.js';
 import { verifyRegions, type AuditVerification, type LogItem, type RegionLog } from './verify.js';
+import { rangeError, typeError } from '../../core/arguments.js';
 
 export interface AuditLogOptions {
   /** `new MemoryAuditStorage(name)` in Node and tests, `new IndexedDbAuditStorage(name)` in pages and workers. */
@@ -122,8 +123,8 @@ export class AuditLog {
     if (this.#closed) return Promise.reject(new Error('the audit log is closed'));
     const writer = this.#writers.get(region);
     if (!writer) return Promise.reject(this.#unknownRegion(region, 'region'));
-    if (!isPlainObject(event)) return Promise.reject(new TypeError('record must be an AuditEvent object (buildAuditEvent makes one)'));
-    if (event.awsRegion !== region) return Promise.reject(new RangeError(`record.awsRegion must be ${JSON.stringify(region)}, the region it is appended to`));
+    if (!isPlainObject(event)) return Promise.reject(typeError('record', 'an AuditEvent object (buildAuditEvent makes one)'));
+    if (event.awsRegion !== region) return Promise.reject(rangeError('record.awsRegion', `must be ${JSON.stringify(region)}, the region it is appended to`));
     return writer.append(event, owned);
   }
 
@@ -303,7 +304,7 @@ export class AuditLog {
   }
 
   #unknownRegion(region: unknown, argument: string): RangeError {
-    return new RangeError(`${argument} ${JSON.stringify(region)} is not one of the audit log's regions: ${this.regions.join(', ')}`);
+    return rangeError(argument, `${JSON.stringify(region)} is not one of the audit log's regions: ${this.regions.join(', ')}`);
   }
 }
 
@@ -335,17 +336,17 @@ function matches(match: (record: AuditRecord) => boolean, record: AuditRecord): 
 }
 
 function checkOptions(options: AuditLogOptions): Required<AuditLogOptions> {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object with storage, account and regions');
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object with storage, account and regions');
   const { storage, account, regions } = options;
-  if (!storage || typeof storage.open !== 'function') throw new TypeError('options.storage must be an AuditStorage (MemoryAuditStorage or IndexedDbAuditStorage)');
-  if (typeof account !== 'string' || !/^\d{12}$/.test(account)) throw new RangeError('options.account must be a 12-digit AWS account id');
+  if (!storage || typeof storage.open !== 'function') throw typeError('options.storage', 'an AuditStorage (MemoryAuditStorage or IndexedDbAuditStorage)');
+  if (typeof account !== 'string' || !/^\d{12}$/.test(account)) throw rangeError('options.account', 'must be a 12-digit AWS account id');
   if (!Array.isArray(regions) || regions.length === 0 || regions.some((r) => typeof r !== 'string' || r.length === 0)) {
-    throw new TypeError('options.regions must be a non-empty array of region names');
+    throw typeError('options.regions', 'a non-empty array of region names');
   }
-  if (new Set(regions).size !== regions.length) throw new RangeError('options.regions must not repeat a region');
+  if (new Set(regions).size !== regions.length) throw rangeError('options.regions', 'must not repeat a region');
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('options.now must be a function returning epoch milliseconds');
+  if (typeof now !== 'function') throw typeError('options.now', 'a function returning epoch milliseconds');
   const digestEvery = options.digestEvery ?? DEFAULT_DIGEST_EVERY;
-  if (!Number.isSafeInteger(digestEvery) || digestEvery < 1) throw new RangeError('options.digestEvery must be a positive integer');
+  if (!Number.isSafeInteger(digestEvery) || digestEvery < 1) throw rangeError('options.digestEvery', 'must be a positive integer');
   return { storage, account, regions: [...regions], now, digestEvery };
 }

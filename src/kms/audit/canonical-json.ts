@@ -19,6 +19,7 @@
  * refuses it, we escape it as `JSON.stringify` does). Rule 4 is also a safety net: binary data
  * (key material, plaintext, ciphertext) can never slip into a hashed record by accident.
  */
+import { argumentError } from '../../core/arguments.js';
 
 /** A value canonical JSON can write. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -72,7 +73,7 @@ function located(error: unknown, path: string): unknown {
     const step = error.steps[i]!;
     at += typeof step === 'number' ? `[${step}]` : `.${step}`;
   }
-  return new TypeError(error.problem(at));
+  return argumentError(at, error.problem(at).slice(at.length).trimStart());
 }
 
 function write(value: unknown): string {

@@ -13,6 +13,7 @@ import { isPlainObject, type JsonValue } from './canonical-json.js';
 import { OPERATION_SHAPES, project, type ObjectShape } from './record-shapes.js';
 import { userIdentity } from './user-identity.js';
 import { randomUuid } from './uuid.js';
+import { typeError } from '../../core/arguments.js';
 
 /** CloudTrail's record version whose fields these records use (eventCategory arrived in 1.08). */
 export const EVENT_VERSION = '1.08';
@@ -186,11 +187,11 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
 }
 
 function checkInput(input: AuditEventInput): void {
-  if (!isPlainObject(input)) throw new TypeError('input must be an object with eventName, region, account and time');
+  if (!isPlainObject(input)) throw typeError('input', 'an object with eventName, region, account and time');
   for (const name of ['eventName', 'region', 'account'] as const) {
-    if (typeof input[name] !== 'string' || input[name].length === 0) throw new TypeError(`input.${name} must be a non-empty string`);
+    if (typeof input[name] !== 'string' || input[name].length === 0) throw typeError(`input.${name}`, 'a non-empty string');
   }
-  if (input.principal !== undefined && typeof input.principal !== 'string') throw new TypeError('input.principal must be a string (an IAM ARN or a service principal)');
+  if (input.principal !== undefined && typeof input.principal !== 'string') throw typeError('input.principal', 'a string (an IAM ARN or a service principal)');
 }
 
 /**
@@ -203,7 +204,7 @@ function checkInput(input: AuditEventInput): void {
  */
 export function eventTime(time: number | Date): string {
   const ms = time instanceof Date ? time.getTime() : time;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError('input.time must be epoch milliseconds or a valid Date');
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw typeError('input.time', 'epoch milliseconds or a valid Date');
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

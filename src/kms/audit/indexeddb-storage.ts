@@ -14,6 +14,7 @@ import type { AuditDigest, AuditSigningKey } from './digests.js';
 import { deleteJournals } from './journal.js';
 import { EMPTY_TIP, type AuditRecord } from './hash-chain.js';
 import { checkBatch, sameHead, type AuditBatch, type AuditHead, type AuditRegionStore, type AuditSnapshot, type AuditStorage, type AuditRestore, type CommitResult, type InheritedSigningKey, type KeyRange, type StoredEntry } from './storage.js';
+import { argumentError, typeError } from '../../core/arguments.js';
 
 export interface AuditDB extends DBSchema {
   records: { key: number; value: AuditRecord };
@@ -53,9 +54,9 @@ export class IndexedDbAuditStorage implements AuditStorage {
   readonly durability: 'default' | 'strict' | 'relaxed';
 
   constructor(name: string, options: IndexedDbAuditOptions = {}) {
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError('name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0) throw typeError('name', 'a non-empty string');
     const durability = options.durability ?? 'default';
-    if (!['default', 'strict', 'relaxed'].includes(durability)) throw new TypeError("options.durability must be 'default', 'strict' or 'relaxed'");
+    if (!['default', 'strict', 'relaxed'].includes(durability)) throw typeError('options.durability', "'default', 'strict' or 'relaxed'");
     this.name = name;
     this.durability = durability;
   }
@@ -66,7 +67,7 @@ export class IndexedDbAuditStorage implements AuditStorage {
 
   async open(region: string): Promise<AuditRegionStore> {
     if (typeof indexedDB === 'undefined') {
-      throw new TypeError('IndexedDbAuditStorage needs IndexedDB (a page or a worker); use MemoryAuditStorage in Node');
+      throw argumentError('IndexedDbAuditStorage', 'needs IndexedDB (a page or a worker); use MemoryAuditStorage in Node');
     }
     const db = await openDB<AuditDB>(this.databaseName(region), AUDIT_SCHEMA_VERSION, {
       upgrade(database, oldVersion) {

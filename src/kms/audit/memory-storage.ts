@@ -8,6 +8,7 @@
 import type { AuditDigest, AuditSigningKey } from './digests.js';
 import { EMPTY_TIP, type AuditRecord } from './hash-chain.js';
 import { checkBatch, sameHead, type AuditBatch, type AuditHead, type AuditRegionStore, type AuditSnapshot, type AuditStorage, type AuditRestore, type CommitResult, type InheritedSigningKey, type KeyRange, type StoredEntry } from './storage.js';
+import { typeError } from '../../core/arguments.js';
 
 /** One region's tables. Exposed (see {@link MemoryAuditStorage.unsafeTables}) so tests can tamper. */
 export interface MemoryAuditTables {
@@ -33,7 +34,7 @@ export class MemoryAuditStorage implements AuditStorage {
   readonly name: string;
 
   constructor(name: string = `memory-${crypto.randomUUID()}`) {
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError('name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0) throw typeError('name', 'a non-empty string');
     this.name = name;
   }
 

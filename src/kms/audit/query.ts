@@ -6,6 +6,7 @@
  */
 import { isPlainObject } from './canonical-json.js';
 import type { AuditRecord } from './hash-chain.js';
+import { typeError } from '../../core/arguments.js';
 
 export interface AuditQuery {
   region?: string;
@@ -45,9 +46,9 @@ function keyName(text: string): KeyName {
  * ```
  */
 export function matcher(filter: AuditQuery = {}): (record: AuditRecord) => boolean {
-  if (!isPlainObject(filter as unknown)) throw new TypeError('filter must be an object');
+  if (!isPlainObject(filter as unknown)) throw typeError('filter', 'an object');
   for (const member of ['region', 'keyId', 'principal', 'eventName', 'errorCode'] as const) {
-    if (filter[member] !== undefined && typeof filter[member] !== 'string') throw new TypeError(`filter.${member} must be a string`);
+    if (filter[member] !== undefined && typeof filter[member] !== 'string') throw typeError(`filter.${member}`, 'a string');
   }
   // eventTime has whole seconds (CloudTrail's format), so a bound inside a second covers all of it.
   const from = filter.from === undefined ? -Infinity : Math.floor(time(filter.from, 'from') / 1000) * 1000;
@@ -68,7 +69,7 @@ export function matcher(filter: AuditQuery = {}): (record: AuditRecord) => boole
 
 function time(value: Date | number | string, member: string): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
-  if (typeof ms !== 'number' || Number.isNaN(ms)) throw new TypeError(`filter.${member} must be a Date, epoch milliseconds or an ISO 8601 string`);
+  if (typeof ms !== 'number' || Number.isNaN(ms)) throw typeError(`filter.${member}`, 'a Date, epoch milliseconds or an ISO 8601 string');
   return ms;
 }
 

@@ -21,6 +21,7 @@
  */
 import type { AuditDigest, AuditSigningKey } from './digests.js';
 import type { AuditRecord, ChainTip } from './hash-chain.js';
+import { rangeError } from '../../core/arguments.js';
 
 /** The last digest of a region, as the next digest needs it. */
 export interface DigestTip {
@@ -164,8 +165,8 @@ export function sameHead(a: AuditHead, b: AuditHead): boolean {
  */
 export function checkBatch(expected: AuditHead, batch: AuditBatch): void {
   batch.records.forEach((record, i) => {
-    if (record.chain.sequence !== expected.tip.sequence + 1 + i) throw new RangeError(`batch.records[${i}] has sequence ${record.chain.sequence}, expected ${expected.tip.sequence + 1 + i}`);
+    if (record.chain.sequence !== expected.tip.sequence + 1 + i) throw rangeError(`batch.records[${i}]`, `has sequence ${record.chain.sequence}, expected ${expected.tip.sequence + 1 + i}`);
   });
   const last = batch.digests.at(-1);
-  if (last && last.lastSequence !== batch.head.digest?.lastSequence) throw new RangeError('the last of batch.digests must be the batch head\'s digest');
+  if (last && last.lastSequence !== batch.head.digest?.lastSequence) throw rangeError('the', 'last of batch.digests must be the batch head\'s digest');
 }

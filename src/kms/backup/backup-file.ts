@@ -29,7 +29,7 @@ import { parseHeader } from '../../core/header.js';
 import { RawAesKeyring } from '../../core/raw-aes-keyring.js';
 import { zero } from '../../core/bytes.js';
 import type { Bytes, EncryptionContext } from '../../core/types.js';
-import { KitError, KitErrorCode } from '../../protocol.js';
+import { KitError, KitErrorCode } from '../../client/errors.js';
 import { deriveKeyBytes, kdfFromPairs, kdfToPairs, type KdfParameters } from './passphrase-kdf.js';
 
 export const BACKUP_KIT = 'envelope-kit';
@@ -105,7 +105,7 @@ export function readBackupHeader(file: Bytes): BackupHeader {
     throw damaged('its header is not an AWS Encryption SDK message header', cause);
   }
   if (!parsed) throw damaged('it ends inside its header (truncated)');
-  const context = parsed.header.encryptionContext;
+  const context = parsed.encryptionContext;
   if (context.kit !== BACKUP_KIT || context.format !== BACKUP_FORMAT) throw damaged('its encryption context does not name an envelope-kit key-store backup');
   const versionText = context['format-version'] ?? '';
   if (!/^[1-9]\d{0,5}$/.test(versionText)) throw damaged('its format version is missing or malformed');

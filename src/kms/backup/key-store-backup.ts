@@ -34,12 +34,12 @@
  */
 import { fromBase64, toBase64, utf8, fromUtf8, zero, concat } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
-import { KitError, KitErrorCode } from '../../protocol.js';
+import { KitError, KitErrorCode } from '../../client/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditRestore } from '../audit/storage.js';
-import { rewrap } from '../key-material.js';
-import type { AliasRecord, GrantRecord, KeyRecord, MaterialRecord, RootKeys } from '../records.js';
-import type { RegionRuntime } from '../region-runtime.js';
+import { rewrap } from '../crypto/key-material.js';
+import type { AliasRecord, GrantRecord, KeyRecord, MaterialRecord, RootKeys } from '../storage/records.js';
+import type { RegionRuntime } from '../requests/region-runtime.js';
 import type { IamPolicyRecord, IamStore } from '../storage/iam-store.js';
 import { BACKUP_FORMAT_VERSION, openBackup, sealBackup } from './backup-file.js';
 import { checkPassphrase, newKdfParameters, type KdfChoice } from './passphrase-kdf.js';

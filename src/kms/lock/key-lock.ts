@@ -20,8 +20,8 @@
  */
 import { randomBytes, zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
-import { KitError, KitErrorCode } from '../../protocol.js';
-import type { RootKeys } from '../records.js';
+import { KitError, KitErrorCode } from '../../client/errors.js';
+import type { RootKeys } from '../storage/records.js';
 import { checkPassphrase, deriveKeyBytes, newKdfParameters, type KdfChoice, type KdfParameters } from '../backup/passphrase-kdf.js';
 import type { LockRecord, LockSlot, LockStore, PrfSlot, WrappedRoot } from './lock-store.js';
 

@@ -10,13 +10,13 @@
  * (aliases have no resource policy); the key halves follow the key policy as every key operation
  * does. Each check is one decision in the call's audit record; a refusal names the resource refused.
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { aliasNotFound, kmsError, pendingDeletion } from '../errors.js';
-import { aliasArn, checkAliasName } from '../identifiers.js';
-import type { AliasRecord, KeyRecord } from '../records.js';
-import { specInfo } from '../specs.js';
+import { aliasArn, checkAliasName } from '../keys/identifiers.js';
+import type { AliasRecord, KeyRecord } from '../storage/records.js';
+import { specInfo } from '../keys/specs.js';
 import type { AliasListEntry, Empty, ListAliasesResponse } from '../types.js';
-import { page, requiredString, optionalString } from '../validation.js';
+import { page, requiredString, optionalString } from '../requests/validation.js';
 
 /** AWS KMS quota: aliases per KMS key. */
 const ALIASES_PER_KEY = 50;

@@ -3,13 +3,13 @@
  * (InvalidKeyUsageException), no encryption context on asymmetric and HMAC keys, DryRun, and the
  * Nitro Enclaves `Recipient` parameter, which the simulated KMS cannot attest.
  */
-import type { CallContext } from '../call-context.js';
-import { hasContext } from '../encryption-context.js';
+import type { CallContext } from '../requests/call-context.js';
+import { hasContext } from '../crypto/encryption-context.js';
 import { kmsError } from '../errors.js';
-import type { KeyRecord } from '../records.js';
-import { algorithmsFor, specInfo, type KeyUsage } from '../specs.js';
+import type { KeyRecord } from '../storage/records.js';
+import { algorithmsFor, specInfo, type KeyUsage } from '../keys/specs.js';
 import type { EncryptionContextType } from '../types.js';
-import { grantTokens, optionalBoolean } from '../validation.js';
+import { grantTokens, optionalBoolean } from '../requests/validation.js';
 
 /**
  * GrantTokens and DryRun, read once per request, before the key is looked up: a token this KMS did

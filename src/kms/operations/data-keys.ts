@@ -5,12 +5,12 @@
  * and SubjectPublicKeyInfo (public) DER as AWS KMS returns them. The private key is encrypted under
  * the symmetric KMS key exactly as Encrypt would, so Decrypt opens it.
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { randomBytes, zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
 import { kmsError } from '../errors.js';
-import { DATA_KEY_PAIR_SPECS, SUPPORTED_SPECS, type DataKeyPairSpec } from '../specs.js';
-import { sealSymmetric } from '../symmetric-crypto.js';
+import { DATA_KEY_PAIR_SPECS, SUPPORTED_SPECS, type DataKeyPairSpec } from '../keys/specs.js';
+import { sealSymmetric } from '../crypto/symmetric-crypto.js';
 import type {
   GenerateDataKeyPairResponse,
   GenerateDataKeyPairWithoutPlaintextResponse,
@@ -18,7 +18,7 @@ import type {
   GenerateDataKeyWithoutPlaintextResponse,
   GenerateRandomResponse,
 } from '../types.js';
-import { optionalContext, optionalEnum, optionalInteger, optionalString, requiredEnum, requiredString } from '../validation.js';
+import { optionalContext, optionalEnum, optionalInteger, optionalString, requiredEnum, requiredString } from '../requests/validation.js';
 import { commonMembers, endDryRun, refuseRecipient, requireSymmetric } from './crypto-checks.js';
 
 async function dataKey(ctx: CallContext, req: Record<string, unknown>, withPlaintext: boolean): Promise<GenerateDataKeyResponse> {

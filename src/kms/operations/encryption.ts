@@ -4,18 +4,18 @@
  * that names another key is IncorrectKeyException. RSA ciphertexts are bare OAEP output, so Decrypt
  * needs the KeyId and the algorithm.
  */
-import type { CallContext, LoadedKey } from '../call-context.js';
+import type { CallContext, LoadedKey } from '../requests/call-context.js';
 import { zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
-import { parseBlob } from '../ciphertext-blob.js';
+import { parseBlob } from '../crypto/ciphertext-blob.js';
 import { kmsError } from '../errors.js';
-import type { KeyStateOperation } from '../key-states.js';
-import { pullFromPrimary } from '../lifecycle.js';
-import { rsaDecrypt, rsaEncrypt } from '../rsa-crypto.js';
-import type { EncryptionAlgorithmSpec } from '../specs.js';
-import { openSymmetric, sealSymmetric } from '../symmetric-crypto.js';
+import type { KeyStateOperation } from '../keys/key-states.js';
+import { pullFromPrimary } from '../keys/lifecycle.js';
+import { rsaDecrypt, rsaEncrypt } from '../crypto/rsa-crypto.js';
+import type { EncryptionAlgorithmSpec } from '../keys/specs.js';
+import { openSymmetric, sealSymmetric } from '../crypto/symmetric-crypto.js';
 import type { DecryptResponse, EncryptResponse, EncryptionContextType, ReEncryptResponse } from '../types.js';
-import { optionalContext, optionalEnum, optionalString, requiredBytes, requiredString } from '../validation.js';
+import { optionalContext, optionalEnum, optionalString, requiredBytes, requiredString } from '../requests/validation.js';
 import { commonMembers, endDryRun, refuseContext, refuseRecipient, requireAlgorithm, requireUsage } from './crypto-checks.js';
 
 const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;

@@ -6,17 +6,17 @@
  * an orphan, and deleting a key deletes its grants (lifecycle.ts). The decision that a grant allows
  * a call is the policy module's (policy/grants.ts); here grants are made, listed and removed.
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { randomBytes } from '../../core/bytes.js';
 import { kmsError, validation } from '../errors.js';
-import { decodeGrantToken, grantToken, invalidGrantToken } from '../grant-tokens.js';
-import { materialIdFrom } from '../identifiers.js';
+import { decodeGrantToken, grantToken, invalidGrantToken } from '../policy/grant-tokens.js';
+import { materialIdFrom } from '../keys/identifiers.js';
 import { describePrincipal, mayRetireGrant, type Decision } from '../policy/index.js';
-import type { GrantRecord, KeyRecord } from '../records.js';
-import { specInfo } from '../specs.js';
+import type { GrantRecord, KeyRecord } from '../storage/records.js';
+import { specInfo } from '../keys/specs.js';
 import { StaleWriteError } from '../storage/store.js';
 import type { CreateGrantResponse, Empty, GrantListEntry, GrantOperation, ListGrantsResponse } from '../types.js';
-import { grantTokens, optionalBoolean, optionalContext, optionalString, page, requiredString } from '../validation.js';
+import { grantTokens, optionalBoolean, optionalContext, optionalString, page, requiredString } from '../requests/validation.js';
 import { endDryRun } from './crypto-checks.js';
 
 const OPERATIONS: readonly GrantOperation[] = [

@@ -6,18 +6,18 @@
  * imported material is HMAC-SHA-256(material, label): the same for the same bytes, and revealing
  * nothing about them.
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { fromUtf8, randomBytes, utf8, zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
 import { kmsError } from '../errors.js';
-import { materialIdFrom } from '../identifiers.js';
-import { checkWrapping, createWrappingKeyPair, openImportedMaterial, type WrappingKeySpec } from '../import-wrapping.js';
-import { wrapImported } from '../key-material.js';
-import { DAY_MS } from '../lifecycle.js';
-import type { ImportRecord, KeyRecord } from '../records.js';
-import type { WrappingAlgorithm } from '../specs.js';
+import { materialIdFrom } from '../keys/identifiers.js';
+import { checkWrapping, createWrappingKeyPair, openImportedMaterial, type WrappingKeySpec } from '../crypto/import-wrapping.js';
+import { wrapImported } from '../crypto/key-material.js';
+import { DAY_MS } from '../keys/lifecycle.js';
+import type { ImportRecord, KeyRecord } from '../storage/records.js';
+import type { WrappingAlgorithm } from '../keys/specs.js';
 import type { DeleteImportedKeyMaterialResponse, GetParametersForImportResponse, ImportKeyMaterialResponse } from '../types.js';
-import { optionalDate, optionalEnum, optionalString, requiredBytes, requiredEnum, requiredString } from '../validation.js';
+import { optionalDate, optionalEnum, optionalString, requiredBytes, requiredEnum, requiredString } from '../requests/validation.js';
 
 const WRAPPING_ALGORITHMS = ['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'SM2PKE'] as const;
 const WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] as const;

@@ -2,14 +2,14 @@
  * Key management: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
  * ScheduleKeyDeletion, CancelKeyDeletion (API reference, one section each).
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { kmsError, validation } from '../errors.js';
-import { newKeyId } from '../identifiers.js';
-import { DAY_MS, newMaterial, settle } from '../lifecycle.js';
-import { defaultKeyPolicy, keyMetadata } from '../metadata.js';
-import { checkNewPolicy } from '../policy-checks.js';
-import type { KeyRecord } from '../records.js';
-import { ALL_KEY_SPECS, SUPPORTED_SPECS, type KeySpec, type KeyUsage, type OriginType } from '../specs.js';
+import { newKeyId } from '../keys/identifiers.js';
+import { DAY_MS, newMaterial, settle } from '../keys/lifecycle.js';
+import { defaultKeyPolicy, keyMetadata } from '../keys/metadata.js';
+import { checkNewPolicy } from '../policy/key-policy-checks.js';
+import type { KeyRecord } from '../storage/records.js';
+import { ALL_KEY_SPECS, SUPPORTED_SPECS, type KeySpec, type KeyUsage, type OriginType } from '../keys/specs.js';
 import type { KeyIdResponse, KeyMetadataResponse, ListKeysResponse, ScheduleKeyDeletionResponse, Tag, Empty } from '../types.js';
 import {
   grantTokens,
@@ -20,7 +20,7 @@ import {
   page,
   requiredString,
   tagList,
-} from '../validation.js';
+} from '../requests/validation.js';
 
 const USAGES = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;

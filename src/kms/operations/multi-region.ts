@@ -9,18 +9,18 @@
  * before writing the replica (a listed region without a replica is dropped the next time the
  * primary looks), and UpdatePrimaryRegion promotes the new primary before demoting the old one.
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { kmsError } from '../errors.js';
-import { checkKeyState, keyStateOf } from '../key-states.js';
-import { rewrap } from '../key-material.js';
-import { defaultKeyPolicy, keyMetadata } from '../metadata.js';
-import type { KeyRecord } from '../records.js';
-import type { RegionRuntime } from '../region-runtime.js';
+import { checkKeyState, keyStateOf } from '../keys/key-states.js';
+import { rewrap } from '../crypto/key-material.js';
+import { defaultKeyPolicy, keyMetadata } from '../keys/metadata.js';
+import type { KeyRecord } from '../storage/records.js';
+import type { RegionRuntime } from '../requests/region-runtime.js';
 import type { Empty, ReplicateKeyResponse } from '../types.js';
-import { updateKey } from '../key-updates.js';
-import { optionalBoolean, optionalString, requiredString, tagList } from '../validation.js';
+import { updateKey } from '../keys/key-updates.js';
+import { optionalBoolean, optionalString, requiredString, tagList } from '../requests/validation.js';
 import { mergeTags } from './keys.js';
-import { checkNewPolicy } from '../policy-checks.js';
+import { checkNewPolicy } from '../policy/key-policy-checks.js';
 
 function targetRegion(ctx: CallContext, region: string, member: string): RegionRuntime {
   const peer = ctx.runtime.directory.peer(region);

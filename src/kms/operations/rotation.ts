@@ -5,12 +5,12 @@
  * primary and reaches the replicas with the new material (developer guide, "Rotating multi-Region
  * keys").
  */
-import type { CallContext, LoadedKey } from '../call-context.js';
+import type { CallContext, LoadedKey } from '../requests/call-context.js';
 import { kmsError } from '../errors.js';
-import { DAY_MS, newMaterial, propagate } from '../lifecycle.js';
-import type { KeyRecord } from '../records.js';
+import { DAY_MS, newMaterial, propagate } from '../keys/lifecycle.js';
+import type { KeyRecord } from '../storage/records.js';
 import type { Empty, GetKeyRotationStatusResponse, KeyIdResponse, ListKeyRotationsResponse, RotationsListEntry } from '../types.js';
-import { optionalEnum, optionalInteger, page, requiredString } from '../validation.js';
+import { optionalEnum, optionalInteger, page, requiredString } from '../requests/validation.js';
 
 /** AWS KMS quota: on-demand rotations per key over its lifetime. */
 export const ON_DEMAND_ROTATIONS = 25;

@@ -6,17 +6,17 @@
  * and ECDSA over a pre-computed digest (MessageType DIGEST) on @noble/curves (ecdsa-digest.ts), as
  * WebCrypto always hashes the message itself.
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { constantTimeEqual, zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
-import { derToP1363, p1363ToDer } from '../ecdsa-der.js';
-import { signEcdsaDigest, verifyEcdsaDigest } from '../ecdsa-digest.js';
+import { derToP1363, p1363ToDer } from '../crypto/ecdsa-der.js';
+import { signEcdsaDigest, verifyEcdsaDigest } from '../crypto/ecdsa-digest.js';
 import { kmsError } from '../errors.js';
-import type { KeyRecord } from '../records.js';
-import type { Purpose } from '../region-runtime.js';
-import { algorithmsFor, ecdsaHash, rsaSigningParams, specInfo, type MacAlgorithmSpec, type SigningAlgorithmSpec } from '../specs.js';
+import type { KeyRecord } from '../storage/records.js';
+import type { Purpose } from '../requests/region-runtime.js';
+import { algorithmsFor, ecdsaHash, rsaSigningParams, specInfo, type MacAlgorithmSpec, type SigningAlgorithmSpec } from '../keys/specs.js';
 import type { GenerateMacResponse, GetPublicKeyResponse, SignResponse, VerifyMacResponse, VerifyResponse } from '../types.js';
-import { optionalEnum, requiredBytes, requiredEnum, requiredString } from '../validation.js';
+import { optionalEnum, requiredBytes, requiredEnum, requiredString } from '../requests/validation.js';
 import { commonMembers, endDryRun, requireAlgorithm, requireUsage } from './crypto-checks.js';
 
 const SIGNING = [

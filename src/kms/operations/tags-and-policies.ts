@@ -3,12 +3,12 @@
  * (TagResource, UntagResource, ListResourceTags) and the key policy (GetKeyPolicy, PutKeyPolicy,
  * ListKeyPolicies). PutKeyPolicy checks the new policy (policy-checks.ts) before storing it.
  */
-import type { CallContext } from '../call-context.js';
+import type { CallContext } from '../requests/call-context.js';
 import { kmsError } from '../errors.js';
 import type { Empty, GetKeyPolicyResponse, ListKeyPoliciesResponse, ListResourceTagsResponse } from '../types.js';
-import { optionalBoolean, optionalStringList, optionalString, page, requiredString, tagList } from '../validation.js';
+import { optionalBoolean, optionalStringList, optionalString, page, requiredString, tagList } from '../requests/validation.js';
 import { mergeTags } from './keys.js';
-import { checkNewPolicy } from '../policy-checks.js';
+import { checkNewPolicy } from '../policy/key-policy-checks.js';
 
 export async function tagResource(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
   const keyIdText = requiredString(req.KeyId, 'KeyId');

@@ -6,6 +6,7 @@
  * are derived from the principal unless the KMS passes them explicitly.
  */
 import { describePrincipal, type PrincipalInfo } from './principals.js';
+import { argumentError, typeError } from '../../core/arguments.js';
 
 /** A context value as the KMS passes it. Arrays are multi-valued keys; undefined is "absent". */
 export type ContextValue = string | readonly string[] | boolean | number | Date | undefined;
@@ -45,9 +46,9 @@ const PRINCIPAL_TYPE: Readonly<Record<string, string>> = { root: 'Account', user
  * ```
  */
 export function buildContext(principal: CallerPrincipal, values: ConditionContext = {}): RequestContext {
-  if (typeof principal?.arn !== 'string') throw new TypeError('principal.arn must be a string (an IAM ARN or a service principal)');
+  if (typeof principal?.arn !== 'string') throw typeError('principal.arn', 'a string (an IAM ARN or a service principal)');
   const caller = describePrincipal(principal.arn);
-  if (!caller) throw new TypeError(`principal.arn is not an IAM principal ARN or a service principal: ${JSON.stringify(principal.arn)}`);
+  if (!caller) throw argumentError('principal.arn', `is not an IAM principal ARN or a service principal: ${JSON.stringify(principal.arn)}`);
   const map = new Map<string, ContextValue>();
   const derived: Record<string, ContextValue> = {};
   if (caller.kind !== 'service') {

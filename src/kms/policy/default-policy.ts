@@ -4,6 +4,7 @@
  * the root user full access and lets IAM policies in the account allow the rest.
  */
 import type { PolicyDocument } from './types.js';
+import { typeError } from '../../core/arguments.js';
 
 const ACCOUNT = /^\d{12}$/;
 
@@ -18,7 +19,7 @@ const ACCOUNT = /^\d{12}$/;
  * ```
  */
 export function defaultKeyPolicy(account: string): PolicyDocument {
-  if (typeof account !== 'string' || !ACCOUNT.test(account)) throw new TypeError(`account must be a 12-digit AWS account id, not ${JSON.stringify(account)}`);
+  if (typeof account !== 'string' || !ACCOUNT.test(account)) throw typeError('account', `a 12-digit AWS account id, not ${JSON.stringify(account)}`);
   return {
     Version: '2012-10-17',
     Id: 'key-default-1',

@@ -23,6 +23,7 @@ import { grantAllows, type EncryptionContext, type GrantForDecision, type NewGra
 import { parsePolicy } from './parse.js';
 import { statementApplies, type StatementRequest } from './statements.js';
 import type { ParsedPolicy, ParsedStatement, PolicyKind } from './types.js';
+import { typeError } from '../../core/arguments.js';
 
 /** A named IAM identity policy (inline user or role policy). */
 export interface IdentityPolicy {
@@ -112,8 +113,8 @@ function describeMatch(m: DecisionMatch): string {
  * ```
  */
 export function authorize(request: AuthorizationRequest): Decision {
-  if (typeof request.action !== 'string' || request.action === '') throw new TypeError('action must be a non-empty string such as "kms:Decrypt"');
-  if (typeof request.resource !== 'string' || request.resource === '') throw new TypeError('resource must be a key ARN or "*"');
+  if (typeof request.action !== 'string' || request.action === '') throw typeError('action', 'a non-empty string such as "kms:Decrypt"');
+  if (typeof request.resource !== 'string' || request.resource === '') throw typeError('resource', 'a key ARN or "*"');
   const action = request.action.includes(':') ? request.action : `kms:${request.action}`;
   const context = buildContext(request.principal, { ...encryptionContextKeys(request.encryptionContext), ...request.context });
   const caller = context.caller;

@@ -11,6 +11,7 @@
  * between records.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { argumentError } from '../../core/arguments.js';
 
 export type IamEntityKind = 'user' | 'role';
 
@@ -60,7 +61,7 @@ export class IndexedDbIamStore implements IamStore {
 
   static async open(databaseName: string): Promise<IndexedDbIamStore> {
     if (typeof indexedDB === 'undefined') {
-      throw new TypeError("storage 'indexeddb' needs IndexedDB (a page or a worker); use storage: 'memory' in Node");
+      throw argumentError('storage', "'indexeddb' needs IndexedDB (a page or a worker); use storage: 'memory' in Node");
     }
     const db = await openDB<IamDB>(databaseName, IAM_SCHEMA_VERSION, {
       upgrade: (database, oldVersion) => {

@@ -7,11 +7,13 @@
  * StaleWriteError, and the caller retries.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import type { GrantRecord, RootKeys } from '../records.js';
+import type { GrantRecord, RootKeys } from './records.js';
 
 const byCreation = (a: GrantRecord, b: GrantRecord) => a.CreationDate - b.CreationDate || (a.GrantId < b.GrantId ? -1 : 1);
 import { SCHEMA_VERSION, upgrade, type KmsRegionDB } from './schema.js';
 import { checkExpected, type RegionContents, type RegionStore, type Write } from './store.js';
+import { storageRequest } from '../errors.js';
+import { argumentError } from '../../core/arguments.js';
 
 export class IndexedDbStore implements RegionStore {
   readonly region: string;
@@ -24,59 +26,67 @@ export class IndexedDbStore implements RegionStore {
 
   static async open(databaseName: string, region: string): Promise<IndexedDbStore> {
     if (typeof indexedDB === 'undefined') {
-      throw new TypeError("storage 'indexeddb' needs IndexedDB (a page or a worker); use storage: 'memory' in Node");
+      throw argumentError('storage', "'indexeddb' needs IndexedDB (a page or a worker); use storage: 'memory' in Node");
     }
-    const db = await openDB<KmsRegionDB>(databaseName, SCHEMA_VERSION, {
-      upgrade: (database, oldVersion, _newVersion, transaction) => upgrade(database, oldVersion, transaction),
-      // A newer version of the kit in another tab wants to upgrade: step aside rather than block it.
-      blocking: () => db.close(),
-    });
+    const db = await storageRequest(`open ${databaseName}`, () =>
+      openDB<KmsRegionDB>(databaseName, SCHEMA_VERSION, {
+        upgrade: (database, oldVersion, _newVersion, transaction) => upgrade(database, oldVersion, transaction),
+        // A newer version of the kit in another tab wants to upgrade: step aside rather than block it.
+        blocking: () => db.close(),
+      }),
+    );
     return new IndexedDbStore(region, db);
   }
 
   async root(create: () => Promise<RootKeys>): Promise<RootKeys> {
-    const existing = await this.#db.get('meta', 'root');
+    const existing = await storageRequest('read root keys', () => this.#db.get('meta', 'root'));
     if (existing) return existing;
     // Generate outside the transaction, then add-if-absent inside it: the first tab's keys win.
     const created = await create();
-    const tx = this.#db.transaction('meta', 'readwrite');
-    const raced = await tx.store.get('root');
-    if (!raced) await tx.store.put(created, 'root');
-    await tx.done;
-    return raced ?? created;
+    return storageRequest('store root keys', async () => {
+      const tx = this.#db.transaction('meta', 'readwrite');
+      const raced = await tx.store.get('root');
+      if (!raced) await tx.store.put(created, 'root');
+      await tx.done;
+      return raced ?? created;
+    });
   }
 
   getKey(keyId: string) {
-    return this.#db.get('keys', keyId);
+    return storageRequest('getKey', () => this.#db.get('keys', keyId));
   }
   allKeys() {
-    return this.#db.getAll('keys');
+    return storageRequest('allKeys', () => this.#db.getAll('keys'));
   }
   getAlias(aliasName: string) {
-    return this.#db.get('aliases', aliasName);
+    return storageRequest('getAlias', () => this.#db.get('aliases', aliasName));
   }
   allAliases() {
-    return this.#db.getAll('aliases');
+    return storageRequest('allAliases', () => this.#db.getAll('aliases'));
   }
   getImport(tokenId: string) {
-    return this.#db.get('imports', tokenId);
+    return storageRequest('getImport', () => this.#db.get('imports', tokenId));
   }
   allImports() {
-    return this.#db.getAll('imports');
+    return storageRequest('allImports', () => this.#db.getAll('imports'));
   }
 
   getGrant(grantId: string) {
-    return this.#db.get('grants', grantId);
+    return storageRequest('getGrant', () => this.#db.get('grants', grantId));
   }
   async grantsForKey(keyId: string) {
-    return (await this.#db.getAllFromIndex('grants', 'byKey', keyId)).sort(byCreation);
+    return (await storageRequest('grantsForKey', () => this.#db.getAllFromIndex('grants', 'byKey', keyId))).sort(byCreation);
   }
   async allGrants() {
-    return (await this.#db.getAll('grants')).sort(byCreation);
+    return (await storageRequest('allGrants', () => this.#db.getAll('grants'))).sort(byCreation);
   }
 
   async commit(writes: readonly Write[]): Promise<void> {
     if (writes.length === 0) return;
+    return storageRequest(`commit ${writes.length} write(s)`, () => this.#commit(writes));
+  }
+
+  async #commit(writes: readonly Write[]): Promise<void> {
     const names = [...new Set(writes.map((w) => w.store))];
     const tx = this.#db.transaction(names, 'readwrite');
     try {

@@ -4,7 +4,7 @@
  * created with the same database name share their data while the process lives, as two tabs share
  * IndexedDB: that is how the Node tests open a "second tab".
  */
-import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
+import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from './records.js';
 import { checkExpected, type RegionContents, type RegionStore, type Write } from './store.js';
 
 interface Tables {

@@ -20,7 +20,7 @@
  * appends a step (never edits an old one) and reads/rewrites records through `transaction`.
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
+import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from './records.js';
 
 export interface KmsRegionDB extends DBSchema {
   meta: { key: 'root'; value: RootKeys };

@@ -12,7 +12,7 @@
  * transaction (house style rule 6; an IndexedDB transaction commits itself at the first await on
  * anything else).
  */
-import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from '../records.js';
+import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from './records.js';
 
 export type Write =
   | { readonly store: 'keys'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: KeyRecord }

@@ -1,0 +1,73 @@
+/**
+ * The demo's sections, in page order: the one list to edit when a part of the kit gets its place in
+ * the demo. Each entry becomes a card on the page (`<section id=…>`), an entry of the table of
+ * contents, and a link target (`index.html#<id>`); the walkthrough's steps name their section by
+ * this id, checked by the compiler ({@link SectionId}). The end-to-end test reads the table of
+ * contents from the page, so a new section is checked there without editing the test.
+ *
+ * To add one: append an entry with a short, stable `id` (it is a public URL: renaming it breaks
+ * links people have saved), a `title` for the contents, a one-line `hint`, and the elements it shows.
+ */
+import { html, type TemplateResult } from 'lit';
+
+/** One part of the demo. */
+export interface DemoSection {
+  /** The URL fragment and element id: lower-case words joined by `-`, never changed once published. */
+  readonly id: string;
+  /** The heading, and the entry in the table of contents. */
+  readonly title: string;
+  /** One or two sentences under the heading: what to try here. */
+  readonly hint: string;
+  /** The section's elements. They sit inside the page's `<ek-kit>`, so they share its kit. */
+  readonly content: () => TemplateResult;
+}
+
+export const SECTIONS = [
+  {
+    id: 'keys',
+    title: 'KMS keys',
+    hint: 'KMS keys in the simulated regions. Press “Manage” on a key to rotate, replicate, alias, disable or delete it, or to edit its key policy.',
+    content: () => html`<ek-key-manager region="us-east-1"></ek-key-manager>`,
+  },
+  {
+    id: 'encrypt',
+    title: 'Encrypt',
+    hint: 'The encryption context is stored in clear in the message and authenticated: decrypt must present the same pairs.',
+    content: () => html`<ek-encrypt></ek-encrypt>`,
+  },
+  {
+    id: 'decrypt',
+    title: 'Decrypt',
+    hint: 'The last encrypted note is filled in for you. Change a context value, or the message itself, to see it refused.',
+    content: () => html`<ek-decrypt></ek-decrypt>`,
+  },
+  {
+    id: 'files',
+    title: 'Files',
+    hint: 'Files of any size stream through the worker frame by frame, with progress and a Cancel button; nothing is uploaded. Encrypt one, then decrypt the downloaded .encrypted file.',
+    content: () => html`<div class="pair">
+      <div><h3>Encrypt a file</h3><ek-encrypt mode="file"></ek-encrypt></div>
+      <div><h3>Decrypt a file</h3><ek-decrypt mode="file"></ek-decrypt></div>
+    </div>`,
+  },
+  {
+    id: 'regions',
+    title: 'Regions',
+    hint: 'Each region is a separate KMS with its own database. Switch an outage on to see what still works.',
+    content: () => html`<ek-regions></ek-regions>`,
+  },
+  {
+    id: 'audit',
+    title: 'Audit log',
+    hint: 'Every KMS call, as CloudTrail would record it, hash-chained per region.',
+    content: () => html`<ek-audit-log></ek-audit-log>`,
+  },
+] as const satisfies readonly DemoSection[];
+
+/** The id of a section of {@link SECTIONS}: what a walkthrough step may point at. */
+export type SectionId = (typeof SECTIONS)[number]['id'];
+
+/** The section with this id, or undefined (for ids that come from the URL). */
+export function sectionById(id: string): DemoSection | undefined {
+  return SECTIONS.find((s) => s.id === id);
+}
