@@ -9,6 +9,7 @@
  * KMS keys that wrap them are restored; the message-level wrapping does not name the store, so
  * every earlier message still decrypts.
  */
+import { typeError } from '../src/core/arguments.js';
 import { recordContext, checkRecord, type BranchKeyRecord } from '../src/core/branch-key-store-records.js';
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { backupKeyStore, restoreKeyStore, type BackupAttachments, type BackupOptions, type RestoreOptions, type RestoreSummary } from '../src/kms/backup/key-store-backup.js';
@@ -36,7 +37,7 @@ export async function restoreKit(kit: KitParts, file: Blob | Uint8Array, options
     isEmpty: async () => (await kit.branchKeys.allRecords()).length === 0,
     check: (attachments) => {
       try {
-        if (attachments.branchKeys !== undefined && !Array.isArray(attachments.branchKeys)) throw new TypeError('branchKeys is not a list');
+        if (attachments.branchKeys !== undefined && !Array.isArray(attachments.branchKeys)) throw typeError('attachments.branchKeys', 'a list');
         recordsOf(attachments);
       } catch (cause) {
         throw new KitError(KitErrorCode.BACKUP_DAMAGED, 'the backup file is damaged: a branch key record is malformed. Nothing was changed.', { cause });

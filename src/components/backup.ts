@@ -1,4 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
+import { argumentError } from '../core/arguments.js';
 import { ActionController, TaskStatus } from './task.js';
 import { KitConsumer } from './kit-context.js';
 import { describeError } from './describe-error.js';
@@ -138,7 +139,7 @@ export class EkBackup extends LitElement {
     const form = event.target as HTMLFormElement;
     const passphrase = this.#field(form, 'passphrase');
     if (passphrase !== this.#field(form, 'confirm')) {
-      this.#backup.error = new TypeError('the two passphrases differ');
+      this.#backup.error = argumentError('passphrase', 'differs from its confirmation: the two passphrases differ');
       this.#backup.status = TaskStatus.ERROR;
       this.requestUpdate();
       return;

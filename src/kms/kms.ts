@@ -249,7 +249,7 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     throw error;
   }
   const requireLock = () => {
-    if (!keyLock) throw new TypeError(`this kit (${name}) has no passphrase: create it with a passphrase to lock it`);
+    if (!keyLock) throw argumentError(`kit ${JSON.stringify(name)}`, 'has no passphrase: only a kit created with a passphrase can lock');
     return keyLock;
   };
 
@@ -372,7 +372,7 @@ const internals = new WeakMap<Kms, KeyStoreParts>();
  */
 export function keyStoreParts(kms: Kms): KeyStoreParts {
   const parts = internals.get(kms);
-  if (!parts) throw new TypeError('kms must be a Kms made by createKms');
+  if (!parts) throw typeError('kms', 'a Kms made by createKms');
   return parts;
 }
 

@@ -32,6 +32,7 @@
  * Not in a backup: pending import tokens (GetParametersForImport; their private keys are
  * non-extractable and expire within 24 hours: ask for new ones) and the simulation settings.
  */
+import { typeError } from '../../core/arguments.js';
 import { fromBase64, toBase64, utf8, fromUtf8, zero, concat } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
 import { KitError, KitErrorCode } from '../../client/errors.js';
@@ -234,7 +235,7 @@ export async function restoreKeyStore(
 export async function decodeBackup(parts: KeyStoreParts, file: Blob | Uint8Array | ArrayBuffer, options: RestoreOptions): Promise<DecodedBackup> {
   checkOptionsObject(options);
   checkPassphrase(options.passphrase, 'options.passphrase');
-  if (options.replace !== undefined && typeof options.replace !== 'boolean') throw new TypeError('options.replace must be a boolean');
+  if (options.replace !== undefined && typeof options.replace !== 'boolean') throw typeError('options.replace', 'a boolean');
   const bytes = await fileBytes(file);
   const { payload, header } = await openBackup(bytes, options.passphrase);
   let transfer: RootKeys;
@@ -316,11 +317,11 @@ async function fileBytes(file: Blob | Uint8Array | ArrayBuffer): Promise<Bytes> 
   if (typeof Blob !== 'undefined' && file instanceof Blob) return new Uint8Array(await file.arrayBuffer());
   if (file instanceof Uint8Array) return new Uint8Array(file);
   if (file instanceof ArrayBuffer) return new Uint8Array(file.slice(0));
-  throw new TypeError('file must be a Blob, a Uint8Array or an ArrayBuffer (a backup made by kit.backup or kms.backup)');
+  throw typeError('file', 'a Blob, a Uint8Array or an ArrayBuffer (a backup made by kit.backup or kms.backup)');
 }
 
 function checkOptionsObject(options: unknown): void {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object with a passphrase');
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object with a passphrase');
 }
 
 const damaged = (why: string, cause?: unknown) =>

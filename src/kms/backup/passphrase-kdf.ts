@@ -16,6 +16,7 @@
  * are checked on the way in against a floor (nothing weaker than we write is accepted: a file
  * cannot talk us into a cheap derivation) and a ceiling (nor into an unbounded one).
  */
+import { rangeError, typeError } from '../../core/arguments.js';
 import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { fromBase64, randomBytes, toBase64, utf8, zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
@@ -62,7 +63,7 @@ const MAX = { memoryKiB: 1024 * 1024, iterations: 64, parallelism: 16, pbkdf2: 1
 export function newKdfParameters(kdf: KdfChoice = 'argon2id'): KdfParameters {
   if (kdf === 'argon2id') return { kdf, ...ARGON2ID_DEFAULTS, salt: randomBytes(SALT_BYTES) };
   if (kdf === 'pbkdf2-sha256') return { kdf, iterations: PBKDF2_MIN_ITERATIONS, salt: randomBytes(SALT_BYTES) };
-  throw new TypeError(`options.kdf must be 'argon2id' or 'pbkdf2-sha256', not ${JSON.stringify(kdf)}`);
+  throw typeError('options.kdf', `'argon2id' or 'pbkdf2-sha256', not ${JSON.stringify(kdf)}`);
 }
 
 /**
@@ -74,8 +75,8 @@ export function newKdfParameters(kdf: KdfChoice = 'argon2id'): KdfParameters {
  * ```
  */
 export function checkPassphrase(value: unknown, argument: string): asserts value is string {
-  if (typeof value !== 'string') throw new TypeError(`${argument} must be a string`);
-  if (value.length === 0) throw new RangeError(`${argument} must not be empty`);
+  if (typeof value !== 'string') throw typeError(argument, 'a string');
+  if (value.length === 0) throw rangeError(argument, 'must not be empty');
 }
 
 /**

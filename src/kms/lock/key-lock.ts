@@ -18,6 +18,7 @@
  * A wrong passphrase is detected by AES-KW's integrity check (RFC 3394, 2.2.3) when M is unwrapped,
  * so no verifier is stored beside the slots.
  */
+import { isArgumentError, rangeError, typeError } from '../../core/arguments.js';
 import { randomBytes, zero } from '../../core/bytes.js';
 import type { Bytes } from '../../core/types.js';
 import { KitError, KitErrorCode } from '../../client/errors.js';
@@ -52,7 +53,7 @@ async function kekFromPassphrase(passphrase: string, kdf: KdfParameters): Promis
 }
 
 async function kekFromPrf(prfOutput: Uint8Array): Promise<CryptoKey> {
-  if (!(prfOutput instanceof Uint8Array) || prfOutput.length < 32) throw new RangeError('prf must be the 32-byte output of the WebAuthn PRF extension');
+  if (!(prfOutput instanceof Uint8Array) || prfOutput.length < 32) throw rangeError('prf', 'must be the 32-byte output of the WebAuthn PRF extension');
   const ikm = await subtle().importKey('raw', new Uint8Array(prfOutput), 'HKDF', false, ['deriveKey']);
   return subtle().deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: PRF_INFO }, ikm, { name: 'AES-KW', length: 256 }, false, ['wrapKey', 'unwrapKey']);
 }
@@ -168,10 +169,10 @@ export class KeyLock {
 
   /** Adds a passkey (its WebAuthn PRF output) as a second way to unlock. */
   async addPasskey(enrollment: PasskeyEnrollment): Promise<void> {
-    if (enrollment === null || typeof enrollment !== 'object') throw new TypeError('enrollment must be an object { passphrase, credentialId, prfSalt, prfOutput }');
+    if (enrollment === null || typeof enrollment !== 'object') throw typeError('enrollment', 'an object { passphrase, credentialId, prfSalt, prfOutput }');
     checkPassphrase(enrollment.passphrase, 'enrollment.passphrase');
-    if (!(enrollment.credentialId instanceof Uint8Array) || enrollment.credentialId.length === 0) throw new TypeError('enrollment.credentialId must be the credential\'s raw id (a non-empty Uint8Array)');
-    if (!(enrollment.prfSalt instanceof Uint8Array) || enrollment.prfSalt.length !== 32) throw new RangeError('enrollment.prfSalt must be 32 bytes');
+    if (!(enrollment.credentialId instanceof Uint8Array) || enrollment.credentialId.length === 0) throw typeError('enrollment.credentialId', "the credential's raw id (a non-empty Uint8Array)");
+    if (!(enrollment.prfSalt instanceof Uint8Array) || enrollment.prfSalt.length !== 32) throw rangeError('enrollment.prfSalt', 'must be 32 bytes');
     const master = await this.#master(enrollment.passphrase, true);
     const slot: PrfSlot = {
       kind: 'prf',
@@ -204,14 +205,14 @@ export class KeyLock {
       }
     }
     if (secret === null || typeof secret !== 'object' || !(secret.prf instanceof Uint8Array) || !(secret.credentialId instanceof Uint8Array)) {
-      throw new TypeError('unlock takes a passphrase string or { prf, credentialId } (Uint8Arrays from a WebAuthn PRF assertion)');
+      throw typeError('secret', 'a passphrase string or { prf, credentialId } (Uint8Arrays from a WebAuthn PRF assertion)');
     }
     const slot = record.slots.find((s): s is PrfSlot => s.kind === 'prf' && sameBytes(s.credentialId, secret.credentialId));
     if (!slot) throw wrongSecret('passkey (no passkey with this credential id was added to it)');
     try {
       return await unwrapMaster(slot.wrappedMaster, await kekFromPrf(secret.prf), extractable);
     } catch (error) {
-      if (error instanceof RangeError) throw error;
+      if (isArgumentError(error)) throw error;
       throw wrongSecret('passkey');
     }
   }
