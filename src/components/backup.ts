@@ -68,9 +68,19 @@ export class EkBackup extends LitElement {
       legend {
         font-weight: 600;
       }
-      input[type='password'],
-      input[type='file'] {
+      label {
         max-width: 100%;
+        min-width: 0;
+      }
+      input[type='password'] {
+        max-width: 100%;
+      }
+      /* A file input is as wide as its button plus the longest file name: let it shrink instead. */
+      input[type='file'] {
+        display: block;
+        width: 100%;
+        max-width: 22rem;
+        box-sizing: border-box;
       }
       .warn {
         color: var(--_bad);
