@@ -471,6 +471,8 @@ class WorkerKit implements Kit {
       verify: (...args) => audit(AuditOperation.VERIFY, args),
       flush: () => audit(AuditOperation.FLUSH, []),
     } as KmsAudit);
+    // An unlocked kit that is never called is idle too: the auto-lock wait starts now.
+    this.#touch();
   }
 
   /** Rejects every pending call; `fatal` also refuses every later one. */

@@ -222,7 +222,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** 32 random bytes: the PRF input (`eval.first`) of a new passkey. */
+/**
+ * 32 random bytes: the PRF input (`eval.first`) of a new passkey.
+ *
+ * @example
+ * ```ts
+ * const prfSalt = newPrfSalt(); // Uint8Array(32)
+ * ```
+ */
 export function newPrfSalt(): Bytes {
   return randomBytes(32);
 }

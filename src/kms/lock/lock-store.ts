@@ -51,6 +51,15 @@ export interface WrappedRoot {
   readonly createdAt: number;
 }
 
+/**
+ * The lock's storage, as key-lock.ts uses it.
+ *
+ * @example
+ * ```ts
+ * const store: LockStore = new MemoryLockStore(lockDatabaseName('my-app', '111122223333'));
+ * await store.lock(); // undefined until a lock is created
+ * ```
+ */
 export interface LockStore {
   lock(): Promise<LockRecord | undefined>;
   root(region: string): Promise<WrappedRoot | undefined>;
@@ -66,9 +75,24 @@ interface LockDB extends DBSchema {
   entries: { key: string; value: LockRecord | WrappedRoot };
 }
 
-/** The lock database of a Kms. */
+/**
+ * The lock database of a Kms.
+ *
+ * @example
+ * ```ts
+ * lockDatabaseName('my-app', '111122223333'); // 'my-app:111122223333:lock'
+ * ```
+ */
 export const lockDatabaseName = (name: string, account: string) => `${name}:${account}:lock`;
 
+/**
+ * The lock's IndexedDB database.
+ *
+ * @example
+ * ```ts
+ * const store = await IndexedDbLockStore.open(lockDatabaseName('my-app', '111122223333'));
+ * ```
+ */
 export class IndexedDbLockStore implements LockStore {
   readonly #db: IDBPDatabase<LockDB>;
 
@@ -124,7 +148,14 @@ export class IndexedDbLockStore implements LockStore {
 
 const shared = new Map<string, Map<string, LockRecord | WrappedRoot>>();
 
-/** Memory storage (Node, tests); stores of one name share their entries, as IndexedDB does. */
+/**
+ * Memory storage (Node, tests); stores of one name share their entries, as IndexedDB does.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryLockStore(lockDatabaseName('test', '111122223333'));
+ * ```
+ */
 export class MemoryLockStore implements LockStore {
   readonly #entries: Map<string, LockRecord | WrappedRoot>;
 
