@@ -32,6 +32,8 @@ export default defineConfig({
         index: 'src/index.ts',
         core: 'src/core/index.ts',
         kms: 'src/kms/index.ts',
+        services: 'src/services/index.ts',
+        records: 'src/records/index.ts',
         components: 'src/components/index.ts',
         'kit.worker': KIT_WORKER_SOURCE,
       },

@@ -11,6 +11,7 @@ import { chromeLauncher, defaultReporter } from '@web/test-runner';
 import * as puppeteer from 'puppeteer-core';
 import { passFailSummary } from './scripts/browser-test-summary.mjs';
 import { requireBrowser } from './scripts/browsers.mjs';
+import { serveSource } from './scripts/serve-source.mjs';
 import { virtualAuthenticatorPlugin } from './test/support/virtual-authenticator-plugin.mjs';
 
 // The published ESDK vectors live beside the project, not in it (they are not ours to ship), so
@@ -37,6 +38,33 @@ async function serveVectors(context, next) {
     return undefined;
   }
   context.type = 'application/zip';
+  context.length = info.size;
+  context.body = createReadStream(file);
+  return undefined;
+}
+
+// The DB-ESDK item-format vectors (JSON) beside them: `/__vectors__/dbesdk/<name>.json`.
+const DBESDK_VECTORS_URL = '/__vectors__/dbesdk/';
+const DBESDK_VECTORS_DIR = fileURLToPath(new URL('../shared/vectors/dbesdk/', import.meta.url));
+
+/** @type {import('@web/dev-server-core').Middleware} */
+async function serveDbesdkVectors(context, next) {
+  if (!context.path.startsWith(DBESDK_VECTORS_URL)) return next();
+  const name = context.path.slice(DBESDK_VECTORS_URL.length);
+  // A flat name only: the URL must never reach outside the vectors folder.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.json$/.test(name)) {
+    context.status = 400;
+    context.body = `bad vector file name: ${name}`;
+    return undefined;
+  }
+  const file = DBESDK_VECTORS_DIR + name;
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    context.status = 404;
+    context.body = `no such vector file: ${name} (looked in ${DBESDK_VECTORS_DIR})`;
+    return undefined;
+  }
+  context.type = 'application/json';
   context.length = info.size;
   context.body = createReadStream(file);
   return undefined;
@@ -107,7 +135,7 @@ export default {
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 120_000 } },
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }), virtualAuthenticatorPlugin()],
-  middleware: [serveVectors],
+  middleware: [serveVectors, serveDbesdkVectors, serveSource],
   browsers: [
     // The launcher calls itself "Chrome"; the summary should name the engine actually tested.
     ...pick('chromium', () =>

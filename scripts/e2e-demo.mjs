@@ -336,7 +336,24 @@ try {
     await screenshot(page, 'audit');
   });
 
-  await check('12 back up, clear the site’s keys, restore: the old note decrypts', async () => {
+  await check('12 a secret survives an outage of its region through its replica', async () => {
+    const secrets = page.locator('ek-secrets');
+    await secrets.scrollIntoViewIfNeeded();
+    await expectText(secrets, 'No secrets in us-west-2 yet');
+    await secrets.getByLabel('Name').fill('walkthrough/db');
+    await secrets.getByLabel('Value').fill('open sesame');
+    await secrets.getByLabel('Replicate to').selectOption('eu-west-1');
+    await secrets.getByRole('button', { name: 'Create secret' }).click();
+    await expectText(secrets.locator('[part="status"]'), 'eu-west-1 InSync');
+    await regions.getByRole('switch', { name: 'Outage in us-west-2' }).click();
+    await secrets.locator('select#region').selectOption('eu-west-1');
+    await secrets.getByRole('button', { name: 'Reveal walkthrough/db' }).click();
+    await expectText(secrets.locator('[part="value"]'), 'open sesame');
+    if (auditVerified) await step('secret-replica').and(page.locator('.done')).waitFor();
+    await screenshot(page, 'secret-replica');
+  });
+
+  await check('13 back up, clear the site’s keys, restore: the old note decrypts', async () => {
     const backup = page.locator('ek-backup');
     const passphrase = 'a demo backup passphrase';
     await backup.scrollIntoViewIfNeeded();
@@ -392,7 +409,7 @@ try {
     await page.reload();
     await expectText(keys.locator('table'), 'alias/notes');
     await expectText(regions.locator('section[aria-label="Region us-west-2"]'), 'replica');
-    await expectText(page.locator('#guide .count'), auditVerified ? '12 of 12' : '10 of 12');
+    await expectText(page.locator('#guide .count'), auditVerified ? '13 of 13' : '10 of 13');
     // The note comes back as ciphertext, and decrypts with the keys still in IndexedDB.
     await decryptButton.click();
     await expectText(dec.locator('output'), note);

@@ -50,9 +50,69 @@ await check('envelope-kit: re-exports the core with the same classes', async () 
   assert(main.VERSION === pkg.version, 'VERSION ' + main.VERSION + ' != package.json ' + pkg.version);
 });
 
+await check('envelope-kit/records: an item round trip through the hierarchical keyring, with a beacon', async () => {
+  const { createItemEncryptor, StaticBranchKeyStore } = await import('envelope-kit/records');
+  const { HierarchicalKeyring } = await import('envelope-kit/core');
+  const branchKeyId = 'package-test';
+  const keyStore = await StaticBranchKeyStore.create({
+    branchKeyId,
+    branchKeyVersion: '00000000-0000-4000-8000-000000000000',
+    branchKey: new Uint8Array(32).fill(1),
+    beaconKey: new Uint8Array(32).fill(2),
+  });
+  const encryptor = createItemEncryptor({
+    tableName: 'Notes',
+    partitionKeyName: 'id',
+    attributeActionsOnEncrypt: { id: 'SIGN_ONLY', title: 'ENCRYPT_AND_SIGN' },
+    keyring: new HierarchicalKeyring({ keyStore, branchKeyId, ttlSeconds: 60 }),
+    search: { writeVersion: 1, versions: [{ version: 1, keyStore, keySource: { single: { keyIdentifier: branchKeyId, cacheTTL: 60 } }, standardBeacons: [{ name: 'title', length: 16 }] }] },
+  });
+  const { encryptedItem } = await encryptor.encryptItem({ id: { S: '1' }, title: { S: 'hello' } });
+  assert(encryptedItem.title.B instanceof Uint8Array, 'title is not encrypted');
+  assert(encryptedItem.aws_dbe_head.B[0] === 1, 'no version 1 header');
+  assert(encryptedItem.aws_dbe_b_title.S === (await encryptor.beacon('title', 'hello')), 'beacon differs');
+  const { plaintextItem } = await encryptor.decryptItem(encryptedItem);
+  assert(plaintextItem.title.S === 'hello', 'decrypted title differs');
+});
+
 await check('envelope-kit/kms resolves', async () => {
   const kms = await import('envelope-kit/kms');
   assert(kms.VERSION === pkg.version, 'kms VERSION ' + kms.VERSION + ' != ' + pkg.version);
+});
+
+await check('envelope-kit/services: a secret and a SecureString round trip over envelope-kit/kms in memory', async () => {
+  const { createKms } = await import('envelope-kit/kms');
+  const { createServices, ServiceError } = await import('envelope-kit/services');
+  const kms = await createKms({ storage: 'memory' });
+  const services = await createServices({ kms });
+  const sm = services.secretsManager('us-east-1');
+  await sm.createSecret({ Name: 'package-test', SecretString: 'from the tarball' });
+  assert((await sm.getSecretValue({ SecretId: 'package-test' })).SecretString === 'from the tarball', 'secret did not round-trip');
+  const ssm = services.ssm('us-east-1');
+  await ssm.putParameter({ Name: '/package/test', Value: 'secure', Type: 'SecureString' });
+  assert((await ssm.getParameter({ Name: '/package/test', WithDecryption: true })).Parameter.Value === 'secure', 'SecureString did not round-trip');
+  const error = await sm.getSecretValue({ SecretId: 'missing' }).catch((e) => e);
+  assert(error instanceof ServiceError && error.name === 'ResourceNotFoundException', 'missing secret is not a ResourceNotFoundException');
+  services.close();
+  await kms.close();
+});
+
+await check('envelope-kit/services: an SSE-KMS object and a KMS repository over envelope-kit/kms in memory', async () => {
+  const { createKms } = await import('envelope-kit/kms');
+  const { createServices, S3ServiceException } = await import('envelope-kit/services');
+  const kms = await createKms({ storage: 'memory' });
+  const services = await createServices({ kms });
+  const s3 = services.s3('us-east-1');
+  await s3.createBucket({ Bucket: 'package-test' });
+  const put = await s3.putObject({ Bucket: 'package-test', Key: 'k', Body: 'from the tarball', ServerSideEncryption: 'aws:kms', BucketKeyEnabled: true });
+  assert(put.BucketKeyEnabled === true && put.SSEKMSKeyId.startsWith('arn:aws:kms:us-east-1:'), 'SSE-KMS with a Bucket Key was not reported');
+  assert((await (await s3.getObject({ Bucket: 'package-test', Key: 'k' })).Body.transformToString()) === 'from the tarball', 'object did not round-trip');
+  const error = await s3.getObject({ Bucket: 'package-test', Key: 'missing' }).catch((e) => e);
+  assert(error instanceof S3ServiceException && error.name === 'NoSuchKey', 'missing object is not NoSuchKey');
+  const { repository } = await services.ecr('us-east-1').createRepository({ repositoryName: 'package-test', encryptionConfiguration: { encryptionType: 'KMS' } });
+  assert(repository.encryptionConfiguration.kmsKey, 'the repository has no KMS key');
+  services.close();
+  await kms.close();
 });
 
 // The components are main-thread browser code (Lit needs HTMLElement when it loads), so plain Node

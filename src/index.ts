@@ -7,10 +7,11 @@
  *
  * @example
  * ```ts
- * import { createKit, EnvelopeError } from 'envelope-kit';
+ * import { createKit } from 'envelope-kit';
  * const kit = await createKit();
  * const { KeyMetadata } = await kit.kms('us-east-1').createKey({});
- * const message = await kit.encrypt('hello', { keyId: KeyMetadata.Arn, encryptionContext: { purpose: 'demo' } });
+ * const { ciphertext, header } = await kit.encrypt('hello', { keyId: KeyMetadata.Arn, encryptionContext: { purpose: 'demo' } });
+ * const { plaintext } = await kit.decrypt(ciphertext, { encryptionContext: { purpose: 'demo' } });
  * ```
  * @packageDocumentation
  */
@@ -31,6 +32,8 @@ export {
   type BatchRecordError,
 } from './client/kit.js';
 export { KitError, KitErrorCode } from './client/protocol.js';
+export { KitTable, type TableItem } from './client/tables/kit-table.js';
+export type { KitTableConfig, KitTableQuery } from './client/tables/protocol.js';
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './kms/index.js';
 export type { StorageStatus } from './key-custody/storage.js';
 export type { AddPasskeyOptions } from './key-custody/passkeys.js';

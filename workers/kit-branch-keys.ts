@@ -82,6 +82,12 @@ export class KitBranchKeys {
     return keyring;
   }
 
+  /** The beacon key of `branchKeyId` (records' searchable beacons), read from the store that holds the branch key. */
+  async beaconKeySource(branchKeyId: string): Promise<{ getBeaconKey: BranchKeyStore['getBeaconKey'] }> {
+    const store = this.#store(await this.#owner(branchKeyId));
+    return { getBeaconKey: (id) => store.getBeaconKey(id) };
+  }
+
   /**
    * A decrypt-only keyring for messages of any of the kit's branch keys: each `aws-kms-hierarchy`
    * copy names its branch key, whose store is found from the key's ACTIVE record. Messages with no

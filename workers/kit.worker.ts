@@ -10,6 +10,7 @@
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
 import { createKms, type BackupOptions, type Kms, type KmsRegionClient, type KmsSimulation, type PasskeyEnrollment, type RestoreOptions, type RestoreSummary, type SimulationState, type UnlockSecret } from '../src/kms/index.js';
+import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
   AuditOperation,
   KitError,
@@ -39,6 +40,11 @@ import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
 import { backupKit, restoreKit } from './kit-backup.js';
 import { typeError } from '../src/core/arguments.js';
+import { KitServices } from './kit-services.js';
+import type { KitService } from '../src/services/operation-names.js';
+import type { RotationEvent } from '../src/services/secrets-manager/types.js';
+import { KitTables } from './kit-tables.js';
+import type { WireTableRequest, WireTableTarget } from '../src/client/tables/protocol.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -52,6 +58,8 @@ interface Opened {
   readonly account: string;
   readonly defaultRegion: string;
   readonly branchKeys: KitBranchKeys;
+  readonly services: KitServices;
+  readonly tables: KitTables;
 }
 
 let opened: Opened | undefined;
@@ -168,7 +176,8 @@ const api: KitWorkerApi = {
     const operations = probe as unknown as KmsRegionClient;
     const kmsOperations = (Object.keys(operations) as (keyof KmsRegionClient)[]).filter((key): key is KmsOperationName => typeof operations[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
-    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient };
+    const tables = new KitTables(config.name, branchKeys, { regionClient, defaultRegion: kms.regions[0]! });
+    opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal), tables };
     return { account: kms.account, regions: [...kms.regions], kmsOperations, locked: kms.locked, lockable: kms.lockable };
   }),
 
@@ -181,6 +190,19 @@ const api: KitWorkerApi = {
     const method = client[operation] as (request: KmsRequest<Op>) => Promise<KmsResponse<Op>>;
     const response = await method(request);
     return transfer(response, [...buffersIn(response)]);
+  }),
+
+  service: guarded(async (service: KitService, region: string, operation: string, request: unknown): Promise<unknown> => {
+    const response = await state().services.call(service, region, operation, request);
+    return transfer(response, [...buffersIn(response)]);
+  }),
+
+  registerRotationFunction: guarded(async (arn: string, step: (event: RotationEvent) => Promise<void>): Promise<void> => {
+    await state().services.registerRotationFunction(arn, step as never);
+  }),
+
+  tickServices: guarded(async (): Promise<void> => {
+    await state().services.tick();
   }),
 
   simulate: guarded(async (settings: KmsSimulation): Promise<void> => {
@@ -262,6 +284,20 @@ const api: KitWorkerApi = {
     return transfer(results, buffers);
   }),
 
+  atRest: guarded(async (service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown> => {
+    const current = state();
+    const operations = Object.prototype.hasOwnProperty.call(AT_REST_OPERATIONS, service) ? AT_REST_OPERATIONS[service] : undefined;
+    if (!operations) throw new TypeError(`service must be one of ${Object.keys(AT_REST_OPERATIONS).join(', ')}; got ${JSON.stringify(service)}`);
+    if (!operations.includes(operation)) throw new TypeError(`operation must be a ${service} client method; ${JSON.stringify(operation)} is not one`);
+    const services = await current.services.open();
+    const options = current.services.clientOptions;
+    const client = (service === 's3' ? services.s3(region, options) : service === 'ecr' ? services.ecr(region, options) : services.inspector(region, options)) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+    const response = await client[operation]!(request);
+    return transfer(response, [...buffersIn(response)]);
+  }),
+
+  table: guarded(async (target: WireTableTarget, request: WireTableRequest): Promise<unknown> => state().tables.handle(target, request)),
+
   backup: guarded(async (options: BackupOptions): Promise<Blob> => backupKit(unlockedState(), options)),
 
   restore: guarded(async (file: Blob | Uint8Array<ArrayBuffer>, options: RestoreOptions): Promise<RestoreSummary> => restoreKit(unlockedState(), file, options)),
@@ -286,7 +322,9 @@ const api: KitWorkerApi = {
     closed = true;
     opened = undefined;
     if (!was) return;
+    await was.tables.close();
     was.branchKeys.close();
+    await was.services.close();
     await was.kms.close();
     await databasesSettled(was.name);
   }),

@@ -3,13 +3,23 @@
  * holds the simulated KMS and every key, and talks to it over comlink with the protocol in
  * protocol.ts. The page only ever holds ids, ARNs, ciphertext and the plaintext it asked for.
  */
-import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EncryptionContext, MessageHeader } from '../core/types.js';
 import type { SuiteId } from '../core/suites.js';
 import { typeError, rangeError } from '../core/errors.js';
-import type { BackupOptions, KmsAudit, KmsRegionClient, KmsSimulation, RestoreOptions, RestoreSummary, SimulationState } from '../kms/index.js';
 import { askForPersistence, storageStatus, type StorageStatus } from '../key-custody/storage.js';
 import { createPrfPasskey, evaluatePrf, type AddPasskeyOptions } from '../key-custody/passkeys.js';
+import type { BackupOptions, KmsAudit, KmsRegionClient, KmsSimulation, RestoreOptions, RestoreSummary, SimulationState } from '../kms/index.js';
+import { KitService, SECRETS_MANAGER_OPERATIONS, SSM_OPERATIONS } from '../services/operation-names.js';
+import type { RotationEvent, RotationFunction, SecretsManagerClient } from '../services/secrets-manager/types.js';
+import type { SsmClient } from '../services/ssm/types.js';
+import { atRestClient, type AtRestCall } from './at-rest.js';
+import { AtRestService } from '../services/at-rest-operations.js';
+import type { S3Client } from '../services/s3/s3.js';
+import type { EcrClient } from '../services/ecr/ecr.js';
+import type { InspectorClient } from '../services/inspector/inspector.js';
+import { KitTable } from './tables/kit-table.js';
+import type { KitTableConfig } from './tables/protocol.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -210,6 +220,54 @@ export interface Kit {
    * page, as AWS KMS would to its caller; `encrypt` and `decrypt` below never do.
    */
   kms(region: string): KmsRegionClient;
+  /**
+   * Amazon S3 of one region, in the worker, with objects encrypted at rest on the kit's KMS
+   * (README, "Objects, images and findings at rest"). A body the kit encrypted (`kit.encrypt`) is
+   * stored byte for byte and reads back for `kit.decrypt`.
+   *
+   * @example
+   * ```ts
+   * await kit.s3('us-east-1').createBucket({ Bucket: 'notes' });
+   * await kit.s3('us-east-1').putObject({ Bucket: 'notes', Key: 'a', Body: await kit.encrypt('hi', { keyIds: [keyArn] }) });
+   * ```
+   */
+  s3(region: string): S3Client;
+  /** Amazon ECR of one region, in the worker: repositories encrypted at rest, with their KMS grants. */
+  ecr(region: string): EcrClient;
+  /** Amazon Inspector of one region, in the worker: per-resource-type keys and encrypted code snippets. */
+  inspector(region: string): InspectorClient;
+  /**
+   * The AWS-shaped Secrets Manager client of one region (envelope-kit/services), running in the
+   * worker as the kit's principal: secret values are sealed there under the kit's KMS.
+   *
+   * @example
+   * ```ts
+   * const sm = kit.secretsManager('us-east-1');
+   * await sm.createSecret({ Name: 'db', SecretString: 'hunter2', AddReplicaRegions: [{ Region: 'eu-west-1' }] });
+   * const { SecretString } = await kit.secretsManager('eu-west-1').getSecretValue({ SecretId: 'db' });
+   * ```
+   */
+  secretsManager(region: string): SecretsManagerClient;
+  /** The AWS-shaped Parameter Store (SSM) client of one region, running in the worker. */
+  ssm(region: string): SsmClient;
+  /**
+   * Registers a rotation function (standing in for the rotation Lambda `arn`, RotateSecret's
+   * RotationLambdaARN). It runs in the page: the worker calls it for each rotation step with the
+   * event, and it gets this kit's Secrets Manager client of the secret's region.
+   *
+   * @example
+   * ```ts
+   * await kit.registerRotationFunction('arn:aws:lambda:us-east-1:111122223333:function:rotate', async ({ SecretId, ClientRequestToken, Step }, sm) => {
+   *   if (Step === 'createSecret') {
+   *     const { RandomPassword } = await sm.getRandomPassword({});
+   *     await sm.putSecretValue({ SecretId, ClientRequestToken, SecretString: RandomPassword, VersionStages: ['AWSPENDING'] });
+   *   }
+   * });
+   * ```
+   */
+  registerRotationFunction(arn: string, fn: RotationFunction): Promise<void>;
+  /** Runs what the clock made due in the services: scheduled rotations, retries of Failed replicas, S3 replication still PENDING. */
+  tickServices(): Promise<void>;
   /** Simulates an outage, latency or throttling in one region (`kms.simulate`). */
   simulate(settings: KmsSimulation): Promise<void>;
   /**
@@ -319,6 +377,18 @@ export interface Kit {
    * ```
    */
   decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]>;
+  /**
+   * An encrypted table in IndexedDB (src/client/tables/): items encrypted in the worker attribute by
+   * attribute with the DB-ESDK item format, under the hierarchical keyring of `config.branchKeyId`,
+   * with searchable beacons. See {@link KitTable}.
+   *
+   * @example
+   * ```ts
+   * const notes = kit.table('notes', { partitionKeyName: 'id', attributeActionsOnEncrypt: { id: 'SIGN_ONLY', title: 'ENCRYPT_AND_SIGN' }, branchKeyId });
+   * await notes.put({ id: { S: '1' }, title: { S: 'Hello' } });
+   * ```
+   */
+  table(name: string, config: KitTableConfig): KitTable;
   /** Rejects pending calls (KitError CLOSED), closes the KMS, and ends the worker the kit started. */
   /**
    * The whole key store as one encrypted file: every region, every KMS key with every material
@@ -436,6 +506,8 @@ class WorkerKit implements Kit {
   readonly #ownsWorker: boolean;
   readonly #operations: readonly KmsOperationName[];
   readonly #clients = new Map<string, KmsRegionClient>();
+  readonly #atRestClients = new Map<string, S3Client | EcrClient | InspectorClient>();
+  readonly #serviceClients = new Map<string, unknown>();
   readonly #pending = new Set<(error: Error) => void>();
   readonly #detach: () => void;
   #failure: Error | undefined;
@@ -576,6 +648,67 @@ class WorkerKit implements Kit {
     return client;
   }
 
+  s3(region: string): S3Client {
+    return this.#atRest(AtRestService.S3, region) as S3Client;
+  }
+
+  ecr(region: string): EcrClient {
+    return this.#atRest(AtRestService.ECR, region) as EcrClient;
+  }
+
+  inspector(region: string): InspectorClient {
+    return this.#atRest(AtRestService.INSPECTOR, region) as InspectorClient;
+  }
+
+  #atRest(service: AtRestService, region: string): S3Client | EcrClient | InspectorClient {
+    this.#region(region, 'region');
+    const id = `${service}|${region}`;
+    let client = this.#atRestClients.get(id);
+    if (!client) {
+      const call: AtRestCall = (s, r, operation, request) => this.run(() => this.#remote.atRest(s, r, operation, request));
+      client = atRestClient(call, service as typeof AtRestService.S3, region);
+      this.#atRestClients.set(id, client);
+    }
+    return client;
+  }
+
+  #serviceClient(service: KitService, region: string, operations: readonly string[]): unknown {
+    this.#region(region, 'region');
+    const key = `${service}:${region}`;
+    let client = this.#serviceClients.get(key);
+    if (!client) {
+      const methods: Record<string, unknown> = { region };
+      for (const operation of operations) methods[operation] = (request?: unknown) => this.run(() => this.#remote.service(service, region, operation, request));
+      client = Object.freeze(methods);
+      this.#serviceClients.set(key, client);
+    }
+    return client;
+  }
+
+  secretsManager(region: string): SecretsManagerClient {
+    return this.#serviceClient(KitService.SECRETS_MANAGER, region, SECRETS_MANAGER_OPERATIONS) as SecretsManagerClient;
+  }
+
+  ssm(region: string): SsmClient {
+    return this.#serviceClient(KitService.SSM, region, SSM_OPERATIONS) as SsmClient;
+  }
+
+  registerRotationFunction(arn: string, fn: RotationFunction): Promise<void> {
+    if (typeof arn !== 'string' || arn.length === 0) return Promise.reject(typeError('arn', 'a Lambda function ARN'));
+    if (typeof fn !== 'function') return Promise.reject(typeError('fn', 'a function (event, client) => Promise<void>'));
+    // The worker calls this proxy per step; the function gets the page's client of the secret's
+    // region (an ARN's fourth field), whose errors keep their names, as a worker-side client proxied
+    // through comlink's generic error handling would not.
+    const step = proxy(async (event: RotationEvent) => {
+      await fn(event, this.secretsManager(event.SecretId.split(':')[3] ?? this.regions[0]!));
+    });
+    return this.run(() => this.#remote.registerRotationFunction(arn, step));
+  }
+
+  tickServices(): Promise<void> {
+    return this.run(() => this.#remote.tickServices());
+  }
+
   simulate(settings: KmsSimulation): Promise<void> {
     return this.run(() => this.#remote.simulate(settings));
   }
@@ -603,6 +736,11 @@ class WorkerKit implements Kit {
     if (!(ciphertext instanceof Uint8Array) && !(ciphertext instanceof Blob)) throw typeError('ciphertext', 'a Uint8Array or a Blob');
     const sent = ciphertext instanceof Blob ? ciphertext : sendable(ciphertext, 'ciphertext', transferOwn);
     return this.run(() => this.#remote.decrypt(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), wire));
+  }
+
+  table(name: string, config: KitTableConfig): KitTable {
+    const table: KitTable = new KitTable(name, config, (request) => this.run(() => this.#remote.table({ table: name, config: table.config }, request)));
+    return table;
   }
 
   async createBranchKey(options: KitCreateBranchKeyOptions): Promise<string> {
@@ -782,21 +920,33 @@ class WorkerKit implements Kit {
 
 /**
  * Starts a kit: a worker hosting the simulated KMS (IndexedDB, so keys persist across reloads and
- * are shared by every kit of the same `name`) and the envelope encryption core.
+ * are shared by every kit of the same `name`) and the envelope encryption core. Keys never leave
+ * the worker; the page sends bytes (copied unless `{ transfer: true }`) and gets results back.
+ *
+ * @param options - `name` (default `envelope-kit`), `regions`, `principal`, `worker` (a worker your
+ *   bundler built from workers/kit.worker.ts).
+ * @returns the {@link Kit}; `await kit.close()` when done.
+ * @throws TypeError (`code: 'INVALID_ARGUMENT'`) for bad options; {@link KitError} `WORKER_FAILED`
+ *   when the worker fails to load or start, `STORAGE_FAILED` when its storage cannot open.
  *
  * @example
  * ```ts
  * import { createKit } from 'envelope-kit';
  * const kit = await createKit({ name: 'my-app' });
  * const { KeyMetadata } = await kit.kms('us-east-1').createKey({ Description: 'notes' });
- * const message = await kit.encrypt('a secret note', { keyId: KeyMetadata.Arn, encryptionContext: { user: 'alice' } });
- * const { plaintext, header } = await kit.decrypt(message, { encryptionContext: { user: 'alice' } });
- * console.log(new TextDecoder().decode(plaintext), header.encryptedDataKeys.length); // 'a secret note' 1
+ * const { ciphertext, header } = await kit.encrypt('a secret note', { keyId: KeyMetadata.Arn, encryptionContext: { user: 'alice' } });
+ * const { plaintext } = await kit.decrypt(ciphertext, { encryptionContext: { user: 'alice' } });
+ * const text = new TextDecoder().decode(plaintext);
+ * if (text !== 'a secret note' || header.encryptedDataKeys.length !== 1) throw new Error(`round trip failed: ${text}`);
  *
+ * // Files are encrypted in the worker, frame by frame, with progress and cancellation.
+ * const file = new File(['the quarterly report'], 'report.txt');
  * const encrypted = await kit.encryptFile(file, { keyId: KeyMetadata.Arn, encryptionContext: {} }, {
  *   onProgress: ({ done, total }) => console.log(`${Math.round((100 * done) / total)}%`),
  *   signal: AbortSignal.timeout(60_000),
  * });
+ * const decrypted = await kit.decryptFile(encrypted);
+ * if ((await decrypted.text()) !== 'the quarterly report') throw new Error('file round trip failed');
  * await kit.close();
  * ```
  */

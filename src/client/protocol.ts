@@ -18,6 +18,10 @@ import { toWireError } from './wire-errors.js';
 import type { EncryptionContext, MessageHeader } from '../core/types.js';
 import type { SuiteId } from '../core/suites.js';
 import type { BackupOptions, KmsRegionClient, KmsSimulation, PasskeyEnrollment, RestoreOptions, RestoreSummary, SimulationState, UnlockSecret } from '../kms/index.js';
+import type { KitService } from '../services/operation-names.js';
+import type { RotationEvent } from '../services/secrets-manager/types.js';
+import type { AtRestService } from '../services/at-rest-operations.js';
+import type { WireTableRequest, WireTableTarget } from './tables/protocol.js';
 
 /**
  * Bumped when {@link KitWorkerApi} changes incompatibly; `open` refuses a page of another version.
@@ -200,6 +204,19 @@ export interface KitWorkerApi {
    * the worker's own and are transferred.
    */
   kms<Op extends KmsOperationName>(region: string, operation: Op, request: KmsRequest<Op>): Promise<KmsResponse<Op>>;
+  /**
+   * Calls one operation of a service's client in one region as the kit's principal, e.g.
+   * `service('secretsmanager', 'us-east-1', 'getSecretValue', { SecretId })` (envelope-kit/services).
+   * Requests are cloned; response buffers are transferred.
+   */
+  service(service: KitService, region: string, operation: string, request: unknown): Promise<unknown>;
+  /**
+   * Registers a rotation function living in the page: `step` is a comlink proxy the worker calls
+   * once per rotation step; it resolves when the page's function has done the step.
+   */
+  registerRotationFunction(arn: string, step: (event: RotationEvent) => Promise<void>): Promise<void>;
+  /** `services.tick()`: scheduled rotations and replica retries that the clock made due. */
+  tickServices(): Promise<void>;
   /** `kms.simulate` (outage, latency, throttling) for one region. */
   simulate(settings: KmsSimulation): Promise<void>;
   /** `kms.simulation(region)`: the region's settings as they are now. */
@@ -241,10 +258,23 @@ export interface KitWorkerApi {
    */
   encryptMany(records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]>;
   /**
+   * One request on an encrypted table (`kit.table`, src/client/tables/): items are encrypted and
+   * decrypted here with the table's branch key; results are plaintext items, counts, or (export)
+   * the encrypted items as DynamoDB JSON. Items are cloned, not transferred.
+   */
+  table(target: WireTableTarget, request: WireTableRequest): Promise<unknown>;
+  /**
    * Decrypts each message independently: a message that fails is reported in its place as a
    * {@link BatchRecordError}; the others decrypt. Rejects only when the batch itself is invalid.
    */
   decryptMany(messages: Uint8Array<ArrayBuffer>[], options: WireDecryptManyOptions): Promise<BatchDecryptResult[]>;
+  /**
+   * Calls one operation of one Region's S3, ECR or Inspector client (`envelope-kit/services`), as
+   * the kit's principal, e.g. `atRest('s3', 'us-east-1', 'getObject', { Bucket, Key })`. Requests
+   * are cloned; response buffers (object bodies, layers) are transferred. The services open on
+   * first use, over the worker's KMS; `tickServices` also retries S3 replication still PENDING.
+   */
+  atRest(service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown>;
   /** `kit.backup`: the whole key store (KMS and branch keys) as one encrypted file (src/kms/backup/). */
   backup(options: BackupOptions): Promise<Blob>;
   /** `kit.restore`: a backup file restored into this kit; rejects with a KitError and changes nothing when it cannot. */

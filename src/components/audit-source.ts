@@ -18,6 +18,10 @@ export interface AuditRecordView {
   readonly chain?: { readonly sequence?: number };
 }
 
+/**
+ * The filter `<ek-audit-log>` passes to {@link AuditSource.query}: each member given must match
+ * (the KMS's `AuditQuery`, narrowed to what the element offers).
+ */
 export interface AuditFilter {
   region?: string;
   eventName?: string;
@@ -25,12 +29,20 @@ export interface AuditFilter {
   keyId?: string;
 }
 
+/**
+ * What `<ek-audit-log>` shows of a verification: whether the log holds, how many records were
+ * checked, and the first break.
+ */
 export interface AuditVerificationView {
   readonly ok: boolean;
   readonly checked: number;
   readonly firstBroken?: { readonly region: string; readonly sequence: number; readonly reason: string };
 }
 
+/**
+ * The three audit-log calls `<ek-audit-log>` makes (the KMS's `kms.audit` has them);
+ * {@link auditOf} finds one on a kit.
+ */
 export interface AuditSource {
   query(filter?: AuditFilter): Promise<readonly AuditRecordView[]>;
   export(options?: { region?: string }): Promise<string>;

@@ -20,6 +20,13 @@ export type KeyAction =
   | 'replicate'
   | 'put-policy';
 
+/** An `<ek-secrets>` action that changed a secret. */
+export type SecretAction = 'create' | 'rotate' | 'replicate' | 'delete' | 'restore';
+
+/**
+ * The `detail` of every event the `<ek-*>` elements fire, by event name (see {@link fire}). Listen
+ * on the element, on `<ek-kit>` or on `document`: every event bubbles and is composed.
+ */
 export interface EventDetails {
   'ek-kit-ready': { kit: Kit };
   'ek-kit-error': { error: unknown };
@@ -31,13 +38,21 @@ export interface EventDetails {
   'ek-simulation-change': { region: string; outage: boolean; latencyMs: number };
   'ek-audit-verified': { ok: boolean; checked: number; reason?: string };
   'ek-audit-exported': { text: string; records: number };
+  'ek-secret-change': { action: SecretAction; region: string; name: string };
+  /** A secret's value was revealed in `region` (the value itself is not in the event). */
+  'ek-secret-revealed': { region: string; name: string; primaryRegion: string };
+  /** `<ek-table>` added or deleted an item; `key` holds its key attributes. */
+  'ek-table-change': { table: string; action: 'put' | 'delete'; key: Record<string, unknown> };
   'ek-backup-made': { size: number; fileName: string };
   'ek-restored': { summary: RestoreSummary };
   'ek-lock-change': { locked: boolean };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
+  'ek-object-change': { region: string; bucket: string; key: string; action: 'uploaded' | 'deleted' };
+  'ek-repository-change': { region: string; repositoryName: string; action: 'created' | 'deleted'; grantsNotRetired?: readonly string[] };
   'ek-error': { operation: string; error: unknown };
 }
 
+/** The name of an event an `<ek-*>` element fires (a key of {@link EventDetails}). */
 export type EkEventName = keyof EventDetails;
 
 /**
@@ -62,8 +77,13 @@ declare global {
     'ek-decrypted': CustomEvent<EventDetails['ek-decrypted']>;
     'ek-context-change': CustomEvent<EventDetails['ek-context-change']>;
     'ek-simulation-change': CustomEvent<EventDetails['ek-simulation-change']>;
+    'ek-table-change': CustomEvent<EventDetails['ek-table-change']>;
     'ek-audit-verified': CustomEvent<EventDetails['ek-audit-verified']>;
     'ek-audit-exported': CustomEvent<EventDetails['ek-audit-exported']>;
+    'ek-object-change': CustomEvent<EventDetails['ek-object-change']>;
+    'ek-repository-change': CustomEvent<EventDetails['ek-repository-change']>;
+    'ek-secret-change': CustomEvent<EventDetails['ek-secret-change']>;
+    'ek-secret-revealed': CustomEvent<EventDetails['ek-secret-revealed']>;
     'ek-backup-made': CustomEvent<EventDetails['ek-backup-made']>;
     'ek-restored': CustomEvent<EventDetails['ek-restored']>;
     'ek-lock-change': CustomEvent<EventDetails['ek-lock-change']>;

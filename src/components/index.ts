@@ -28,12 +28,20 @@ import { EkDecrypt } from './decrypt.js';
 import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
 import { EkBackup } from './backup.js';
+import { EkBucket } from './bucket.js';
+import { EkRepository } from './repository.js';
+import { EkSecrets } from './secrets.js';
 
-export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkBackup };
+export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkSecrets, EkBackup };
+export { sampleRotation, sampleRotationArn } from './sample-rotation.js';
+export { EkBucket, EkRepository };
+import { EkTable, NOTES_SCHEMA, type EkTableSchema } from './table.js';
+
+export { EkTable, NOTES_SCHEMA, type EkTableSchema };
 export { ActionController, TaskStatus, type TaskRenderers } from './task.js';
 export { KitConsumer, KitRequestEvent, KmsChangeEvent, type KitState } from './kit-context.js';
 export { describeError, errorCode } from './describe-error.js';
-export { fire, type EventDetails, type EkEventName, type KeyAction } from './events.js';
+export { fire, type EventDetails, type EkEventName, type KeyAction, type SecretAction } from './events.js';
 export { auditOf, type AuditSource, type AuditFilter, type AuditRecordView, type AuditVerificationView } from './audit-source.js';
 export { regionOfKeyArn } from './message-header.js';
 
@@ -49,6 +57,10 @@ const ELEMENTS = {
   'ek-decrypt': EkDecrypt,
   'ek-regions': EkRegions,
   'ek-audit-log': EkAuditLog,
+  'ek-bucket': EkBucket,
+  'ek-repository': EkRepository,
+  'ek-secrets': EkSecrets,
+  'ek-table': EkTable,
   'ek-backup': EkBackup,
 } as const;
 
@@ -83,6 +95,10 @@ declare global {
     'ek-decrypt': EkDecrypt;
     'ek-regions': EkRegions;
     'ek-audit-log': EkAuditLog;
+    'ek-bucket': EkBucket;
+    'ek-repository': EkRepository;
+    'ek-secrets': EkSecrets;
+    'ek-table': EkTable;
     'ek-backup': EkBackup;
   }
 }

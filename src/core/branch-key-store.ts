@@ -68,6 +68,10 @@ export interface BranchKeySource {
 /** A KMS client able to create and version branch keys: the optional methods are required here. */
 export type BranchKeyStoreKmsClient = KmsClient & Required<Pick<KmsClient, 'generateDataKeyWithoutPlaintext' | 'reEncrypt'>>;
 
+/**
+ * Options of {@link BranchKeyStore}: the KMS key that wraps branch keys, and where the records
+ * live.
+ */
 export interface BranchKeyStoreOptions {
   /**
    * The KMS client of the key's region (what `clientFor(region)` returns, e.g. `kms.region('us-east-1')`).
@@ -82,6 +86,7 @@ export interface BranchKeyStoreOptions {
   readonly storage: 'indexeddb' | 'memory';
   /** Database name; default `envelope-kit-branch-keys:<logicalKeyStoreName>`. Same name, same records. */
   readonly name?: string;
+  /** Grant tokens passed with every KMS call the store makes. */
   readonly grantTokens?: readonly string[];
   /** The clock (epoch ms) for `create-time`; default Date.now. */
   readonly now?: () => number;

@@ -93,6 +93,16 @@ export function uint64(value: number): Bytes {
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
+/**
+ * Standard base64 (RFC 4648 section 4, with padding) of `bytes`, as AWS KMS and the ESDK write
+ * ciphertext blobs and public keys. Never throws; works in every runtime (no `btoa`/`Buffer`).
+ *
+ * @example
+ * ```ts
+ * import { toBase64 } from 'envelope-kit/core';
+ * toBase64(new Uint8Array([1, 2, 3])); // 'AQID'
+ * ```
+ */
 export function toBase64(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
@@ -111,7 +121,17 @@ export function toBase64(bytes: Uint8Array): string {
 const BASE64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < BASE64.length; i++) BASE64_INDEX[BASE64.charCodeAt(i)] = i;
 
-/** Strict base64 decoding (standard alphabet, padding required); returns undefined on bad input. */
+/**
+ * Strict base64 decoding (standard alphabet, padding required); returns `undefined` on bad input
+ * (wrong length, a character outside the alphabet), never throws.
+ *
+ * @example
+ * ```ts
+ * import { fromBase64 } from 'envelope-kit/core';
+ * fromBase64('AQID'); // Uint8Array [1, 2, 3]
+ * fromBase64('AQI'); // undefined
+ * ```
+ */
 export function fromBase64(text: string): Bytes | undefined {
   if (text.length % 4 !== 0) return undefined;
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;

@@ -26,6 +26,10 @@ import { toMaterialsManager, type StreamingEncryptionMaterialsRequest } from './
 import { LocalMaterialsCache, cacheIdentifier } from './materials-cache.js';
 import { findSuite } from './suites.js';
 
+/**
+ * Options of {@link CachingCmm}: what to ask on a miss, and how long and how much one cached data
+ * key may be used.
+ */
 export interface CachingCmmOptions {
   /** A keyring (wrapped in a DefaultCmm) or the materials manager to ask on a cache miss. */
   readonly keyring: Keyring | MaterialsManager;

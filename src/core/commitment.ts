@@ -5,6 +5,25 @@
 import { EnvelopeError, ErrorCode, typeError } from './errors.js';
 import { findSuite, suiteHex, type AlgorithmSuite, type SuiteId } from './suites.js';
 
+/**
+ * The three commitment policies of the AWS Encryption SDK, by name (spec:
+ * framework/commitment-policy.md). Pass one as `commitmentPolicy` in the options of
+ * `encrypt`/`decrypt` and the streams; an unknown value throws a TypeError
+ * (`code: 'INVALID_ARGUMENT'`), and a suite the policy forbids an {@link EnvelopeError}
+ * `COMMITMENT_POLICY_VIOLATION`.
+ * - `REQUIRE_ENCRYPT_REQUIRE_DECRYPT` (the default): encrypt with committing suites only, decrypt
+ *   only committed messages.
+ * - `REQUIRE_ENCRYPT_ALLOW_DECRYPT`: encrypt committed, still decrypt old uncommitted messages
+ *   (migration).
+ * - `FORBID_ENCRYPT_ALLOW_DECRYPT`: encrypt with the legacy suites (for readers on ESDK 1.x),
+ *   decrypt both.
+ *
+ * @example
+ * ```ts
+ * import { decrypt, CommitmentPolicy } from 'envelope-kit/core';
+ * const { plaintext } = await decrypt(keyring, legacyMessage, { commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
+ * ```
+ */
 export const CommitmentPolicy = {
   FORBID_ENCRYPT_ALLOW_DECRYPT: 'FORBID_ENCRYPT_ALLOW_DECRYPT',
   REQUIRE_ENCRYPT_ALLOW_DECRYPT: 'REQUIRE_ENCRYPT_ALLOW_DECRYPT',
@@ -13,8 +32,20 @@ export const CommitmentPolicy = {
 
 export type CommitmentPolicy = (typeof CommitmentPolicy)[keyof typeof CommitmentPolicy];
 
+/**
+ * Encrypt with non-committing suites only (default 0x0378), decrypt committed and uncommitted
+ * messages; see {@link CommitmentPolicy}.
+ */
 export const FORBID_ENCRYPT_ALLOW_DECRYPT = CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT;
+/**
+ * Encrypt with committing suites only (default 0x0578), still decrypt uncommitted messages; see
+ * {@link CommitmentPolicy}.
+ */
 export const REQUIRE_ENCRYPT_ALLOW_DECRYPT = CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT;
+/**
+ * Committing suites only, both ways: the default ({@link DEFAULT_COMMITMENT_POLICY}); see
+ * {@link CommitmentPolicy}.
+ */
 export const REQUIRE_ENCRYPT_REQUIRE_DECRYPT = CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
 
 /** The policy used when none is given: the strictest. */

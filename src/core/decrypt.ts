@@ -23,11 +23,32 @@ export interface DecryptResult {
 
 /**
  * Decrypts a complete AWS Encryption SDK message. Nothing is returned unless the header, every
- * frame and (for signed suites) the footer signature verify.
+ * frame and (for signed suites) the footer signature verify. The caller's array is never changed.
+ *
+ * @param keyringOrCmm - a keyring or materials manager that can unwrap one of the message's data
+ *   keys.
+ * @param ciphertext - the whole message (for a message too large for memory, use
+ *   {@link decryptStream}).
+ * @param options - `encryptionContext`: pairs the message must carry with these values (and the
+ *   pairs a {@link RequiredEncryptionContextCmm} kept out of it); `commitmentPolicy`;
+ *   `maxEncryptedDataKeys`.
+ * @returns the `plaintext` and the message's `header`.
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for a bad argument or option.
+ * @throws {@link EnvelopeError} with the reason as `code`: `MALFORMED_MESSAGE`, `INTEGRITY_FAILURE`
+ *   (altered, or the wrong data key), `SIGNATURE_INVALID`, `COMMITMENT_MISMATCH`,
+ *   `ENCRYPTION_CONTEXT_MISMATCH`, `NO_DECRYPTING_KEYRING`, `UNSUPPORTED_SUITE`,
+ *   `COMMITMENT_POLICY_VIOLATION`, `LIMIT_EXCEEDED`.
  *
  * @example
  * ```ts
+ * import { encrypt, decrypt, EnvelopeError, ErrorCode, RawAesKeyring } from 'envelope-kit/core';
+ * const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'notes-key', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const { ciphertext } = await encrypt(keyring, new TextEncoder().encode('hello'), { encryptionContext: { user: 'alice' } });
  * const { plaintext, header } = await decrypt(keyring, ciphertext, { encryptionContext: { user: 'alice' } });
+ * if (new TextDecoder().decode(plaintext) !== 'hello' || header.encryptionContext.user !== 'alice') throw new Error('round trip failed');
+ * // Asking for a pair the message does not carry fails, and returns nothing.
+ * const refused = await decrypt(keyring, ciphertext, { encryptionContext: { user: 'bob' } }).catch((error) => error);
+ * if (!(refused instanceof EnvelopeError) || refused.code !== ErrorCode.ENCRYPTION_CONTEXT_MISMATCH) throw new Error('the wrong context was accepted');
  * ```
  */
 export async function decrypt(keyringOrCmm: Keyring | MaterialsManager, ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {

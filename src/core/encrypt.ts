@@ -27,14 +27,31 @@ const MAX_FOOTER = 2 + 104;
 
 /**
  * Encrypts `plaintext` under a fresh data key wrapped by the keyring (or the materials manager),
- * producing an AWS Encryption SDK message that any ESDK implementation can decrypt.
+ * producing an AWS Encryption SDK message that any ESDK implementation can decrypt. The caller's
+ * array is read, never changed or kept.
+ *
+ * @param keyringOrCmm - a keyring (RawAesKeyring, KmsKeyring, HierarchicalKeyring, ...) or a
+ *   materials manager.
+ * @param plaintext - the bytes to encrypt (up to 2^32 - 1 frames of `frameLength` bytes).
+ * @param options - `encryptionContext` (authenticated, not secret, stored in the header), `suiteId`
+ *   (default 0x0578), `frameLength` (default {@link DEFAULT_FRAME_LENGTH}), `commitmentPolicy`,
+ *   `maxEncryptedDataKeys`.
+ * @returns the message (`ciphertext`) and its parsed `header`.
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for a bad argument or option, naming
+ *   it.
+ * @throws {@link EnvelopeError} `COMMITMENT_POLICY_VIOLATION` or `UNSUPPORTED_SUITE` for a suite
+ *   the policy refuses, `RESERVED_CONTEXT_KEY` for a context key starting `aws-crypto-`,
+ *   `LIMIT_EXCEEDED`, `KEYRING_FAILURE` (a KMS keyring's, with the KMS's error as `cause`); and
+ *   whatever else the keyring throws (a {@link BranchKeyStoreError} from a hierarchical keyring).
  *
  * @example
  * ```ts
  * import { encrypt, decrypt, RawAesKeyring } from 'envelope-kit/core';
- * const keyring = new RawAesKeyring({ keyNamespace: 'app', keyName: 'k1', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
- * const { ciphertext, header } = await encrypt(keyring, new TextEncoder().encode('hi'), { encryptionContext: { user: 'alice' } });
+ * const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'notes-key', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const { ciphertext, header } = await encrypt(keyring, new TextEncoder().encode('hello'), { encryptionContext: { user: 'alice' } });
+ * if (header.suiteId !== 0x0578 || header.encryptionContext.user !== 'alice') throw new Error('unexpected header');
  * const { plaintext } = await decrypt(keyring, ciphertext, { encryptionContext: { user: 'alice' } });
+ * if (new TextDecoder().decode(plaintext) !== 'hello') throw new Error('round trip failed');
  * ```
  */
 export async function encrypt(keyringOrCmm: Keyring | MaterialsManager, plaintext: Uint8Array, options?: EncryptOptions): Promise<EncryptResult> {

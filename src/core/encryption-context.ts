@@ -51,8 +51,21 @@ export function compareUtf8(a: string, b: string): number {
 const MAX_UINT16 = 0xffff;
 
 /**
- * Serializes a context: count, then (key length, key, value length, value) sorted by key bytes.
- * An empty context serializes to zero bytes (no count field).
+ * Serializes an encryption context as the message header stores it (spec:
+ * data-format/message-header.md, "Encryption Context"): count, then (key length, key, value length,
+ * value) sorted by the keys' UTF-8 bytes. An empty context serializes to zero bytes (no count
+ * field).
+ *
+ * @param context - string keys and values.
+ * @returns the serialized bytes.
+ * @throws {@link EnvelopeError} `LIMIT_EXCEEDED` for more than 65,535 pairs or a key or value over
+ *   65,535 UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * import { serializeContext } from 'envelope-kit/core';
+ * const bytes = serializeContext({ tenant: 'acme' }); // 00 01 | 00 06 'tenant' | 00 04 'acme'
+ * ```
  */
 export function serializeContext(context: EncryptionContext): Bytes {
   const keys = Object.keys(context).sort(compareUtf8);

@@ -36,7 +36,23 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The error the core throws for anything wrong with a message, keys or materials. */
+/**
+ * The error the core throws for anything wrong with a message, keys or materials; `code` (one of
+ * {@link ErrorCode}) says which, and survives the trip from the worker (`instanceof` works on the
+ * page). Bad arguments are TypeError/RangeError instead (`code: 'INVALID_ARGUMENT'`). Messages
+ * never hold key or plaintext bytes.
+ *
+ * @example
+ * ```ts
+ * import { decrypt, EnvelopeError, ErrorCode } from 'envelope-kit/core';
+ * try {
+ *   await decrypt(keyring, message);
+ * } catch (error) {
+ *   if (error instanceof EnvelopeError && error.code === ErrorCode.INTEGRITY_FAILURE) console.warn('the message was altered');
+ *   else throw error;
+ * }
+ * ```
+ */
 export class EnvelopeError extends Error {
   /** A stable code from {@link ErrorCode}. */
   readonly code: ErrorCode;

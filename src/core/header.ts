@@ -230,17 +230,27 @@ export interface ParseHeaderOptions {
  * The header of an AWS Encryption SDK message (specification: data-format/message-header.md):
  * version, suite, message id, encryption context, encrypted data keys, content type, frame length,
  * commitment key (v2) and the header's length. Nothing is decrypted or verified: the header tag is
- * checked by `decrypt`, which needs the data key. Returns undefined when `bytes` ends before the
- * header does (pass more of the message); throws EnvelopeError MALFORMED_MESSAGE (or
- * UNSUPPORTED_SUITE, LIMIT_EXCEEDED) when it is not a valid header.
+ * checked by `decrypt`, which needs the data key. Use it to route a message (which key, which
+ * tenant) before decrypting it.
+ *
+ * @param bytes - the message, or at least its start.
+ * @param options - `maxEncryptedDataKeys`: refuse a header with more before reading them.
+ * @returns the {@link MessageHeader}, or `undefined` when `bytes` ends before the header does (pass
+ *   more of the message).
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for a bad argument.
+ * @throws {@link EnvelopeError} `MALFORMED_MESSAGE` (or `UNSUPPORTED_SUITE`, `LIMIT_EXCEEDED`) when
+ *   the bytes are not a valid header.
  *
  * @example
  * ```ts
- * const { ciphertext } = await encrypt(keyring, bytes, { encryptionContext: { user: 'alice' } });
- * const header = parseHeader(ciphertext)!;
- * header.suiteId; // 0x0578
- * header.encryptionContext.user; // 'alice'
- * header.encryptedDataKeys.map((edk) => edk.providerId); // ['my-app']
+ * import { encrypt, parseHeader, RawAesKeyring } from 'envelope-kit/core';
+ * const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'notes-key', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const { ciphertext } = await encrypt(keyring, new TextEncoder().encode('hello'), { encryptionContext: { user: 'alice' } });
+ * const header = parseHeader(ciphertext);
+ * if (!header || header.suiteId !== 0x0578 || header.encryptionContext.user !== 'alice') throw new Error('unexpected header');
+ * if (header.encryptedDataKeys[0]?.providerId !== 'my-app') throw new Error('unexpected data key provider');
+ * // Too few bytes for the whole header: undefined, not an error (read more and try again).
+ * if (parseHeader(ciphertext.subarray(0, 20)) !== undefined) throw new Error('a partial header parsed');
  * ```
  */
 export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {}): MessageHeader | undefined {

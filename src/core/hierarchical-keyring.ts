@@ -36,6 +36,10 @@ import {
 /** Picks the branch key for a message from its encryption context (one branch key per tenant). */
 export type BranchKeyIdSupplier = (encryptionContext: EncryptionContext) => string | Promise<string>;
 
+/**
+ * Options of {@link HierarchicalKeyring}: where branch keys come from, which one a message uses,
+ * and how long fetched branch key materials are cached.
+ */
 export interface HierarchicalKeyringOptions {
   /** Where branch keys come from: a {@link BranchKeyStore} (or anything with its read methods). */
   readonly keyStore: BranchKeySource;
@@ -62,17 +66,39 @@ const MAX_MEMOIZED_IDS = 1024;
 const MAX_BATCH_VERSIONS = 16;
 
 /**
- * Wraps data keys under per-message keys derived from a branch key (AWS KMS hierarchical keyring).
+ * Wraps data keys under per-message keys derived from a branch key (AWS KMS hierarchical keyring,
+ * byte-compatible with the AWS Cryptographic Material Providers Library's). A branch key is fetched
+ * from the {@link BranchKeyStore} (one KMS Decrypt) and cached for `ttlSeconds`, so most messages
+ * cost no KMS call at all; with `branchKeyIdSupplier` each tenant gets its own branch key.
+ *
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: no key store,
+ *   neither or both of `branchKeyId` and `branchKeyIdSupplier`, a `ttlSeconds` that is not
+ *   positive.
+ * @throws {@link BranchKeyStoreError} when a branch key cannot be read (not found, wrong store,
+ *   corrupt record); the KMS's errors when it cannot be decrypted; {@link EnvelopeError}
+ *   `NO_DECRYPTING_KEYRING` from decrypt when no copy is for this keyring's branch keys.
  *
  * @example
  * ```ts
+ * import { createKms } from 'envelope-kit/kms';
+ * import { BranchKeyStore, HierarchicalKeyring, encrypt, decrypt } from 'envelope-kit/core';
+ * const kms = await createKms({ storage: 'memory' });
+ * const { KeyMetadata } = await kms.region('us-east-1').createKey({ Description: 'wraps branch keys' });
+ * const keyStore = new BranchKeyStore({ kms: kms.region('us-east-1'), kmsKeyId: KeyMetadata.Arn, logicalKeyStoreName: 'app-keys', storage: 'memory' });
+ * const branchKeys = new Map([['acme', await keyStore.createKey()], ['globex', await keyStore.createKey()]]);
  * const keyring = new HierarchicalKeyring({
- *   keyStore, // a BranchKeyStore
- *   branchKeyIdSupplier: (context) => tenantBranchKeys[context.tenant], // one branch key per tenant
+ *   keyStore,
+ *   branchKeyIdSupplier: (context) => {
+ *     const branchKeyId = branchKeys.get(context.tenant ?? '');
+ *     if (!branchKeyId) throw new Error('no branch key for this tenant');
+ *     return branchKeyId; // one branch key per tenant
+ *   },
  *   ttlSeconds: 900,
  * });
- * const { ciphertext } = await encrypt(keyring, data, { encryptionContext: { tenant: 'acme' } });
+ * const { ciphertext } = await encrypt(keyring, new TextEncoder().encode('note'), { encryptionContext: { tenant: 'acme' } });
  * const { plaintext } = await decrypt(keyring, ciphertext);
+ * if (new TextDecoder().decode(plaintext) !== 'note') throw new Error('round trip failed');
+ * await kms.close();
  * ```
  */
 export class HierarchicalKeyring implements Keyring, BatchEncryptingKeyring, BatchDecryptingKeyring {

@@ -47,20 +47,35 @@ function checkFilter(value: unknown): KmsDiscoveryFilter | undefined {
 }
 
 /**
- * Decrypts any `aws-kms` copy it can reach from its one region: a multi-Region key's copy through
- * this region's replica (the ARN's region is replaced by this keyring's), a single-Region key's copy
- * only if that key lives in this region. An optional discovery filter limits the partition and
- * accounts. It cannot encrypt.
+ * Decrypts any `aws-kms` copy it can reach from its one region, without being told key ARNs: a
+ * multi-Region key's copy through this region's replica (the ARN's region is replaced by this
+ * keyring's), a single-Region key's copy only if that key lives in this region. An optional
+ * discovery filter limits the partition and accounts (set it: without one, any account's key the
+ * caller may use is trusted). It cannot encrypt.
+ *
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: a bad region,
+ *   `clientFor` or filter.
+ * @throws {@link EnvelopeError} `KEYRING_FAILURE` on encrypt; `NO_DECRYPTING_KEYRING` from decrypt
+ *   when no copy could be unwrapped.
  *
  * @example
  * ```ts
- * // A message encrypted under arn:aws:kms:us-east-1:111122223333:key/mrk-… decrypts in eu-west-1:
- * const keyring = new KmsMrkDiscoveryKeyring({
+ * import { createKms } from 'envelope-kit/kms';
+ * import { encrypt, decrypt, KmsMrkAwareKeyring, KmsMrkDiscoveryKeyring } from 'envelope-kit/core';
+ * const kms = await createKms({ storage: 'memory' });
+ * const { KeyMetadata } = await kms.region('us-east-1').createKey({ MultiRegion: true });
+ * await kms.region('us-east-1').replicateKey({ KeyId: KeyMetadata.KeyId, ReplicaRegion: 'eu-west-1' });
+ * const writer = new KmsMrkAwareKeyring({ generatorKeyId: KeyMetadata.Arn, clientFor: (region) => kms.region(region) });
+ * const { ciphertext } = await encrypt(writer, new TextEncoder().encode('hello'));
+ * // The reader names no key: it decrypts what eu-west-1 can, for the accounts it trusts.
+ * const reader = new KmsMrkDiscoveryKeyring({
  *   region: 'eu-west-1',
  *   clientFor: (region) => kms.region(region),
- *   discoveryFilter: { partition: 'aws', accountIds: ['111122223333'] },
+ *   discoveryFilter: { partition: 'aws', accountIds: [KeyMetadata.AWSAccountId] },
  * });
- * const { plaintext } = await decrypt(keyring, ciphertext);
+ * const { plaintext } = await decrypt(reader, ciphertext);
+ * if (new TextDecoder().decode(plaintext) !== 'hello') throw new Error('discovery decrypt failed');
+ * await kms.close();
  * ```
  */
 export class KmsMrkDiscoveryKeyring implements Keyring {

@@ -140,6 +140,7 @@ export class DefaultCmm implements MaterialsManager {
   }
 }
 
+/** Options of {@link RequiredEncryptionContextCmm}. */
 export interface RequiredEncryptionContextCmmOptions {
   /** A keyring (wrapped in a {@link DefaultCmm}) or another materials manager. */
   readonly underlying: Keyring | MaterialsManager;

@@ -5,8 +5,14 @@
 import type { DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring } from './types.js';
 import { EnvelopeError, ErrorCode, typeError } from './errors.js';
 
+/** Options of {@link MultiKeyring}: a generator, children, or both (at least one). */
 export interface MultiKeyringOptions {
+  /**
+   * Generates the data key on encrypt (and wraps it); needed to encrypt unless the materials
+   * already hold a data key.
+   */
   readonly generator?: Keyring;
+  /** Each wraps the data key too; on decrypt, tried in order after the generator. */
   readonly children?: readonly Keyring[];
 }
 
@@ -15,11 +21,25 @@ function isKeyring(value: unknown): value is Keyring {
 }
 
 /**
- * Combines keyrings so one message can be decrypted by any of them.
+ * Combines keyrings so one message can be decrypted by any of them: the generator makes the data
+ * key and wraps it, each child wraps the same key too. On decrypt the generator, then each child,
+ * is tried until one unwraps.
+ *
+ * @throws TypeError (`code: 'INVALID_ARGUMENT'`) from the constructor: a generator or child that is
+ *   not a keyring, or neither given.
+ * @throws {@link EnvelopeError} `KEYRING_FAILURE` on encrypt without a generator (and no data key
+ *   yet).
  *
  * @example
  * ```ts
- * const keyring = new MultiKeyring({ generator: aesKeyring, children: [rsaKeyring] });
+ * import { encrypt, decrypt, MultiKeyring, RawAesKeyring } from 'envelope-kit/core';
+ * const primary = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'primary', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const escrow = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'escrow', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const keyring = new MultiKeyring({ generator: primary, children: [escrow] });
+ * const { ciphertext, header } = await encrypt(keyring, new TextEncoder().encode('hello'));
+ * // One data key, wrapped twice: either keyring alone decrypts.
+ * const { plaintext } = await decrypt(escrow, ciphertext);
+ * if (header.encryptedDataKeys.length !== 2 || new TextDecoder().decode(plaintext) !== 'hello') throw new Error('multi-keyring round trip failed');
  * ```
  */
 export class MultiKeyring implements Keyring {

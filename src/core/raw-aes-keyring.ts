@@ -10,6 +10,10 @@ import { EnvelopeError, ErrorCode, rangeError, typeError } from './errors.js';
 import { serializeContext } from './encryption-context.js';
 import { findSuite } from './suites.js';
 
+/**
+ * Options of {@link RawAesKeyring}: the key's two names (which must match on decrypt) and the key
+ * itself.
+ */
 export interface RawAesKeyringOptions {
   /** The provider id written into each encrypted data key; must not be `aws-kms`. */
   readonly keyNamespace: string;
@@ -34,13 +38,24 @@ export function checkKeyNames(options: { keyNamespace?: unknown; keyName?: unkno
 }
 
 /**
- * Wraps and unwraps data keys with a symmetric wrapping key, byte-compatible with the AWS
- * Encryption SDK's raw AES keyring (with UTF-8 context sorting).
+ * Wraps and unwraps data keys with a symmetric wrapping key the application holds, byte-compatible
+ * with the AWS Encryption SDK's raw AES keyring (with UTF-8 context sorting). The wrapping key
+ * bytes are copied and imported non-extractable; the caller's array is not changed. Decrypting
+ * needs the same `keyNamespace`, `keyName` and key.
+ *
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: empty names, a
+ *   namespace starting `aws-kms`, a key that is not 16, 24 or 32 bytes or an AES-GCM CryptoKey.
  *
  * @example
  * ```ts
- * const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'notes-key', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * import { encrypt, decrypt, RawAesKeyring } from 'envelope-kit/core';
+ * const wrappingKey = crypto.getRandomValues(new Uint8Array(32)); // keep it safe: it decrypts every message
+ * const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'notes-key', wrappingKey });
  * const { ciphertext } = await encrypt(keyring, new TextEncoder().encode('hello'), { encryptionContext: { purpose: 'demo' } });
+ * // Another keyring with the same names and key (another process, a later day) decrypts.
+ * const later = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'notes-key', wrappingKey });
+ * const { plaintext } = await decrypt(later, ciphertext);
+ * if (new TextDecoder().decode(plaintext) !== 'hello') throw new Error('round trip failed');
  * ```
  */
 export class RawAesKeyring implements Keyring {

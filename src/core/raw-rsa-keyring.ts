@@ -9,6 +9,10 @@ import { EnvelopeError, ErrorCode, argumentError, typeError } from './errors.js'
 import { checkKeyNames } from './raw-aes-keyring.js';
 import { findSuite } from './suites.js';
 
+/**
+ * RSA-OAEP paddings a {@link RawRsaKeyring} supports (spec: framework/raw-rsa-keyring.md). PKCS#1
+ * v1.5 is not among them: WebCrypto has no RSAES-PKCS1-v1_5.
+ */
 export type RsaPadding = 'OAEP-SHA1' | 'OAEP-SHA256' | 'OAEP-SHA384' | 'OAEP-SHA512';
 
 const OAEP_HASH: Record<RsaPadding, string> = {
@@ -18,13 +22,19 @@ const OAEP_HASH: Record<RsaPadding, string> = {
   'OAEP-SHA512': 'SHA-512',
 };
 
+/**
+ * Options of {@link RawRsaKeyring}. Give `publicKey` to encrypt, `privateKey` to decrypt, or both.
+ */
 export interface RawRsaKeyringOptions {
+  /** The provider id written into each encrypted data key; must not start with `aws-kms`. */
   readonly keyNamespace: string;
+  /** Names the key pair; written as the provider info. Must match on decrypt. */
   readonly keyName: string;
   /** RSA-OAEP public key (CryptoKey) or an SPKI PEM (`-----BEGIN PUBLIC KEY-----`); needed to encrypt. */
   readonly publicKey?: CryptoKey | string;
   /** RSA-OAEP private key (CryptoKey) or a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`); needed to decrypt. */
   readonly privateKey?: CryptoKey | string;
+  /** The OAEP hash; a CryptoKey's own hash must match it. Same value on encrypt and decrypt. */
   readonly padding: RsaPadding;
 }
 
@@ -57,13 +67,25 @@ async function importRsa(key: CryptoKey | string, kind: 'public' | 'private', ha
 }
 
 /**
- * Wraps and unwraps data keys with an RSA key pair, byte-compatible with the AWS Encryption SDK's
- * raw RSA keyring. Give only `publicKey` to encrypt for someone else.
+ * Wraps and unwraps data keys with an RSA key pair (RSA-OAEP), byte-compatible with the AWS
+ * Encryption SDK's raw RSA keyring. Give only `publicKey` to encrypt for someone else; only the
+ * holder of `privateKey` decrypts. PKCS#1 v1.5 padding is not available (WebCrypto lacks it).
+ *
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) from the constructor: bad names, an
+ *   unknown padding, neither key, a key that is not RSA-OAEP with the padding's hash; a PEM that
+ *   does not import rejects the first encrypt or decrypt with a TypeError naming the option.
+ * @throws {@link EnvelopeError} `UNSUPPORTED_PADDING` from the constructor for a PKCS#1 v1.5
+ *   padding; `KEYRING_FAILURE` on encrypt without a public key or when wrapping fails.
  *
  * @example
  * ```ts
+ * import { encrypt, decrypt, RawRsaKeyring } from 'envelope-kit/core';
  * const pair = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['encrypt', 'decrypt']);
- * const keyring = new RawRsaKeyring({ keyNamespace: 'my-app', keyName: 'rsa-1', publicKey: pair.publicKey, privateKey: pair.privateKey, padding: 'OAEP-SHA256' });
+ * const sender = new RawRsaKeyring({ keyNamespace: 'my-app', keyName: 'rsa-1', publicKey: pair.publicKey, padding: 'OAEP-SHA256' });
+ * const recipient = new RawRsaKeyring({ keyNamespace: 'my-app', keyName: 'rsa-1', privateKey: pair.privateKey, padding: 'OAEP-SHA256' });
+ * const { ciphertext } = await encrypt(sender, new TextEncoder().encode('for your eyes only'));
+ * const { plaintext } = await decrypt(recipient, ciphertext);
+ * if (new TextDecoder().decode(plaintext) !== 'for your eyes only') throw new Error('round trip failed');
  * ```
  */
 export class RawRsaKeyring implements Keyring {

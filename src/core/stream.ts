@@ -26,6 +26,7 @@ export interface MessageTransformStream extends TransformStream<Uint8Array, Uint
   readonly header: Promise<MessageHeader>;
 }
 
+/** Options of {@link encryptStream}: those of {@link encrypt} and an optional length bound. */
 export interface EncryptStreamOptions extends EncryptOptions {
   /**
    * An upper bound on the plaintext length, if known. Materials managers may use it (caching);
@@ -49,7 +50,11 @@ export interface EncryptStreamOptions extends EncryptOptions {
  */
 export type SignaturePolicy = 'verify-then-release' | 'release-frames-early' | 'reject-signed';
 
+/**
+ * Options of {@link decryptStream}: those of {@link decrypt} and what to do with signed messages.
+ */
 export interface DecryptStreamOptions extends DecryptOptions {
+  /** Default `'verify-then-release'`; see {@link SignaturePolicy}. */
   readonly signaturePolicy?: SignaturePolicy;
 }
 
@@ -69,7 +74,9 @@ function deferred<T>() {
 }
 
 /**
- * Encrypts a stream of bytes into an AWS Encryption SDK message, frame by frame.
+ * Encrypts a stream of bytes into an AWS Encryption SDK message, frame by frame: memory stays
+ * bounded by the frame length whatever the input's size. `header` resolves once the header is
+ * written.
  *
  * Buffers: the stream keeps no view of a written chunk once that write has completed, and every
  * chunk it enqueues has an ArrayBuffer of its own that the stream no longer touches. So a writer
@@ -77,11 +84,24 @@ function deferred<T>() {
  * reuse or transfer what it reads (workers/file-pipeline.ts reads files into a few reused buffers
  * this way, and zeroes plaintext once it has handed it over).
  *
+ * @param keyringOrCmm - a keyring or materials manager, as for {@link encrypt}.
+ * @param options - those of {@link encrypt}, and `plaintextLength`, an upper bound if known.
+ * @returns a TransformStream of plaintext to message bytes, with a `header` promise.
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) at once for bad options; the stream
+ *   (and `header`) fails with what {@link encrypt} throws, or {@link EnvelopeError}
+ *   `LIMIT_EXCEEDED` when more than `plaintextLength` bytes arrive.
+ *
  * @example
  * ```ts
- * const encrypting = encryptStream(keyring, { encryptionContext: { file: 'report.pdf' } });
- * const encrypted = file.stream().pipeThrough(encrypting);
+ * import { encryptStream, decryptStream, RawAesKeyring } from 'envelope-kit/core';
+ * const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'files-key', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const file = new Blob(['a large file, read a piece at a time. '.repeat(1000)]);
+ * const encrypting = encryptStream(keyring, { encryptionContext: { file: 'report.txt' }, frameLength: 4096 });
+ * const encrypted = await new Response(file.stream().pipeThrough(encrypting)).blob();
  * const header = await encrypting.header;
+ * const decrypting = decryptStream(keyring, { encryptionContext: { file: 'report.txt' } });
+ * const text = await new Response(encrypted.stream().pipeThrough(decrypting)).text();
+ * if (text !== (await file.text()) || header.frameLength !== 4096) throw new Error('stream round trip failed');
  * ```
  */
 export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options: EncryptStreamOptions = {}): MessageTransformStream {
@@ -263,14 +283,28 @@ const u32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! <<
 
 /**
  * Decrypts a stream holding one AWS Encryption SDK message. The header is verified before anything
- * is released; see {@link SignaturePolicy} for what happens with signed messages. Buffers are
- * handled as in {@link encryptStream}: written chunks are not kept once their write has completed,
- * and each plaintext chunk enqueued is the reader's alone.
+ * is released; see {@link SignaturePolicy} for what happens with signed messages (by default their
+ * plaintext is held until the signature verifies). Buffers are handled as in {@link encryptStream}:
+ * written chunks are not kept once their write has completed, and each plaintext chunk enqueued is
+ * the reader's alone.
+ *
+ * @param keyringOrCmm - a keyring or materials manager, as for {@link decrypt}.
+ * @param options - those of {@link decrypt}, and `signaturePolicy`.
+ * @returns a TransformStream of message to plaintext bytes, with a `header` promise that resolves
+ *   once the header is verified.
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) at once for bad options; the stream
+ *   (and `header`) fails with what {@link decrypt} throws, `UNSUPPORTED_SUITE` for a signed message
+ *   under `'reject-signed'`.
  *
  * @example
  * ```ts
- * const decrypting = decryptStream(keyring, { encryptionContext: { file: 'report.pdf' } });
- * const plaintext = await new Response(encrypted.pipeThrough(decrypting)).arrayBuffer();
+ * import { encrypt, decryptStream, RawAesKeyring } from 'envelope-kit/core';
+ * const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'files-key', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const { ciphertext } = await encrypt(keyring, new TextEncoder().encode('streamed'), { encryptionContext: { file: 'notes.txt' } });
+ * const decrypting = decryptStream(keyring, { encryptionContext: { file: 'notes.txt' }, signaturePolicy: 'verify-then-release' });
+ * const text = await new Response(new Blob([ciphertext]).stream().pipeThrough(decrypting)).text();
+ * const header = await decrypting.header;
+ * if (text !== 'streamed' || header.suiteId !== 0x0578) throw new Error('stream decrypt failed');
  * ```
  */
 export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options: DecryptStreamOptions = {}): MessageTransformStream {

@@ -21,16 +21,42 @@ export const AlgorithmSuiteId = {
 /** A supported suite id (a number such as `0x0578`). */
 export type SuiteId = (typeof AlgorithmSuiteId)[keyof typeof AlgorithmSuiteId];
 
+/**
+ * Suite 0x0014: AES-128-GCM, the data key used as is (no KDF), unsigned, format v1. Legacy.
+ *
+ * The suite constants below name each id of {@link AlgorithmSuiteId} (spec:
+ * framework/algorithm-suites.md). The suites before 0x0478 are not key committing: the default
+ * commitment policy refuses them on encrypt and decrypt alike (see {@link CommitmentPolicy}).
+ */
 export const AES_128_GCM_IV12_TAG16_NO_KDF = 0x0014;
+/** Suite 0x0046: AES-192-GCM, no KDF, unsigned, format v1. Legacy. */
 export const AES_192_GCM_IV12_TAG16_NO_KDF = 0x0046;
+/** Suite 0x0078: AES-256-GCM, no KDF, unsigned, format v1. Legacy. */
 export const AES_256_GCM_IV12_TAG16_NO_KDF = 0x0078;
+/** Suite 0x0114: AES-128-GCM, HKDF-SHA256, unsigned, format v1. */
 export const AES_128_GCM_IV12_TAG16_HKDF_SHA256 = 0x0114;
+/** Suite 0x0146: AES-192-GCM, HKDF-SHA256, unsigned, format v1. */
 export const AES_192_GCM_IV12_TAG16_HKDF_SHA256 = 0x0146;
+/** Suite 0x0178: AES-256-GCM, HKDF-SHA256, unsigned, format v1. */
 export const AES_256_GCM_IV12_TAG16_HKDF_SHA256 = 0x0178;
+/** Suite 0x0214: AES-128-GCM, HKDF-SHA256, ECDSA P-256 signed, format v1. */
 export const AES_128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256 = 0x0214;
+/** Suite 0x0346: AES-192-GCM, HKDF-SHA384, ECDSA P-384 signed, format v1. */
 export const AES_192_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384 = 0x0346;
+/**
+ * Suite 0x0378: AES-256-GCM, HKDF-SHA384, ECDSA P-384 signed, format v1 (the default under
+ * FORBID_ENCRYPT_ALLOW_DECRYPT).
+ */
 export const AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384 = 0x0378;
+/**
+ * Suite 0x0478: AES-256-GCM, HKDF-SHA512, key committing, unsigned, format v2 (the fastest
+ * committing suite).
+ */
 export const AES_256_GCM_HKDF_SHA512_COMMIT_KEY = 0x0478;
+/**
+ * Suite 0x0578: AES-256-GCM, HKDF-SHA512, key committing, ECDSA P-384 signed, format v2 (the
+ * default).
+ */
 export const AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384 = 0x0578;
 
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';

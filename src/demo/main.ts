@@ -4,13 +4,15 @@
  * component events to the guide and the components to each other; every key stays in the kit's
  * worker, and the page keeps ids, ARNs and ciphertext only.
  */
-import { auditOf, defineElements, errorCode, type EkDecrypt, type EkEncrypt, type EkKit } from '../components/index.js';
+import { auditOf, defineElements, errorCode, type EkDecrypt, type EkEncrypt, type EkKit, type EkTable } from '../components/index.js';
 import { regionOfKeyArn } from '../components/message-header.js';
 import { toBase64 } from '../core/bytes.js';
 import { STEPS } from './steps.js';
 import { clearState, loadState, saveState, type DemoState } from './progress.js';
 import { renderGuide } from './guide.js';
 import { followReading, keepFragmentInView, renderSections } from './navigation.js';
+import { startAtRestTour } from './at-rest-tour.js';
+import { LargeBodies } from '../services/large-bodies.js';
 
 const KIT_NAME = 'envelope-kit-demo';
 const DEFAULT_CONTEXT = { purpose: 'demo', department: 'field-ops' };
@@ -34,6 +36,8 @@ const decryptElement = $<EkDecrypt>('#decrypt ek-decrypt');
 const fileEncryptElement = $<EkEncrypt>('#files ek-encrypt');
 const fileDecryptElement = $<EkDecrypt>('#files ek-decrypt');
 const guide = $<HTMLElement>('#guide');
+// <ek-table> creates its branch key under the first KMS key the visitor makes or picks.
+const tableElement = document.querySelector<EkTable>('ek-table');
 
 followReading($<HTMLElement>('#contents'));
 keepFragmentInView(kitElement);
@@ -45,6 +49,7 @@ const outages = new Set<string>();
 encryptElement.text = 'Meet at the north gate at 7.';
 encryptElement.context = state.context ?? DEFAULT_CONTEXT;
 if (state.keyArn) encryptElement.keyId = state.keyArn;
+if (tableElement && state.keyArn) tableElement.keyId = state.keyArn;
 decryptElement.context = state.context ?? DEFAULT_CONTEXT;
 if (state.message) decryptElement.message = state.message;
 fileEncryptElement.context = DEFAULT_CONTEXT;
@@ -87,10 +92,12 @@ kitElement.addEventListener('ek-kit-ready', draw);
 kitElement.addEventListener('ek-key-select', (event) => {
   encryptElement.keyId = event.detail.arn;
   fileEncryptElement.keyId = event.detail.arn;
+  if (tableElement && !tableElement.keyId) tableElement.keyId = event.detail.arn;
 });
 
 kitElement.addEventListener('ek-key-change', (event) => {
   const { action } = event.detail;
+  if (tableElement && !tableElement.keyId && action === 'create' && event.detail.metadata?.Arn) tableElement.keyId = event.detail.metadata.Arn;
   if (action === 'create') complete('create-key');
   if (action === 'rotate') complete('rotate');
   if (action === 'replicate') complete('replicate');
@@ -133,9 +140,16 @@ kitElement.addEventListener('ek-simulation-change', (event) => {
   if (outage && region === homeRegion()) complete('outage');
 });
 
+kitElement.addEventListener('ek-secret-revealed', (event) => {
+  const { region, primaryRegion } = event.detail;
+  if (region !== primaryRegion && outages.has(primaryRegion)) complete('secret-replica');
+});
+
 kitElement.addEventListener('ek-audit-verified', (event) => {
   if (event.detail.ok) complete('audit');
 });
+
+const atRestTour = startAtRestTour(kitElement, $<HTMLElement>('#at-rest-tour'));
 
 kitElement.addEventListener('ek-restored', () => {
   state.restored = true;
@@ -152,7 +166,7 @@ $<HTMLButtonElement>('#clear-keys').addEventListener('click', () => {
   void deleteKitDatabases().then(() => location.reload());
 });
 
-/** Closes the kit and deletes its IndexedDB databases. */
+/** Closes the kit and deletes its IndexedDB databases and the large S3 bodies beside them. */
 async function deleteKitDatabases(): Promise<void> {
   await kitElement.kit?.close();
   const databases = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
@@ -165,12 +179,15 @@ async function deleteKitDatabases(): Promise<void> {
         request.onsuccess = request.onerror = request.onblocked = () => resolve();
       })),
   );
+  // Large S3 bodies live in OPFS beside those databases (src/services/large-bodies.ts).
+  await Promise.all(databases.map((d) => d.name).filter((name): name is string => name?.startsWith(`${KIT_NAME}:`) === true).map((name) => LargeBodies.remove(name)));
 }
 
 /** Deletes the demo's keys (its IndexedDB databases) and progress, then reloads. */
 async function startOver(): Promise<void> {
   if (!confirm('Delete the demo’s keys and start the walkthrough again?')) return;
   clearState();
+  atRestTour.reset();
   await deleteKitDatabases();
   location.reload();
 }

@@ -57,10 +57,32 @@ export const SECTIONS = [
     content: () => html`<ek-regions></ek-regions>`,
   },
   {
+    id: 'records',
+    title: 'Encrypted records',
+    hint: "Notes kept in IndexedDB in the AWS Database Encryption SDK's item format: title and body encrypted attribute by attribute, found again through a truncated beacon of the title. Uses the key you created above.",
+    content: () => html`<ek-table table="notes"></ek-table>`,
+  },
+  {
+    id: 'at-rest',
+    title: 'Objects and images at rest',
+    hint: 'A simulated S3 and ECR on the same KMS: each encryption mode makes the KMS calls AWS documents, as you, and they show in the audit log.',
+    content: () => html`<div id="at-rest-tour" class="tour" aria-labelledby="at-rest-tour-title"></div>
+      <h3>Objects at rest</h3>
+      <ek-bucket region="us-east-1" bucket="demo-notes"></ek-bucket>
+      <h3>Images at rest</h3>
+      <ek-repository region="us-east-1" repository="demo-app"></ek-repository>`,
+  },
+  {
     id: 'audit',
     title: 'Audit log',
     hint: 'Every KMS call, as CloudTrail would record it, hash-chained per region.',
     content: () => html`<ek-audit-log></ek-audit-log>`,
+  },
+  {
+    id: 'secrets',
+    title: 'Secrets',
+    hint: 'Secrets Manager on the same KMS: each value is encrypted under a data key from the region’s KMS. Reveal shows a value only when asked.',
+    content: () => html`<ek-secrets region="us-west-2"></ek-secrets>`,
   },
   {
     id: 'backup',

@@ -97,6 +97,13 @@ export const STEPS: readonly Step[] = [
     section: 'audit',
   },
   {
+    id: 'secret-replica',
+    title: 'A secret survives a region outage through its replica',
+    todo: 'In “Secrets”, choose a region that is up (e.g. us-west-2), create a secret with “Replicate to” set to another region, switch “Outage” on for the secret’s region in “Regions”, then in “Secrets” choose the replica’s region and press “Reveal”.',
+    why: 'Secrets Manager keeps each copy encrypted under a KMS key of its own region: the replica decrypts there while the primary’s region is down.',
+    section: 'secrets',
+  },
+  {
     id: 'backup-restore',
     title: 'Back up, clear, restore',
     todo: 'In “Keys you cannot lose”, make a backup and download it; press “Clear this site’s keys”; after the reload, restore the file with its passphrase; then in “Decrypt” press “Decrypt”.',

@@ -25,6 +25,7 @@ import { MemoryStore } from './storage/memory-store.js';
 import type { RegionStore } from './storage/store.js';
 import { updateKey } from './keys/key-updates.js';
 import { argumentError, rangeError, typeError } from '../core/arguments.js';
+import { ensureAwsManagedKey } from './keys/aws-managed-keys.js';
 import { KeyLock, type PasskeyEnrollment, type UnlockSecret } from './lock/key-lock.js';
 import { IndexedDbLockStore, MemoryLockStore, lockDatabaseName } from './lock/lock-store.js';
 import type { KdfChoice } from './backup/passphrase-kdf.js';
@@ -32,10 +33,19 @@ import { KitError, KitErrorCode } from '../client/errors.js';
 import type { RootKeys } from './storage/records.js';
 import { backupKeyStore, restoreKeyStore, type BackupOptions, type KeyStoreParts, type RestoreOptions, type RestoreSummary } from './backup/key-store-backup.js';
 
+/**
+ * The AWS account id a {@link Kms} simulates unless `options.account` names another (AWS's
+ * documentation example account).
+ */
 export const DEFAULT_ACCOUNT = '111122223333';
+/** The regions a {@link Kms} simulates unless `options.regions` names others. */
 export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-2'] as const;
 const DEFAULT_NAME = 'envelope-kit-kms';
 
+/**
+ * Options of {@link createKms}: where the keys live (`storage`, required), which account and
+ * regions, the clock and the audit log.
+ */
 export interface KmsOptions {
   /** 12-digit AWS account id. Default `111122223333`. */
   account?: string;
@@ -96,15 +106,37 @@ export interface ExplainRequest {
   newGrant?: NewGrantRequest;
 }
 
+/**
+ * What `kms.simulate` changes in one region: {@link SimulationSettings} and a simulated custom key
+ * store's connection.
+ */
 export interface KmsSimulation extends SimulationSettings {
   region: string;
   /** Simulated custom key store: disconnected keys are Unavailable, connected ones come back. */
   customKeyStore?: { disconnect?: readonly string[]; connect?: readonly string[] };
 }
 
+/**
+ * A simulated multi-region AWS KMS of one account, made by {@link createKms}: a client per region
+ * (`kms.region(name)`), the account's IAM, the audit log, and the simulation controls. Calls fail
+ * as AWS KMS's do, with a {@link KmsError} whose `name` and `code` are the AWS exception name; a
+ * closed instance throws {@link SimulatorError} `CLOSED`.
+ */
 export interface Kms {
   readonly account: string;
   readonly regions: readonly string[];
+  /** Where the KMS keeps its state; services built on it (`envelope-kit/services`) keep theirs alike. */
+  readonly storage: 'indexeddb' | 'memory';
+  /** The database name prefix (KmsOptions.name, resolved): services name their databases after it. */
+  readonly name: string;
+  /** The injected clock (epoch ms) the KMS runs on. */
+  now(): number;
+  /**
+   * The key id of the AWS managed key `alias/aws/<service>` in `region`, created with its
+   * documented key policy on first use (aws-managed-keys.ts). For service layers: AWS creates
+   * these keys itself, and customers cannot.
+   */
+  awsManagedKey(region: string, service: string): Promise<string>;
   /** The client for one region; `principal` defaults to the account root. */
   region(name: string, options?: RegionClientOptions): KmsRegionClient;
   /** The account's IAM inline user and role policies (account-wide: every region reads them). */
@@ -176,18 +208,30 @@ function checkOptions(options: KmsOptions): { account: string; regions: string[]
 }
 
 /**
- * Creates (or opens) a simulated multi-region AWS KMS.
+ * Creates (or opens) a simulated multi-region AWS KMS: one store per region (IndexedDB databases
+ * named after `options.name`, or memory), an account's IAM and an audit log. Two instances of one
+ * name (two tabs, a page and a worker) share keys. The clients of `kms.region(name)` take AWS KMS's
+ * requests and answer with its responses and exceptions.
+ *
+ * @param options - `storage` (`'indexeddb'` in pages and workers, persistent; `'memory'` in Node
+ *   and tests), and optionally `account`, `regions`, `name`, `now`, `recorder`, `audit`,
+ *   `auditDurability`.
+ * @returns the {@link Kms}; `await kms.close()` when done.
+ * @throws TypeError / RangeError (`code: 'INVALID_ARGUMENT'`) for bad options (a non 12-digit
+ *   account, an unknown storage, repeated regions); {@link SimulatorError} `STORAGE_FAILED` when
+ *   IndexedDB cannot open (no quota, a private window that refuses storage, a blocked upgrade).
  *
  * @example
  * ```ts
  * import { createKms } from 'envelope-kit/kms';
- * const kms = await createKms({ storage: 'memory' });
+ * const kms = await createKms({ storage: 'memory' }); // 'indexeddb' in pages and workers: keys persist
  * const east = kms.region('us-east-1');
  * const { KeyMetadata } = await east.createKey({ MultiRegion: true });
  * await east.replicateKey({ KeyId: KeyMetadata.KeyId, ReplicaRegion: 'eu-west-1' });
- * const { CiphertextBlob } = await east.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1, 2, 3]) });
- * await kms.simulate({ region: 'us-east-1', outage: true });
+ * const { CiphertextBlob } = await east.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('hello') });
+ * await kms.simulate({ region: 'us-east-1', outage: true }); // us-east-1 now fails with KMSInternalException
  * const { Plaintext } = await kms.region('eu-west-1').decrypt({ CiphertextBlob });
+ * if (new TextDecoder().decode(Plaintext) !== 'hello') throw new Error('the replica did not decrypt');
  * await kms.close();
  * ```
  */
@@ -271,6 +315,13 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   const kms: Kms = {
     account,
     regions,
+    storage: options.storage,
+    name,
+    now,
+    async awsManagedKey(regionName, service) {
+      checkOpen();
+      return ensureAwsManagedKey(runtime(regionName), service);
+    },
     iam,
     audit: {
       query: (filter) => requireAudit().query(filter),

@@ -7,6 +7,10 @@
  */
 import type { CallDecision } from '../requests/call-context.js';
 
+/**
+ * One KMS call or service event as the `recorder` option of {@link createKms} hears it: names, ARNs
+ * and the outcome, never plaintext, key material or ciphertext.
+ */
 export interface CallEvent {
   readonly eventTime: number;
   readonly eventName: string;

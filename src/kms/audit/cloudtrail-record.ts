@@ -11,7 +11,7 @@
  */
 import { isPlainObject, type JsonValue } from './canonical-json.js';
 import { OPERATION_SHAPES, project, type ObjectShape } from './record-shapes.js';
-import { userIdentity } from './user-identity.js';
+import { serviceHost, userIdentity } from './user-identity.js';
 import { randomUuid } from './uuid.js';
 import { typeError } from '../../core/arguments.js';
 
@@ -151,8 +151,10 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
     eventSource: 'kms.amazonaws.com',
     eventName: input.eventName,
     awsRegion: input.region,
-    sourceIPAddress: input.principal === undefined || viaService ? AWS_INTERNAL : KIT_SOURCE,
-    userAgent: input.userAgent ?? (input.principal === undefined || viaService ? AWS_INTERNAL : KIT_SOURCE),
+    // A service calling on a principal's behalf appears as that service's host, as CloudTrail shows
+    // a call Secrets Manager made for a user (sourceIPAddress and userAgent secretsmanager.amazonaws.com).
+    sourceIPAddress: input.principal === undefined ? AWS_INTERNAL : viaService ? serviceHost(input.viaService!) : KIT_SOURCE,
+    userAgent: input.userAgent ?? (input.principal === undefined ? AWS_INTERNAL : viaService ? serviceHost(input.viaService!) : KIT_SOURCE),
     requestParameters: null,
     responseElements: null,
     eventID: input.eventId ?? randomUuid(),

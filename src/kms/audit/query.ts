@@ -8,12 +8,17 @@ import { isPlainObject } from './canonical-json.js';
 import type { AuditRecord } from './hash-chain.js';
 import { typeError } from '../../core/arguments.js';
 
+/**
+ * A filter of `kms.audit.query`: every member given must match (AND); `{}` matches every record.
+ */
 export interface AuditQuery {
+  /** Only this region's log. */
   region?: string;
   /** Key id, key ARN, alias name or alias ARN. */
   keyId?: string;
   /** An IAM ARN (for a role: the role's ARN or the session's), or a service principal. */
   principal?: string;
+  /** An operation (`Decrypt`) or service event (`RotateKey`) name. */
   eventName?: string;
   /** Inclusive bounds on eventTime: a Date, epoch milliseconds, or an ISO 8601 string. */
   from?: Date | number | string;

@@ -21,6 +21,7 @@ import { digestSignatureValid, type AuditDigest } from './digests.js';
 import { GENESIS_HASH, groupHash, recordHash, type AuditRecord } from './hash-chain.js';
 import type { AuditHead, InheritedSigningKey } from './storage.js';
 
+/** Where and why an audit log's hash chain or digests fail to verify. */
 export interface BrokenLink {
   readonly region: string;
   /** The sequence number where the chain breaks (the missing one, for a removed record). */
@@ -30,6 +31,10 @@ export interface BrokenLink {
   readonly line?: number;
 }
 
+/**
+ * What `kms.audit.verify()` (or verifying an export) found: whether every link and digest holds,
+ * how many were checked, and the first break.
+ */
 export interface AuditVerification {
   readonly ok: boolean;
   /** Records whose links were checked. */

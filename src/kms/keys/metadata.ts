@@ -52,7 +52,7 @@ export async function keyMetadata(runtime: RegionRuntime, record: KeyRecord): Pr
     KeyUsage: record.KeyUsage,
     KeyState: state,
     Origin: record.Origin,
-    KeyManager: 'CUSTOMER',
+    KeyManager: record.awsManaged ? 'AWS' : 'CUSTOMER',
     CustomerMasterKeySpec: record.KeySpec,
     KeySpec: record.KeySpec,
     ...algorithmsFor(record.KeySpec, record.KeyUsage),

@@ -17,10 +17,27 @@ export const KeyState = {
 } as const;
 export type KeyState = (typeof KeyState)[keyof typeof KeyState];
 
+/**
+ * What a KMS key is for (AWS: `KeyUsageType`); fixed at CreateKey. `KEY_AGREEMENT` is accepted by
+ * name but refused by the simulator.
+ */
 export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';
+/**
+ * Where a KMS key's material comes from (AWS: `OriginType`): `AWS_KMS` (generated) or `EXTERNAL`
+ * (imported); the key store origins are accepted by name and refused.
+ */
 export type OriginType = 'AWS_KMS' | 'EXTERNAL' | 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
+/**
+ * Encryption algorithms of Encrypt, Decrypt and ReEncrypt (AWS: `EncryptionAlgorithmSpec`);
+ * `SM2PKE` is refused (China Regions only).
+ */
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
+/** HMAC algorithms of GenerateMac and VerifyMac (AWS: `MacAlgorithmSpec`). */
 export type MacAlgorithmSpec = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512';
+/**
+ * Signing algorithms of Sign and Verify (AWS: `SigningAlgorithmSpec`); which a key allows depends
+ * on its KeySpec.
+ */
 export type SigningAlgorithmSpec =
   | 'RSASSA_PSS_SHA_256'
   | 'RSASSA_PSS_SHA_384'
@@ -35,6 +52,10 @@ export type SigningAlgorithmSpec =
   | 'ML_DSA_SHAKE_256'
   | 'ED25519_SHA_512'
   | 'ED25519_PH_SHA_512';
+/**
+ * How imported key material is wrapped for ImportKeyMaterial (AWS: `AlgorithmSpec` of
+ * GetParametersForImport).
+ */
 export type WrappingAlgorithm =
   | 'RSAES_PKCS1_V1_5'
   | 'RSAES_OAEP_SHA_1'
@@ -49,12 +70,17 @@ export const ALL_KEY_SPECS = [
   'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_DSA_44', 'ML_DSA_65',
   'ML_DSA_87', 'ECC_NIST_EDWARDS25519',
 ] as const;
+/**
+ * Every key spec AWS KMS names (AWS: `KeySpec`); CreateKey refuses those the simulator cannot run
+ * (see the README's KMS section).
+ */
 export type KeySpec = (typeof ALL_KEY_SPECS)[number];
 
 export const DATA_KEY_PAIR_SPECS = [
   'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SM2',
   'ECC_NIST_EDWARDS25519',
 ] as const;
+/** Key pair specs of GenerateDataKeyPair (AWS: `DataKeyPairSpec`). */
 export type DataKeyPairSpec = (typeof DATA_KEY_PAIR_SPECS)[number];
 
 /** What a supported key spec is and can do. */

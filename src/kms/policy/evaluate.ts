@@ -57,6 +57,10 @@ export interface AuthorizationRequest {
   readonly resourceAccount?: string;
 }
 
+/**
+ * What allowed a request: a key policy statement, an IAM policy statement, a grant, or the account
+ * root's implicit rights.
+ */
 export type DecisionSource = 'key-policy' | 'iam-policy' | 'grant' | 'account-root';
 
 /** One statement or grant that took part in the decision. */
@@ -68,6 +72,10 @@ export interface DecisionMatch {
   readonly grantId?: string;
 }
 
+/**
+ * The decision AWS KMS would take on one request (`kms.explain`), and why: the statements and
+ * grants that allowed it, the Deny that refused it, and the grants that did not apply.
+ */
 export interface Decision {
   readonly allowed: boolean;
   readonly outcome: 'allow' | 'explicit-deny' | 'implicit-deny';

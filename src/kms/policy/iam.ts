@@ -51,11 +51,19 @@ export class IamError extends Error {
   }
 }
 
+/**
+ * IAM PutUserPolicy's request: an inline policy (JSON text) for a user of the account
+ * (`kms.iam.putUserPolicy`).
+ */
 export interface PutUserPolicyRequest {
   UserName: string;
   PolicyName: string;
   PolicyDocument: string;
 }
+/**
+ * IAM PutRolePolicy's request: an inline policy (JSON text) for a role of the account
+ * (`kms.iam.putRolePolicy`).
+ */
 export interface PutRolePolicyRequest {
   RoleName: string;
   PolicyName: string;

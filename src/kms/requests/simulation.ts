@@ -6,6 +6,10 @@
  */
 import { kmsError } from '../errors.js';
 
+/**
+ * One region's simulation settings (`kms.simulate({ region, ...settings })`); an absent member
+ * keeps its current value.
+ */
 export interface SimulationSettings {
   /** `true` (KMSInternalException) or the exception every call in the region fails with. */
   outage?: boolean | 'KMSInternalException' | 'DependencyTimeoutException';

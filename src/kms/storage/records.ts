@@ -77,6 +77,8 @@ export interface KeyRecord {
   readonly publicKey?: Uint8Array<ArrayBuffer>;
   /** Simulated custom key store disconnected: the key reports Unavailable. */
   readonly unavailable?: boolean;
+  /** An AWS managed key (`alias/aws/<service>`, aws-managed-keys.ts): KeyManager AWS. */
+  readonly awsManaged?: { readonly service: string };
 }
 
 export interface AliasRecord {

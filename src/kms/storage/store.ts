@@ -52,7 +52,19 @@ export interface RegionStore {
   close(): void;
 }
 
-/** Another writer (tab) changed a record between our read and our write. */
+/**
+ * Another writer (tab) changed a record between our read and our write.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.commit(writes);
+ * } catch (error) {
+ *   if (!(error instanceof StaleWriteError)) throw error;
+ *   // another tab wrote first: read again, recompute, retry (see mutate in envelope-kit/services)
+ * }
+ * ```
+ */
 export class StaleWriteError extends Error {
   constructor(store: string, id: string) {
     super(`${store}/${id} changed since it was read`);
