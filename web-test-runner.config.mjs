@@ -12,6 +12,7 @@ import * as puppeteer from 'puppeteer-core';
 import { passFailSummary } from './scripts/browser-test-summary.mjs';
 import { requireBrowser } from './scripts/browsers.mjs';
 import { serveSource } from './scripts/serve-source.mjs';
+import { virtualAuthenticatorPlugin } from './test/support/virtual-authenticator-plugin.mjs';
 
 // The published ESDK vectors live beside the project, not in it (they are not ours to ship), so
 // the dev server, which only serves rootDir, needs a door to them. Tests fetch
@@ -133,7 +134,7 @@ export default {
   testsStartTimeout: 120_000,
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 120_000 } },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' })],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }), virtualAuthenticatorPlugin()],
   middleware: [serveVectors, serveDbesdkVectors, serveSource],
   browsers: [
     // The launcher calls itself "Chrome"; the summary should name the engine actually tested.

@@ -104,7 +104,13 @@ try {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => dialog.dismiss());
+  // Confirmation dialogs are dismissed, except the one a check says it expects.
+  let acceptNextDialog = false;
+  page.on('dialog', (dialog) => {
+    if (!acceptNextDialog) return dialog.dismiss();
+    acceptNextDialog = false;
+    return dialog.accept();
+  });
   page.setDefaultTimeout(15_000);
 
   const keys = page.locator('ek-key-manager');
@@ -347,6 +353,36 @@ try {
     await screenshot(page, 'secret-replica');
   });
 
+  await check('13 back up, clear the site’s keys, restore: the old note decrypts', async () => {
+    const backup = page.locator('ek-backup');
+    const passphrase = 'a demo backup passphrase';
+    await backup.scrollIntoViewIfNeeded();
+    const made = backup.locator('form[part="backup"]');
+    await made.locator('input[name="passphrase"]').fill(passphrase);
+    await made.locator('input[name="confirm"]').fill(passphrase);
+    await made.getByRole('button', { name: 'Make a backup' }).click();
+    const link = backup.locator('a[part="download"]');
+    await link.waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    await mkdir(shots, { recursive: true });
+    const file = join(shots, 'demo.ekbackup');
+    await download.saveAs(file);
+    // As clearing the site's data would: every key goes (the guide keeps its progress and the note).
+    acceptNextDialog = true;
+    await Promise.all([page.waitForEvent('load'), page.locator('#clear-keys').click()]);
+    await expectText(keys, 'No keys in us-east-1 yet');
+    const restore = backup.locator('form[part="restore"]');
+    await restore.locator('input[name="file"]').setInputFiles(file);
+    await restore.locator('input[name="passphrase"]').fill(passphrase);
+    await restore.getByRole('button', { name: 'Restore' }).click();
+    await expectText(restore.locator('[role="status"]'), 'Restored', 30_000);
+    await expectText(keys.locator('table'), 'alias/notes');
+    await decryptButton.click();
+    await expectText(dec.locator('output'), note);
+    if (auditVerified) await step('backup-restore').and(page.locator('.done')).waitFor();
+    await screenshot(page, 'restored');
+  });
+
   // With every panel filled in (key details, headers, the audit table): the key form once ran its
   // Description input under the Alias input at this width.
   await check('no two form fields overlap at 1280 px', async () => {
@@ -373,7 +409,7 @@ try {
     await page.reload();
     await expectText(keys.locator('table'), 'alias/notes');
     await expectText(regions.locator('section[aria-label="Region us-west-2"]'), 'replica');
-    await expectText(page.locator('#guide .count'), auditVerified ? '12 of 12' : '10 of 12');
+    await expectText(page.locator('#guide .count'), auditVerified ? '13 of 13' : '10 of 13');
     // The note comes back as ciphertext, and decrypts with the keys still in IndexedDB.
     await decryptButton.click();
     await expectText(dec.locator('output'), note);

@@ -36,6 +36,9 @@ export {
 export { KitError, KitErrorCode } from './client/errors.js';
 export { KitTable, type TableItem } from './client/tables/kit-table.js';
 export type { KitTableConfig, KitTableQuery } from './client/tables/protocol.js';
+export type { BackupOptions, RestoreOptions, RestoreSummary } from './kms/index.js';
+export type { StorageStatus } from './key-custody/storage.js';
+export type { AddPasskeyOptions } from './key-custody/passkeys.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

@@ -21,7 +21,7 @@ import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
 import { bytesEqual, fromUtf8 } from '../src/core/bytes.js';
 import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/batch-keyrings.js';
 import { parseKmsKeyArn } from '../src/core/kms-arn.js';
-import { ACTIVE_TYPE } from '../src/core/branch-key-store-records.js';
+import { ACTIVE_TYPE, type BranchKeyRecord } from '../src/core/branch-key-store-records.js';
 import { indexedDbStorage, type BranchKeyStorage } from '../src/core/branch-key-store-storage.js';
 import { DEFAULT_BRANCH_KEY_TTL_SECONDS, branchKeyStoreNames } from '../src/client/protocol.js';
 
@@ -101,6 +101,32 @@ export class KitBranchKeys {
       onDecrypt: (materials, edks) => this.#decrypt(materials, edks, fallback),
       dataKeyUnwrapper: () => this.#unwrapper(),
     };
+  }
+
+  /** The logical key store name bound into every record's KMS encryption context. */
+  get logicalName(): string {
+    return this.#logicalName;
+  }
+
+  /** Every stored record, as stored (a key-store backup: kit-backup.ts). */
+  allRecords(): Promise<unknown[]> {
+    this.#records ??= indexedDbStorage(this.#database, this.#logicalName);
+    return this.#records.all();
+  }
+
+  /** Replaces every record (a key-store restore) and forgets what was cached from the old ones. */
+  async replaceRecords(records: readonly BranchKeyRecord[]): Promise<void> {
+    this.#records ??= indexedDbStorage(this.#database, this.#logicalName);
+    await this.#records.replace(records);
+    this.#owners.clear();
+    this.#keyrings.clear();
+    this.#cache.clear();
+  }
+
+  /** Drops every cached branch key material (the kit was locked). */
+  forgetMaterials(): void {
+    this.#keyrings.clear();
+    this.#cache.clear();
   }
 
   close(): void {

@@ -9,7 +9,7 @@
  */
 import { expose, transfer } from 'comlink';
 import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
-import { createKms, type Kms, type KmsRegionClient, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
+import { createKms, type BackupOptions, type Kms, type KmsRegionClient, type KmsSimulation, type PasskeyEnrollment, type RestoreOptions, type RestoreSummary, type SimulationState, type UnlockSecret } from '../src/kms/index.js';
 import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
   AuditOperation,
@@ -38,6 +38,7 @@ import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
+import { backupKit, restoreKit } from './kit-backup.js';
 import { typeError } from '../src/core/arguments.js';
 import { KitServices } from './kit-services.js';
 import type { KitService } from '../src/services/operation-names.js';
@@ -68,6 +69,17 @@ function state(): Opened {
   if (closed) throw new KitError(KitErrorCode.CLOSED, 'this kit worker was closed; create a new kit');
   if (!opened) throw new KitError(KitErrorCode.CLOSED, 'this kit worker is not open yet; call open() first');
   return opened;
+}
+
+/**
+ * {@link state} for the methods that need a key. Checked here, up front, because the keyrings
+ * would otherwise report a locked KMS as their own failure (KEYRING_FAILURE, the LOCKED error as
+ * its cause): the caller should see LOCKED itself.
+ */
+function unlockedState(): Opened {
+  const open = state();
+  if (open.kms.locked) throw new KitError(KitErrorCode.LOCKED, 'the kit is locked: call kit.unlock(passphrase) (or unlock with a passkey) first');
+  return open;
 }
 
 /** Every method's errors cross as wire errors (see protocol.ts for why not as Errors). */
@@ -150,7 +162,7 @@ const api: KitWorkerApi = {
       throw new KitError(KitErrorCode.PROTOCOL_MISMATCH, `the page speaks protocol ${config?.protocolVersion}, this worker ${PROTOCOL_VERSION}: reload so both come from one build`);
     }
     if (opened || closed) throw new KitError(KitErrorCode.CLOSED, 'this worker already hosts a kit; give each kit its own worker');
-    const kms = await createKms({ storage: 'indexeddb', name: config.name, regions: config.regions });
+    const kms = await createKms({ storage: 'indexeddb', name: config.name, regions: config.regions, ...(config.passphrase !== undefined ? { passphrase: config.passphrase } : {}) });
     const principal = config.principal;
     // One client per region, made on first use (a client is a table of ~40 closures).
     const clients = new Map<string, ReturnType<Kms['region']>>();
@@ -166,7 +178,7 @@ const api: KitWorkerApi = {
     const branchKeys = new KitBranchKeys(config.name, clientFor);
     const tables = new KitTables(config.name, branchKeys, { regionClient, defaultRegion: kms.regions[0]! });
     opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal), tables };
-    return { account: kms.account, regions: [...kms.regions], kmsOperations };
+    return { account: kms.account, regions: [...kms.regions], kmsOperations, locked: kms.locked, lockable: kms.lockable };
   }),
 
   kms: guarded(async <Op extends KmsOperationName>(region: string, operation: Op, request: KmsRequest<Op>): Promise<KmsResponse<Op>> => {
@@ -208,7 +220,7 @@ const api: KitWorkerApi = {
   }),
 
   encrypt: guarded(async (data: Uint8Array<ArrayBuffer> | Blob, options: WireEncryptOptions): Promise<WireEncryptResult> => {
-    const { clientFor, defaultRegion } = state();
+    const { clientFor, defaultRegion } = unlockedState();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     const plaintext = await bytesOf(data);
     const { ciphertext, header } = await encrypt(keyring, plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId });
@@ -217,7 +229,7 @@ const api: KitWorkerApi = {
   }),
 
   decrypt: guarded(async (ciphertext: Uint8Array<ArrayBuffer> | Blob, options: WireDecryptOptions): Promise<WireDecryptResult> => {
-    const { clientFor, account } = state();
+    const { clientFor, account } = unlockedState();
     const keyring = decryptingKeyring(options.region, clientFor, { partition: 'aws', accountIds: [account] });
     const { plaintext, header } = await decrypt(keyring, await bytesOf(ciphertext), { encryptionContext: options.encryptionContext });
     const owned = ownedBytes(plaintext);
@@ -225,7 +237,7 @@ const api: KitWorkerApi = {
   }),
 
   encryptFile: guarded(async (file: Blob, options: WireEncryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob> => {
-    const { clientFor, defaultRegion } = state();
+    const { clientFor, defaultRegion } = unlockedState();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     const transform = encryptStream(keyring, {
       encryptionContext: options.encryptionContext,
@@ -236,7 +248,7 @@ const api: KitWorkerApi = {
   }),
 
   decryptFile: guarded(async (file: Blob, options: WireDecryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob> => {
-    const { clientFor, account } = state();
+    const { clientFor, account } = unlockedState();
     const keyring = decryptingKeyring(options.region, clientFor, { partition: 'aws', accountIds: [account] });
     // Frames are released to the sink as each one's tag verifies, so memory stays bounded for signed
     // suites too; the page still sees nothing until the footer signature has verified, because
@@ -248,7 +260,7 @@ const api: KitWorkerApi = {
   }),
 
   createBranchKey: guarded(async (options: WireCreateBranchKeyOptions): Promise<string> => {
-    const { regionClient, defaultRegion, branchKeys } = state();
+    const { regionClient, defaultRegion, branchKeys } = unlockedState();
     const region = parseKmsKeyArn(options.keyId)?.region ?? options.region ?? defaultRegion;
     // The store is bound to the key's ARN (spec: never an alias), so an alias or key id is resolved first.
     const { KeyMetadata } = await regionClient(region).describeKey({ KeyId: options.keyId });
@@ -256,7 +268,7 @@ const api: KitWorkerApi = {
   }),
 
   encryptMany: guarded(async (records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> => {
-    const { branchKeys } = state();
+    const { branchKeys } = unlockedState();
     checkBatch(records, 'records');
     const keyring = await branchKeys.keyring(options.branchKeyId, options.ttlSeconds);
     const messages = await encryptRecords(records, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
@@ -264,7 +276,7 @@ const api: KitWorkerApi = {
   }),
 
   decryptMany: guarded(async (messages: Uint8Array<ArrayBuffer>[], options: WireDecryptManyOptions): Promise<BatchDecryptResult[]> => {
-    const { clientFor, account, branchKeys } = state();
+    const { clientFor, account, branchKeys } = unlockedState();
     checkBatch(messages, 'messages');
     const keyring = branchKeys.decryptingKeyring(decryptingKeyring(undefined, clientFor, { partition: 'aws', accountIds: [account] }));
     const results = await decryptRecords(messages, keyring, options.encryptionContext);
@@ -285,6 +297,25 @@ const api: KitWorkerApi = {
   }),
 
   table: guarded(async (target: WireTableTarget, request: WireTableRequest): Promise<unknown> => state().tables.handle(target, request)),
+
+  backup: guarded(async (options: BackupOptions): Promise<Blob> => backupKit(unlockedState(), options)),
+
+  restore: guarded(async (file: Blob | Uint8Array<ArrayBuffer>, options: RestoreOptions): Promise<RestoreSummary> => restoreKit(unlockedState(), file, options)),
+
+  lock: guarded(async (): Promise<void> => {
+    const { kms, branchKeys } = state();
+    await kms.lock();
+    // Branch key materials cached by the hierarchical keyrings go with the roots.
+    branchKeys.forgetMaterials();
+  }),
+
+  unlock: guarded(async (secret: UnlockSecret): Promise<void> => state().kms.unlock(secret)),
+
+  changePassphrase: guarded(async (oldPassphrase: string, newPassphrase: string): Promise<void> => state().kms.changePassphrase(oldPassphrase, newPassphrase)),
+
+  addPasskey: guarded(async (enrollment: PasskeyEnrollment): Promise<void> => state().kms.addPasskey(enrollment)),
+
+  passkeys: guarded(async () => state().kms.passkeys()),
 
   close: guarded(async (): Promise<void> => {
     const was = opened;

@@ -28,6 +28,22 @@ export const KitErrorCode = {
   STORAGE_FAILED: 'STORAGE_FAILED',
   /** A bug in the kit: please report it with the message. The call had no effect it could finish. */
   INTERNAL: 'INTERNAL',
+  // Keys a user cannot lose (issue 12: src/kms/backup/, src/kms/lock/). Thrown by the KMS layer
+  // too (createKms), so kms.restore and kit.restore reject alike.
+  /** The kit is locked: unlock it with its passphrase (or passkey) before any call that needs a key. */
+  LOCKED: 'LOCKED',
+  /** The passphrase (or passkey) does not open this kit or this backup file. */
+  WRONG_PASSPHRASE: 'WRONG_PASSPHRASE',
+  /** The backup file is truncated, altered, or not a backup file at all. */
+  BACKUP_DAMAGED: 'BACKUP_DAMAGED',
+  /** The backup file was written by a newer version of the kit, in a format this version cannot read. */
+  BACKUP_TOO_NEW: 'BACKUP_TOO_NEW',
+  /** The backup is of another account, or of regions this kit does not have. */
+  BACKUP_MISMATCH: 'BACKUP_MISMATCH',
+  /** The kit restored into already holds keys; pass `{ replace: true }` to discard them. */
+  NOT_EMPTY: 'NOT_EMPTY',
+  /** No passkey with the WebAuthn PRF extension could be created or used here. */
+  PASSKEY_UNAVAILABLE: 'PASSKEY_UNAVAILABLE',
 } as const;
 
 export type KitErrorCode = (typeof KitErrorCode)[keyof typeof KitErrorCode];

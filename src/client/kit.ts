@@ -7,7 +7,9 @@ import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EncryptionContext, MessageHeader } from '../core/types.js';
 import type { SuiteId } from '../core/suites.js';
 import { typeError, rangeError } from '../core/errors.js';
-import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from '../kms/index.js';
+import { askForPersistence, storageStatus, type StorageStatus } from '../key-custody/storage.js';
+import { createPrfPasskey, evaluatePrf, type AddPasskeyOptions } from '../key-custody/passkeys.js';
+import type { BackupOptions, KmsAudit, KmsRegionClient, KmsSimulation, RestoreOptions, RestoreSummary, SimulationState } from '../kms/index.js';
 import { KitService, SECRETS_MANAGER_OPERATIONS, SSM_OPERATIONS } from '../services/operation-names.js';
 import type { RotationEvent, RotationFunction, SecretsManagerClient } from '../services/secrets-manager/types.js';
 import type { SsmClient } from '../services/ssm/types.js';
@@ -53,6 +55,14 @@ export interface CreateKitOptions {
    * caller owns it: `kit.close()` closes the kit in it but does not terminate it.
    */
   readonly worker?: Worker;
+  /**
+   * Locks the kit's root keys under this passphrase (README, "Keys you cannot lose"). A new kit is
+   * created locked under it and starts unlocked; a kit that already has a passphrase always opens
+   * locked (a reload, another tab): call `kit.unlock(passphrase)`.
+   */
+  readonly passphrase?: string;
+  /** Locks the kit after this many milliseconds without a call (a kit with a passphrase only). */
+  readonly autoLockMs?: number;
 }
 
 /**
@@ -380,8 +390,44 @@ export interface Kit {
    */
   table(name: string, config: KitTableConfig): KitTable;
   /** Rejects pending calls (KitError CLOSED), closes the KMS, and ends the worker the kit started. */
+  /**
+   * The whole key store as one encrypted file: every region, every KMS key with every material
+   * version, replicas, aliases, policies, grants, rotation schedules, IAM policies, branch keys and
+   * the audit chains. An AWS Encryption SDK message under a key derived from `passphrase`
+   * (Argon2id, m = 19 MiB, t = 2, p = 1, unless `kdf: 'pbkdf2-sha256'`). Key material inside is
+   * wrapped, never plain. README, "Keys you cannot lose".
+   */
+  backup(options: BackupOptions): Promise<Blob>;
+  /**
+   * Restores a {@link Kit.backup} file (from any browser, any kit name of the same account) into
+   * this kit, which must hold no keys unless `replace: true`. Rejects with a KitError
+   * (`WRONG_PASSPHRASE`, `BACKUP_DAMAGED`, `BACKUP_TOO_NEW`, `BACKUP_MISMATCH`, `NOT_EMPTY`) and
+   * changes nothing when it cannot restore.
+   */
+  restore(file: Blob | Uint8Array, options: RestoreOptions): Promise<RestoreSummary>;
+  /** Whether the kit is locked: every call that needs a key rejects with KitError `LOCKED`. */
+  readonly locked: boolean;
+  /** Whether the kit has a passphrase (only such a kit can lock). */
+  readonly lockable: boolean;
+  /** Locks the kit: the worker forgets its root keys and every unwrapped key. */
+  lock(): Promise<void>;
+  /**
+   * Unlocks with the passphrase, or with a passkey: `{ prf: true }` asks the user for one of the
+   * passkeys added with {@link Kit.addPasskey} (WebAuthn PRF), `{ prf, credentialId }` takes a PRF
+   * output the app got itself. Rejects with `WRONG_PASSPHRASE` when the secret does not open it.
+   */
+  unlock(secret: string | { readonly prf: true } | { readonly prf: Uint8Array; readonly credentialId: Uint8Array }): Promise<void>;
+  /** Changes the passphrase: re-wraps the lock's master key only, no key material or data. */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void>;
+  /** Creates a passkey (WebAuthn, PRF extension) and adds it as a second way to unlock. */
+  addPasskey(options: AddPasskeyOptions): Promise<void>;
+  /** `{ persisted, usage, quota }` of the origin's storage, where the kit's keys live. */
+  storage(): Promise<StorageStatus>;
   close(): Promise<void>;
 }
+
+/** KMS operations after which the kit asks for persistent storage (it now holds a key). */
+const PERSIST_AFTER = new Set(['createKey', 'replicateKey', 'importKeyMaterial']);
 
 /** How long `close()` waits for the worker to close its databases before terminating it anyway. */
 const CLOSE_TIMEOUT_MS = 2000;
@@ -466,15 +512,23 @@ class WorkerKit implements Kit {
   readonly #detach: () => void;
   #failure: Error | undefined;
   #closed = false;
+  #locked: boolean;
+  readonly lockable: boolean;
+  readonly #autoLockMs: number | undefined;
+  #idle: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     worker: Worker,
     ownsWorker: boolean,
     remote: Remote<KitWorkerApi>,
-    info: { name: string; account: string; regions: readonly string[]; kmsOperations: readonly KmsOperationName[] },
+    info: { name: string; account: string; regions: readonly string[]; kmsOperations: readonly KmsOperationName[]; locked?: boolean; lockable?: boolean },
     detach: () => void,
+    autoLockMs?: number,
   ) {
     this.name = info.name;
+    this.#locked = info.locked === true;
+    this.lockable = info.lockable === true;
+    this.#autoLockMs = autoLockMs;
     this.#worker = worker;
     this.#detach = detach;
     this.#ownsWorker = ownsWorker;
@@ -489,6 +543,8 @@ class WorkerKit implements Kit {
       verify: (...args) => audit(AuditOperation.VERIFY, args),
       flush: () => audit(AuditOperation.FLUSH, []),
     } as KmsAudit);
+    // An unlocked kit that is never called is idle too: the auto-lock wait starts now.
+    this.#touch();
   }
 
   /** Rejects every pending call; `fatal` also refuses every later one. */
@@ -523,11 +579,16 @@ class WorkerKit implements Kit {
       call.then(
         (value) => {
           done();
+          this.#touch();
           resolve(value);
         },
         (error: unknown) => {
           done();
-          reject(isWireError(error) ? fromWireError(error) : error);
+          const rebuilt = isWireError(error) ? fromWireError(error) : error;
+          // Another tab's lock does not reach this worker, but an auto-lock or lock() here does.
+          if (rebuilt instanceof KitError && rebuilt.code === KitErrorCode.LOCKED) this.#locked = true;
+          this.#touch();
+          reject(rebuilt);
         },
       );
     });
@@ -574,7 +635,12 @@ class WorkerKit implements Kit {
         // as given; the worker's dispatch checks the name and the operation checks the request.
         // (The remote is read inside the call: a released comlink proxy throws on any property read.)
         const remote = () => this.#remote as unknown as { kms(region: string, operation: KmsOperationName, request: unknown): Promise<unknown> };
-        methods[operation] = (request?: unknown) => this.run(() => remote().kms(region, operation, request));
+        methods[operation] = (request?: unknown) => {
+          const call = this.run(() => remote().kms(region, operation, request));
+          // The kit now holds a key that only this browser profile's storage keeps: ask for persistence.
+          if (PERSIST_AFTER.has(operation)) call.then(() => void askForPersistence(), () => undefined);
+          return call;
+        };
       }
       client = Object.freeze(methods) as unknown as KmsRegionClient;
       this.#clients.set(region, client);
@@ -768,9 +834,76 @@ class WorkerKit implements Kit {
     }
   }
 
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  /** Restarts the idle auto-lock timer (a kit with `autoLockMs` and a passphrase). */
+  #touch(): void {
+    if (this.#autoLockMs === undefined || !this.lockable || this.#closed) return;
+    clearTimeout(this.#idle);
+    if (this.#locked) return;
+    this.#idle = setTimeout(() => {
+      // Busy is not idle: a call still running restarts the wait when it settles.
+      if (this.#pending.size === 0 && !this.#locked && !this.#closed) void this.lock().catch(() => undefined);
+    }, this.#autoLockMs);
+  }
+
+  async lock(): Promise<void> {
+    clearTimeout(this.#idle);
+    await this.run(() => this.#remote.lock());
+    this.#locked = true;
+  }
+
+  async unlock(secret: string | { readonly prf: true } | { readonly prf: Uint8Array; readonly credentialId: Uint8Array }): Promise<void> {
+    let wire: string | { prf: Uint8Array<ArrayBuffer>; credentialId: Uint8Array<ArrayBuffer> };
+    if (typeof secret === 'string') wire = secret;
+    else if (secret !== null && typeof secret === 'object' && secret.prf instanceof Uint8Array) {
+      const { credentialId } = secret as { credentialId?: unknown };
+      if (!(credentialId instanceof Uint8Array)) throw typeError('secret.credentialId', 'the passkey\'s raw credential id (a Uint8Array) beside its PRF output');
+      wire = { prf: new Uint8Array(secret.prf), credentialId: new Uint8Array(credentialId) };
+    } else if (secret !== null && typeof secret === 'object' && 'prf' in secret && secret.prf !== undefined) {
+      const passkeys = await this.run(() => this.#remote.passkeys());
+      const { credentialId, prfOutput } = await evaluatePrf(passkeys);
+      wire = { prf: prfOutput, credentialId };
+    } else throw typeError('secret', 'a passphrase string, { prf: true } (a passkey), or { prf, credentialId }');
+    await this.run(() => this.#remote.unlock(wire));
+    this.#locked = false;
+    this.#touch();
+  }
+
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void> {
+    return this.run(() => this.#remote.changePassphrase(oldPassphrase, newPassphrase));
+  }
+
+  async addPasskey(options: AddPasskeyOptions): Promise<void> {
+    if (options === null || typeof options !== 'object' || typeof options.passphrase !== 'string') throw typeError('options', 'an object { passphrase, userName?, rpName? }');
+    const prfSalt = crypto.getRandomValues(new Uint8Array(32));
+    const { credentialId, prfOutput } = await createPrfPasskey(prfSalt, options);
+    await this.run(() => this.#remote.addPasskey({ passphrase: options.passphrase, credentialId, prfSalt, prfOutput }));
+  }
+
+  storage(): Promise<StorageStatus> {
+    return storageStatus();
+  }
+
+  backup(options: BackupOptions): Promise<Blob> {
+    return this.run(() => this.#remote.backup(options));
+  }
+
+  async restore(file: Blob | Uint8Array, options: RestoreOptions): Promise<RestoreSummary> {
+    if (!(file instanceof Blob) && !(file instanceof Uint8Array)) throw typeError('file', 'a Blob or a Uint8Array (a file made by kit.backup)');
+    // A Blob crosses as a handle; bytes are copied rather than taken, as the caller may retry.
+    const sent = file instanceof Blob ? file : new Uint8Array(file);
+    const summary = await this.run(() => this.#remote.restore(sent instanceof Blob ? sent : transfer(sent, [sent.buffer]), options));
+    if (summary.keys > 0) void askForPersistence();
+    return summary;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#idle);
     const wasBroken = this.#failure !== undefined;
     this.fail(new KitError(KitErrorCode.CLOSED, 'the kit is closed; create a new one with createKit'), true);
     if (!wasBroken) {
@@ -819,7 +952,9 @@ class WorkerKit implements Kit {
  */
 export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object');
-  const { name, regions, principal, worker: given } = options;
+  const { name, regions, principal, worker: given, passphrase, autoLockMs } = options;
+  if (passphrase !== undefined && (typeof passphrase !== 'string' || passphrase.length === 0)) throw typeError('options.passphrase', 'a non-empty string');
+  if (autoLockMs !== undefined && (typeof autoLockMs !== 'number' || !Number.isFinite(autoLockMs) || autoLockMs <= 0)) throw typeError('options.autoLockMs', 'a positive number of milliseconds');
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw typeError('options.name', 'a non-empty string');
   if (regions !== undefined && (!Array.isArray(regions) || regions.some((r) => typeof r !== 'string'))) throw typeError('options.regions', 'an array of region names');
   if (principal !== undefined && (typeof principal !== 'string' || principal.length === 0)) throw typeError('options.principal', 'an IAM principal ARN');
@@ -852,17 +987,24 @@ export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
 
   const kitName = name ?? DEFAULT_KIT_NAME;
   try {
-    const opening = remote.open({ protocolVersion: PROTOCOL_VERSION, name: kitName, regions: regions && [...regions], principal });
+    const opening = remote.open({ protocolVersion: PROTOCOL_VERSION, name: kitName, regions: regions && [...regions], principal, ...(passphrase !== undefined ? { passphrase } : {}) });
     const info = await Promise.race([
       opening.catch((error: unknown) => {
         throw isWireError(error) ? fromWireError(error) : error;
       }),
       failed,
     ]);
-    kit = new WorkerKit(worker, !given, remote, { ...info, name: kitName }, () => {
-      worker.removeEventListener('error', onError);
-      worker.removeEventListener('messageerror', onMessageError);
-    });
+    kit = new WorkerKit(
+      worker,
+      !given,
+      remote,
+      { ...info, name: kitName },
+      () => {
+        worker.removeEventListener('error', onError);
+        worker.removeEventListener('messageerror', onMessageError);
+      },
+      autoLockMs,
+    );
     return kit;
   } catch (error) {
     remote[releaseProxy]();

@@ -17,7 +17,7 @@
 import { toWireError } from './wire-errors.js';
 import type { EncryptionContext, MessageHeader } from '../core/types.js';
 import type { SuiteId } from '../core/suites.js';
-import type { KmsRegionClient, KmsSimulation, SimulationState } from '../kms/index.js';
+import type { BackupOptions, KmsRegionClient, KmsSimulation, PasskeyEnrollment, RestoreOptions, RestoreSummary, SimulationState, UnlockSecret } from '../kms/index.js';
 import type { KitService } from '../services/operation-names.js';
 import type { RotationEvent } from '../services/secrets-manager/types.js';
 import type { AtRestService } from '../services/at-rest-operations.js';
@@ -51,6 +51,8 @@ export interface KitWorkerConfig {
   readonly regions?: readonly string[];
   /** The IAM principal every KMS call is made as; the account root when absent. */
   readonly principal?: string;
+  /** A new kit's passphrase (src/kms/lock/); an existing locked kit opens locked regardless. */
+  readonly passphrase?: string;
 }
 
 /** What the worker tells the page once its KMS is open. */
@@ -62,6 +64,10 @@ export interface KitWorkerInfo {
    * follows the KMS as operations are added, with no list to keep in step by hand.
    */
   readonly kmsOperations: readonly KmsOperationName[];
+  /** Whether the kit opened locked (it has a passphrase and was opened again). */
+  readonly locked: boolean;
+  /** Whether the kit has a passphrase lock at all. */
+  readonly lockable: boolean;
 }
 
 /**
@@ -269,6 +275,20 @@ export interface KitWorkerApi {
    * first use, over the worker's KMS; `tickServices` also retries S3 replication still PENDING.
    */
   atRest(service: AtRestService, region: string, operation: string, request: unknown): Promise<unknown>;
+  /** `kit.backup`: the whole key store (KMS and branch keys) as one encrypted file (src/kms/backup/). */
+  backup(options: BackupOptions): Promise<Blob>;
+  /** `kit.restore`: a backup file restored into this kit; rejects with a KitError and changes nothing when it cannot. */
+  restore(file: Blob | Uint8Array<ArrayBuffer>, options: RestoreOptions): Promise<RestoreSummary>;
+  /** Forgets the root keys and every unwrapped key: key calls reject with LOCKED until `unlock`. */
+  lock(): Promise<void>;
+  /** Unlocks with the passphrase or a passkey's PRF output (src/kms/lock/key-lock.ts). */
+  unlock(secret: UnlockSecret): Promise<void>;
+  /** Re-wraps the lock's master key under a new passphrase. */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void>;
+  /** Adds a passkey's PRF output as a second way to unlock. */
+  addPasskey(enrollment: PasskeyEnrollment): Promise<void>;
+  /** The passkeys that unlock the kit (credential ids and PRF inputs) for a WebAuthn get(). */
+  passkeys(): Promise<{ credentialId: Uint8Array; prfSalt: Uint8Array }[]>;
   /** Closes the KMS's databases; the worker can then be terminated. */
   close(): Promise<void>;
 }

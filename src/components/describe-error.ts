@@ -41,6 +41,13 @@ const ADVICE: Readonly<Partial<Record<KnownErrorCode, string>>> = {
   STORAGE_FAILED: 'The browser refused to store this (out of space, or the site data was cleared): free some space and retry.',
   INTERNAL: 'Something went wrong inside the kit (a bug): please report it with this message.',
   INVALID_ARGUMENT: 'The request was not well formed.',
+  LOCKED: 'The kit is locked: unlock it with its passphrase (or a passkey) first.',
+  WRONG_PASSPHRASE: 'That passphrase (or passkey) does not open it.',
+  BACKUP_DAMAGED: 'The backup file is damaged or not a backup: nothing was changed.',
+  BACKUP_TOO_NEW: 'The backup was made by a newer version of the kit: nothing was changed.',
+  BACKUP_MISMATCH: 'The backup belongs to another account or other regions: nothing was changed.',
+  NOT_EMPTY: 'This kit already holds keys: tick “Replace” to discard them, or restore into an empty kit. Nothing was changed.',
+  PASSKEY_UNAVAILABLE: 'No passkey with the PRF extension is available here.',
 };
 
 function isKnown(code: string): code is KnownErrorCode {

@@ -5,6 +5,7 @@
  */
 import type { MessageHeader } from '../core/types.js';
 import type { KeyMetadata } from '../kms/types.js';
+import type { RestoreSummary } from '../kms/index.js';
 import type { Kit } from '../client/kit.js';
 
 /** A key-manager action that changed a key. */
@@ -42,6 +43,9 @@ export interface EventDetails {
   'ek-secret-revealed': { region: string; name: string; primaryRegion: string };
   /** `<ek-table>` added or deleted an item; `key` holds its key attributes. */
   'ek-table-change': { table: string; action: 'put' | 'delete'; key: Record<string, unknown> };
+  'ek-backup-made': { size: number; fileName: string };
+  'ek-restored': { summary: RestoreSummary };
+  'ek-lock-change': { locked: boolean };
   /** Any failed action: `operation` names it, `error` keeps its class and `code`. */
   'ek-object-change': { region: string; bucket: string; key: string; action: 'uploaded' | 'deleted' };
   'ek-repository-change': { region: string; repositoryName: string; action: 'created' | 'deleted'; grantsNotRetired?: readonly string[] };
@@ -80,6 +84,9 @@ declare global {
     'ek-repository-change': CustomEvent<EventDetails['ek-repository-change']>;
     'ek-secret-change': CustomEvent<EventDetails['ek-secret-change']>;
     'ek-secret-revealed': CustomEvent<EventDetails['ek-secret-revealed']>;
+    'ek-backup-made': CustomEvent<EventDetails['ek-backup-made']>;
+    'ek-restored': CustomEvent<EventDetails['ek-restored']>;
+    'ek-lock-change': CustomEvent<EventDetails['ek-lock-change']>;
     'ek-error': CustomEvent<EventDetails['ek-error']>;
   }
 }

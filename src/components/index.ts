@@ -12,6 +12,7 @@
  *   <ek-decrypt></ek-decrypt>
  *   <ek-regions></ek-regions>
  *   <ek-audit-log></ek-audit-log>
+ *   <ek-backup></ek-backup>
  * </ek-kit>
  * ```
  * @packageDocumentation
@@ -26,11 +27,12 @@ import { EkEncrypt } from './encrypt.js';
 import { EkDecrypt } from './decrypt.js';
 import { EkRegions } from './regions.js';
 import { EkAuditLog } from './audit-log.js';
+import { EkBackup } from './backup.js';
 import { EkBucket } from './bucket.js';
 import { EkRepository } from './repository.js';
 import { EkSecrets } from './secrets.js';
 
-export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkSecrets };
+export { EkKit, EkContextEditor, EkMessageHeader, EkKeyManager, EkKeyDetails, EkKeyPolicy, EkEncrypt, EkDecrypt, EkRegions, EkAuditLog, EkSecrets, EkBackup };
 export { sampleRotation, sampleRotationArn } from './sample-rotation.js';
 export { EkBucket, EkRepository };
 import { EkTable, NOTES_SCHEMA, type EkTableSchema } from './table.js';
@@ -59,6 +61,7 @@ const ELEMENTS = {
   'ek-repository': EkRepository,
   'ek-secrets': EkSecrets,
   'ek-table': EkTable,
+  'ek-backup': EkBackup,
 } as const;
 
 /**
@@ -96,6 +99,7 @@ declare global {
     'ek-repository': EkRepository;
     'ek-secrets': EkSecrets;
     'ek-table': EkTable;
+    'ek-backup': EkBackup;
   }
 }
 

@@ -29,6 +29,10 @@ export interface BranchKeyStorage {
    * fails with VERSION_CONFLICT otherwise.
    */
   version(versionRecord: BranchKeyRecord, activeRecord: BranchKeyRecord, expectedActiveEnc: Uint8Array): Promise<void>;
+  /** Every stored record, unchecked (a key-store backup, which the restore's KMS authenticates on use). */
+  all(): Promise<unknown[]>;
+  /** Replaces every record at once (a key-store restore). */
+  replace(records: readonly BranchKeyRecord[]): Promise<void>;
   close(): void;
 }
 
@@ -101,6 +105,14 @@ export function memoryStorage(name: string, logicalName: string): BranchKeyStora
       if (records.has(memoryKey(...keyOf(versionRecord)))) throw conflict(activeRecord);
       records.set(memoryKey(...keyOf(versionRecord)), structuredClone(versionRecord));
       records.set(memoryKey(...keyOf(activeRecord)), structuredClone(activeRecord));
+    },
+    async all() {
+      return [...records.values()].map((r) => structuredClone(r));
+    },
+    async replace(list) {
+      const copies = list.map((r) => structuredClone(r));
+      records.clear();
+      for (const r of copies) records.set(memoryKey(...keyOf(r)), r);
     },
     close() {},
   };
@@ -175,6 +187,21 @@ export function indexedDbStorage(name: string, logicalName: string): BranchKeySt
       }
       const writes = [tx.store.add(versionRecord, keyOf(versionRecord)), tx.store.put(activeRecord, keyOf(activeRecord))];
       const results = await Promise.allSettled([...writes, done]);
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw storageFailure('write', failure.reason);
+    },
+    async all() {
+      const db = await open();
+      try {
+        return await db.getAll('branch-keys');
+      } catch (cause) {
+        throw storageFailure('read', cause);
+      }
+    },
+    async replace(list) {
+      const db = await open();
+      const tx = db.transaction('branch-keys', 'readwrite', { durability: 'strict' });
+      const results = await Promise.allSettled([tx.store.clear(), ...list.map((r) => tx.store.put(r, keyOf(r))), tx.done]);
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw storageFailure('write', failure.reason);
     },

@@ -122,6 +122,7 @@ kitElement.addEventListener('ek-decrypted', (event) => {
   const home = homeRegion();
   complete('decrypt');
   if (done.has('rotate')) complete('old-decrypts');
+  if (state.cleared && state.restored) complete('backup-restore');
   if (region && region !== home && home && outages.has(home)) complete('decrypt-elsewhere');
 });
 
@@ -150,11 +151,23 @@ kitElement.addEventListener('ek-audit-verified', (event) => {
 
 const atRestTour = startAtRestTour(kitElement, $<HTMLElement>('#at-rest-tour'));
 
-/** Deletes the demo's keys (its IndexedDB databases) and progress, then reloads. */
-async function startOver(): Promise<void> {
-  if (!confirm('Delete the demo’s keys and start the walkthrough again?')) return;
-  clearState();
-  atRestTour.reset();
+kitElement.addEventListener('ek-restored', () => {
+  state.restored = true;
+  saveState(state);
+});
+
+// "Clear this site's keys": what clearing the site's data does to the kit (its databases go), while
+// the walkthrough keeps its progress and its note, so the restored keys can show they decrypt it.
+$<HTMLButtonElement>('#clear-keys').addEventListener('click', () => {
+  if (!confirm('Delete every key of the demo, as clearing this site’s data would? Only a backup can bring them back.')) return;
+  state.cleared = true;
+  state.restored = false;
+  saveState(state);
+  void deleteKitDatabases().then(() => location.reload());
+});
+
+/** Closes the kit and deletes its IndexedDB databases and the large S3 bodies beside them. */
+async function deleteKitDatabases(): Promise<void> {
   await kitElement.kit?.close();
   const databases = typeof indexedDB.databases === 'function' ? await indexedDB.databases() : [];
   await Promise.all(
@@ -168,6 +181,14 @@ async function startOver(): Promise<void> {
   );
   // Large S3 bodies live in OPFS beside those databases (src/services/large-bodies.ts).
   await Promise.all(databases.map((d) => d.name).filter((name): name is string => name?.startsWith(`${KIT_NAME}:`) === true).map((name) => LargeBodies.remove(name)));
+}
+
+/** Deletes the demo's keys (its IndexedDB databases) and progress, then reloads. */
+async function startOver(): Promise<void> {
+  if (!confirm('Delete the demo’s keys and start the walkthrough again?')) return;
+  clearState();
+  atRestTour.reset();
+  await deleteKitDatabases();
   location.reload();
 }
 

@@ -13,6 +13,9 @@ export interface DemoState {
   context?: Record<string, string>;
   /** The key the note was encrypted under (an ARN: its region is the "first" region). */
   keyArn?: string;
+  /** The "back up, clear, restore" step: the keys were cleared after a backup, then restored. */
+  cleared?: boolean;
+  restored?: boolean;
 }
 
 export function loadState(): DemoState {

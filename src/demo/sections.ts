@@ -84,6 +84,16 @@ export const SECTIONS = [
     hint: 'Secrets Manager on the same KMS: each value is encrypted under a data key from the region’s KMS. Reveal shows a value only when asked.',
     content: () => html`<ek-secrets region="us-west-2"></ek-secrets>`,
   },
+  {
+    id: 'backup',
+    title: 'Keys you cannot lose',
+    hint: 'The keys live in this browser only: clearing the site’s data loses them, and every message with them. A backup, encrypted under your passphrase, brings them back in any browser.',
+    // The clear button does what "Clear site data" would do to the keys, and keeps the walkthrough's
+    // progress and note (main.ts): the demo's stand-in for the browser's own setting.
+    content: () => html`<ek-backup></ek-backup>
+      <p class="row"><button type="button" id="clear-keys">Clear this site’s keys</button>
+        <span class="hint">Deletes the kit’s databases and reloads, as clearing the site’s data would.</span></p>`,
+  },
 ] as const satisfies readonly DemoSection[];
 
 /** The id of a section of {@link SECTIONS}: what a walkthrough step may point at. */

@@ -103,4 +103,11 @@ export const STEPS: readonly Step[] = [
     why: 'Secrets Manager keeps each copy encrypted under a KMS key of its own region: the replica decrypts there while the primary’s region is down.',
     section: 'secrets',
   },
+  {
+    id: 'backup-restore',
+    title: 'Back up, clear, restore',
+    todo: 'In “Keys you cannot lose”, make a backup and download it; press “Clear this site’s keys”; after the reload, restore the file with its passphrase; then in “Decrypt” press “Decrypt”.',
+    why: 'Keys in a browser are lost with its site data. The backup (an AWS Encryption SDK message under your passphrase) brings every key back, so the old note decrypts.',
+    section: 'backup',
+  },
 ];

@@ -11,6 +11,7 @@ import type { Caller } from './policy/access.js';
 import type { CallOutcome } from './audit/call-record.js';
 import { KmsError, SimulatorError } from './errors.js';
 import type { RegionRuntime } from './requests/region-runtime.js';
+import { KitError } from '../client/errors.js';
 import type * as T from './types.js';
 import { requestObject } from './requests/validation.js';
 import * as aliases from './operations/aliases.js';
@@ -165,7 +166,8 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
     failure = error instanceof Error ? error : new Error(`non-Error thrown (${typeof error})`);
     // The record's errorCode: the AWS exception name, the simulator's own code, or, for a bug,
     // InternalFailure (CloudTrail's word for a failure on the service's side).
-    errorCode = error instanceof KmsError ? error.name : error instanceof SimulatorError ? error.code : 'InternalFailure';
+    // A locked kit (lock/key-lock.ts) is refused with KitError LOCKED: recorded under that code.
+    errorCode = error instanceof KmsError ? error.name : error instanceof SimulatorError || error instanceof KitError ? error.code : 'InternalFailure';
     throw error;
   } finally {
     // Awaited: the record is stored before the caller sees the result (or the error).

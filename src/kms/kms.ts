@@ -26,6 +26,12 @@ import type { RegionStore } from './storage/store.js';
 import { updateKey } from './keys/key-updates.js';
 import { argumentError, rangeError, typeError } from '../core/arguments.js';
 import { ensureAwsManagedKey } from './keys/aws-managed-keys.js';
+import { KeyLock, type PasskeyEnrollment, type UnlockSecret } from './lock/key-lock.js';
+import { IndexedDbLockStore, MemoryLockStore, lockDatabaseName } from './lock/lock-store.js';
+import type { KdfChoice } from './backup/passphrase-kdf.js';
+import { KitError, KitErrorCode } from '../client/errors.js';
+import type { RootKeys } from './storage/records.js';
+import { backupKeyStore, restoreKeyStore, type BackupOptions, type KeyStoreParts, type RestoreOptions, type RestoreSummary } from './backup/key-store-backup.js';
 
 /**
  * The AWS account id a {@link Kms} simulates unless `options.account` names another (AWS's
@@ -66,6 +72,14 @@ export interface KmsOptions {
    * with strict durability (flushed to disk), one per call or per group of concurrent calls: slower.
    */
   auditDurability?: 'default' | 'strict';
+  /**
+   * Keeps every region's root keys wrapped under a key derived from this passphrase (lock/). Given
+   * for a KMS that has no lock yet, it creates one (the KMS must hold no keys) and starts unlocked;
+   * a KMS that has a lock always opens locked, whatever is given here: `unlock` it.
+   */
+  passphrase?: string;
+  /** The KDF of a new lock: `argon2id` (default; m = 19 MiB, t = 2, p = 1) or `pbkdf2-sha256` (600,000 iterations). */
+  kdf?: KdfChoice;
 }
 
 /** Who a regional client calls as. */
@@ -138,6 +152,32 @@ export interface Kms {
   /** Applies every due time-driven event (rotation, expiry, deletion) in every region. */
   tick(): Promise<void>;
   /**
+   * The whole key store as one encrypted file (an AWS Encryption SDK message under a
+   * passphrase-derived key; backup/key-store-backup.ts): every region's keys with every material
+   * version, aliases, policies, grants, IAM policies and audit chains.
+   */
+  backup(options: BackupOptions): Promise<Blob>;
+  /**
+   * Restores a {@link Kms.backup} file into this (empty, unless `replace`) KMS of the same account;
+   * rejects with a KitError (WRONG_PASSPHRASE, BACKUP_DAMAGED, BACKUP_TOO_NEW, BACKUP_MISMATCH,
+   * NOT_EMPTY) and changes nothing when it cannot.
+   */
+  restore(file: Blob | Uint8Array | ArrayBuffer, options: RestoreOptions): Promise<RestoreSummary>;
+  /** Whether the root keys are locked away (a KMS with a passphrase, opened or locked and not yet unlocked). */
+  readonly locked: boolean;
+  /** Whether this KMS has a passphrase lock at all. */
+  readonly lockable: boolean;
+  /** Forgets the root keys and every unwrapped material: calls that need a key reject with KitError LOCKED. */
+  lock(): Promise<void>;
+  /** Unwraps the root keys with the passphrase, or a passkey's PRF output; WRONG_PASSPHRASE if it does not open the lock. */
+  unlock(secret: UnlockSecret): Promise<void>;
+  /** Re-wraps the lock's master key under `newPassphrase`: no root key, material or data is re-encrypted. */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void>;
+  /** Adds a passkey (its WebAuthn PRF output) as a second way to unlock; needs the passphrase. */
+  addPasskey(enrollment: PasskeyEnrollment): Promise<void>;
+  /** The passkeys added: their credential ids and PRF inputs, for a WebAuthn get(). */
+  passkeys(): Promise<{ credentialId: Uint8Array; prfSalt: Uint8Array }[]>;
+  /**
    * Closes the stores; refuses calls from then on. Resolves once the audit log has committed every
    * record it holds (records a call stored in the log's journal are committed after the call
    * returned) and closed; awaiting it is optional, nothing is lost either way.
@@ -200,7 +240,8 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
   const recorder = options.recorder ?? recordNothing;
   const runtimes = new Map<string, RegionRuntime>();
   const iamName = iamDatabaseName(name, account);
-  const iam = new Iam(account, options.storage === 'memory' ? new MemoryIamStore(iamName) : await IndexedDbIamStore.open(iamName));
+  const iamStore = options.storage === 'memory' ? new MemoryIamStore(iamName) : await IndexedDbIamStore.open(iamName);
+  const iam = new Iam(account, iamStore);
   let audit: AuditLog | undefined;
   if (options.audit !== false) {
     try {
@@ -219,20 +260,42 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     record({ event: { eventTime: event.eventTime, eventName: event.eventName, awsRegion: event.region, resources: [event.keyArn], eventType: 'AwsServiceEvent' } });
   const directory: RegionDirectory = { account, regionNames: regions, peer: (r) => runtimes.get(r), now, iam, serviceEvent };
   const stores: RegionStore[] = [];
+  const lockName = lockDatabaseName(name, account);
+  const lockStore = options.storage === 'memory' ? new MemoryLockStore(lockName) : await IndexedDbLockStore.open(lockName);
+  let keyLock: KeyLock | undefined;
   try {
     for (const region of regions) {
       const dbName = databaseName(name, account, region);
-      const store = options.storage === 'memory' ? new MemoryStore(dbName, region) : await IndexedDbStore.open(dbName, region);
-      stores.push(store);
-      const root = await store.root(() => createRootKeys(now()));
-      runtimes.set(region, new RegionRuntime(region, store, root, directory));
+      stores.push(options.storage === 'memory' ? new MemoryStore(dbName, region) : await IndexedDbStore.open(dbName, region));
+    }
+    keyLock = await KeyLock.open({ store: lockStore, regions, now });
+    let roots: Map<string, RootKeys> | undefined;
+    if (!keyLock && options.passphrase !== undefined) {
+      // Keys already wrapped under plain roots cannot be moved under a lock in place; a backup
+      // restored into a new kit with a passphrase can.
+      for (const store of stores) {
+        if ((await store.allKeys()).length > 0) {
+          throw new KitError(KitErrorCode.NOT_EMPTY, `this kit (${name}) was created without a passphrase and holds keys: back it up, then restore the backup into a new kit created with a passphrase`);
+        }
+      }
+      ({ lock: keyLock, roots } = await KeyLock.create({ store: lockStore, regions, now, passphrase: options.passphrase, ...(options.kdf ? { kdf: options.kdf } : {}) }));
+    }
+    for (const store of stores) {
+      // Locked: no root until unlock. Lock created just now: its roots. No lock: the plain roots.
+      const root = keyLock ? roots?.get(store.region) : await store.root(() => createRootKeys(now()));
+      runtimes.set(store.region, new RegionRuntime(store.region, store, root, directory));
     }
   } catch (error) {
     for (const store of stores) store.close();
+    lockStore.close();
     iam.close();
     void audit?.close();
     throw error;
   }
+  const requireLock = () => {
+    if (!keyLock) throw argumentError(`kit ${JSON.stringify(name)}`, 'has no passphrase: only a kit created with a passphrase can lock');
+    return keyLock;
+  };
 
   let closed = false;
   const checkOpen = () => {
@@ -248,7 +311,8 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
     return found;
   };
 
-  return {
+  const parts: KeyStoreParts = { account, regions, runtime, iamStore, audit, now };
+  const kms: Kms = {
     account,
     regions,
     storage: options.storage,
@@ -302,15 +366,65 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       checkOpen();
       for (const r of runtimes.values()) await sweep(r);
     },
+    async backup(backupOptions) {
+      checkOpen();
+      return backupKeyStore(parts, backupOptions);
+    },
+    async restore(file, restoreOptions) {
+      checkOpen();
+      return restoreKeyStore(parts, file, restoreOptions);
+    },
+    get locked() {
+      return [...runtimes.values()].some((r) => r.locked);
+    },
+    get lockable() {
+      return keyLock !== undefined;
+    },
+    async lock() {
+      requireLock();
+      for (const r of runtimes.values()) r.setRoot(undefined);
+    },
+    async unlock(secret) {
+      checkOpen();
+      const roots = await requireLock().unlock(secret);
+      for (const r of runtimes.values()) r.setRoot(roots.get(r.region));
+    },
+    async changePassphrase(oldPassphrase, newPassphrase) {
+      checkOpen();
+      await requireLock().changePassphrase(oldPassphrase, newPassphrase, options.kdf);
+    },
+    async addPasskey(enrollment) {
+      checkOpen();
+      await requireLock().addPasskey(enrollment);
+    },
+    async passkeys() {
+      return keyLock ? keyLock.passkeys() : [];
+    },
     async close() {
       if (closed) return;
       closed = true;
+      for (const r of runtimes.values()) r.setRoot(undefined);
       for (const store of stores) store.close();
+      lockStore.close();
       iam.close();
       // Calls awaited their records' storing; the log commits what it still holds, then closes.
       await audit?.close();
     },
   };
+  internals.set(kms, parts);
+  return kms;
+}
+
+const internals = new WeakMap<Kms, KeyStoreParts>();
+
+/**
+ * The parts of `kms` a key-store backup reads and writes, for the kit's worker, which adds its
+ * branch keys to the backup (workers/). Not exported from the package.
+ */
+export function keyStoreParts(kms: Kms): KeyStoreParts {
+  const parts = internals.get(kms);
+  if (!parts) throw typeError('kms', 'a Kms made by createKms');
+  return parts;
 }
 
 /** The caller a client acts as: checked here, once, so every call can trust it. */
@@ -359,10 +473,12 @@ export async function deleteKmsStorage(options: Pick<KmsOptions, 'storage' | 'na
   if (options.storage === 'memory') {
     MemoryStore.forget(`${name}:${account}:`);
     MemoryIamStore.forget(iamDatabaseName(name, account));
+    MemoryLockStore.forget(lockDatabaseName(name, account));
     await deleteAuditStorage('memory', name, account, []);
     return;
   }
   for (const region of options.regions ?? DEFAULT_REGIONS) await deleteDB(databaseName(name, account, region));
   await IndexedDbIamStore.delete(iamDatabaseName(name, account));
+  await IndexedDbLockStore.delete(lockDatabaseName(name, account));
   await deleteAuditStorage('indexeddb', name, account, options.regions ?? DEFAULT_REGIONS);
 }

@@ -7,7 +7,7 @@ import type { KitWorkerConfig, KitWorkerInfo } from '../../src/client/protocol.j
 
 expose({
   async open(_config: KitWorkerConfig): Promise<KitWorkerInfo> {
-    return { account: '111122223333', regions: ['us-east-1'], kmsOperations: ['listKeys'] };
+    return { account: '111122223333', regions: ['us-east-1'], kmsOperations: ['listKeys'], locked: false, lockable: false };
   },
   encrypt(): Promise<never> {
     setTimeout(() => {

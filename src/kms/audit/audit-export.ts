@@ -19,7 +19,7 @@
 import { isPlainObject } from './canonical-json.js';
 import type { AuditDigest } from './digests.js';
 import type { AuditRecord } from './hash-chain.js';
-import type { StoredEntry } from './storage.js';
+import type { InheritedSigningKey, StoredEntry } from './storage.js';
 import { verifyRegions, type AuditVerification, type BrokenLink, type LogItem, type RegionLog } from './verify.js';
 import { typeError } from '../../core/arguments.js';
 
@@ -34,6 +34,13 @@ export interface ExportHeader {
   /** The regions whose records follow (regions with no records are left out). */
   regions: string[];
   exportedAt: string;
+  /**
+   * Regions restored from a key-store backup: the keys that signed their digests before the
+   * restore, and up to which record (storage.ts, InheritedSigningKey). Absent when none was.
+   * Like the rest of the header it is a claim, not a proof: compare every key with ones you trust
+   * (`trustedPublicKeys`), as for the region's own key.
+   */
+  inheritedKeys?: Record<string, InheritedSigningKey[]>;
 }
 
 /**
@@ -96,6 +103,7 @@ export async function verifyAuditExport(text: string, options: VerifyOptions = {
   const trusted = trustedSet(options);
   const byRegion = new Map<string, LogItem[]>();
   let headerRegions: string[] = [];
+  let inherited: Record<string, InheritedSigningKey[]> = {};
   let problem: BrokenLink | undefined;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && !problem; i++) {
@@ -113,6 +121,7 @@ export async function verifyAuditExport(text: string, options: VerifyOptions = {
         problem = { region: '', sequence: 0, reason: `not an ${EXPORT_FORMAT} v${EXPORT_VERSION} export`, line: 1 };
       }
       headerRegions = Array.isArray(value.regions) ? value.regions.filter((r): r is string => typeof r === 'string') : [];
+      if (isPlainObject(value.inheritedKeys)) inherited = inheritedFrom(value.inheritedKeys);
       continue;
     }
     const region = isPlainObject(value) ? value.awsRegion : undefined;
@@ -127,7 +136,7 @@ export async function verifyAuditExport(text: string, options: VerifyOptions = {
   const logs: RegionLog[] = [];
   // The header lists the regions that had records; one of them missing from the text fails.
   for (const region of headerRegions) if (!byRegion.has(region)) logs.push({ region, items: [], requireRecords: true });
-  for (const [region, items] of byRegion) logs.push({ region, items, requireFinalDigest: true });
+  for (const [region, items] of byRegion) logs.push({ region, items, requireFinalDigest: true, ...(inherited[region] ? { inheritedKeys: inherited[region] } : {}) });
   const order = (r: string) => (headerRegions.includes(r) ? headerRegions.indexOf(r) : headerRegions.length);
   logs.sort((a, b) => order(a.region) - order(b.region));
   return verifyRegions(logs, trusted, problem);
@@ -146,4 +155,16 @@ export function trustedSet(options: VerifyOptions): ReadonlySet<string> | undefi
   if (keys === undefined) return undefined;
   if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw typeError('options.trustedPublicKeys', 'an array of SPKI base64 strings');
   return new Set(keys);
+}
+
+/** The header's inheritedKeys, keeping only well-formed entries (a malformed one then fails as a foreign key would). */
+function inheritedFrom(value: Record<string, unknown>): Record<string, InheritedSigningKey[]> {
+  const out: Record<string, InheritedSigningKey[]> = {};
+  for (const [region, list] of Object.entries(value)) {
+    if (!Array.isArray(list)) continue;
+    out[region] = list.filter(
+      (k): k is InheritedSigningKey => isPlainObject(k) && typeof k.publicKeySpki === 'string' && Number.isSafeInteger(k.upTo),
+    );
+  }
+  return out;
 }

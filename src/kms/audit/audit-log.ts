@@ -15,7 +15,7 @@ import type { AuditRecord } from './hash-chain.js';
 import { matcher, type AuditQuery } from './query.js';
 import { adoptWhenFree, AuditJournal, findJournals, type OrphanJournal } from './journal.js';
 import { RegionWriter, type AuditReceipt, type WriterStats } from './region-writer.js';
-import type { AuditRegionStore, AuditStorage } from './storage.js';
+import type { AuditRegionStore, AuditRestore, AuditStorage, InheritedSigningKey } from './storage.js';
 import { verifyRegions, type AuditVerification, type LogItem, type RegionLog } from './verify.js';
 import { rangeError, typeError } from '../../core/arguments.js';
 
@@ -193,7 +193,20 @@ export class AuditLog {
       const [records, digests] = await Promise.all([writer.store.records({ to: upTo }), writer.store.digests({ to: upTo })]);
       parts.push({ region, items: interleave(records, digests) });
     }
-    const header: ExportHeader = { type: 'header', format: EXPORT_FORMAT, version: EXPORT_VERSION, account: this.account, regions: parts.map((p) => p.region), exportedAt: eventTime(this.#now()) };
+    const inheritedKeys: Record<string, InheritedSigningKey[]> = {};
+    for (const { region } of parts) {
+      const keys = (await this.#writer(region).store.inheritedKeys?.()) ?? [];
+      if (keys.length > 0) inheritedKeys[region] = keys;
+    }
+    const header: ExportHeader = {
+      type: 'header',
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      account: this.account,
+      regions: parts.map((p) => p.region),
+      exportedAt: eventTime(this.#now()),
+      ...(Object.keys(inheritedKeys).length > 0 ? { inheritedKeys } : {}),
+    };
     return formatExport(header, parts);
   }
 
@@ -209,9 +222,40 @@ export class AuditLog {
     for (const region of this.regions) {
       const { store, key } = this.#writer(region);
       const { head, records, digests } = await store.snapshot();
-      logs.push({ region, items: interleave(records, digests), head, signingKey: key.publicKeySpki });
+      const inheritedKeys = (await store.inheritedKeys?.()) ?? [];
+      logs.push({ region, items: interleave(records, digests), head, signingKey: key.publicKeySpki, ...(inheritedKeys.length > 0 ? { inheritedKeys } : {}) });
     }
     return verifyRegions(logs, trusted);
+  }
+
+  /**
+   * One region's log for a key-store backup: sealed first (a digest over every record stored so
+   * far, as an export ends with), then read up to that digest, with the keys that signed it.
+   */
+  async backupRegion(region: string): Promise<AuditRestore & { readonly publicKeySpki: string }> {
+    const writer = this.#writer(region, 'region');
+    const head = await writer.seal();
+    const upTo = head.digest?.lastSequence ?? 0;
+    const [records, digests, inheritedKeys] = await Promise.all([writer.store.records({ to: upTo }), writer.store.digests({ to: upTo }), writer.store.inheritedKeys?.() ?? []]);
+    return { head, records, digests, inheritedKeys, publicKeySpki: writer.key.publicKeySpki };
+  }
+
+  /**
+   * Replaces a region's log with one taken by {@link backupRegion} (possibly in another browser).
+   * This region's own signing key cannot be the one that signed the backup's digests (signing keys
+   * never leave their store), so the backup's key is remembered as inherited up to the backup's last
+   * digest; digests after it are signed by this region's key and chain on from the restored ones.
+   */
+  async restoreRegion(region: string, backup: AuditRestore & { readonly publicKeySpki: string }): Promise<void> {
+    const writer = this.#writer(region, 'region');
+    if (!writer.store.replace) throw new TypeError(`the audit storage of ${region} cannot be replaced (no replace method)`);
+    await this.flush();
+    const upTo = backup.head.digest?.lastSequence ?? 0;
+    const inheritedKeys: InheritedSigningKey[] = [...backup.inheritedKeys];
+    if (upTo > 0 && backup.publicKeySpki !== writer.key.publicKeySpki) inheritedKeys.push({ publicKeySpki: backup.publicKeySpki, upTo });
+    // The writer still holds the old head: its next commit finds the restored one (compare-and-set
+    // fails once) and chains on from it, as after another tab's write.
+    await writer.store.replace({ head: backup.head, records: backup.records, digests: backup.digests, inheritedKeys });
   }
 
   /** A region's digest-signing public key: SPKI (base64) and its SHA-256 fingerprint (hex). */

@@ -13,14 +13,15 @@ import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { AuditDigest, AuditSigningKey } from './digests.js';
 import { deleteJournals } from './journal.js';
 import { EMPTY_TIP, type AuditRecord } from './hash-chain.js';
-import { checkBatch, sameHead, type AuditBatch, type AuditHead, type AuditRegionStore, type AuditSnapshot, type AuditStorage, type CommitResult, type KeyRange, type StoredEntry } from './storage.js';
+import { checkBatch, sameHead, type AuditBatch, type AuditHead, type AuditRegionStore, type AuditSnapshot, type AuditStorage, type AuditRestore, type CommitResult, type InheritedSigningKey, type KeyRange, type StoredEntry } from './storage.js';
 import { argumentError, typeError } from '../../core/arguments.js';
 
 export interface AuditDB extends DBSchema {
   records: { key: number; value: AuditRecord };
   digests: { key: number; value: AuditDigest };
   /** `journal:<id>`: the highest entry of write-ahead journal `id` committed (journal.ts). */
-  meta: { key: 'head' | 'signingKey' | `journal:${string}`; value: AuditHead | AuditSigningKey | number };
+  /** `inheritedKeys`: signing keys of the log before a restore (storage.ts, InheritedSigningKey). */
+  meta: { key: 'head' | 'signingKey' | 'inheritedKeys' | `journal:${string}`; value: AuditHead | AuditSigningKey | number | InheritedSigningKey[] };
 }
 
 /** Version 1: the layout above. A later layout appends a migration step, as the KMS's schema.ts does. */
@@ -190,6 +191,28 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
 
   async digests(range?: KeyRange): Promise<StoredEntry<AuditDigest>[]> {
     return this.#entries('digests', range);
+  }
+
+  async inheritedKeys(): Promise<InheritedSigningKey[]> {
+    return ((await this.#db.get('meta', 'inheritedKeys')) as InheritedSigningKey[] | undefined) ?? [];
+  }
+
+  async replace(contents: AuditRestore): Promise<void> {
+    // One transaction over the three stores: a restore interrupted half-way leaves the old log.
+    // Journal watermarks are kept: they describe this database's journals, not the log's content.
+    const tx = this.#db.transaction(['records', 'digests', 'meta'], 'readwrite', { durability: 'strict' });
+    const records = tx.objectStore('records');
+    const digests = tx.objectStore('digests');
+    const meta = tx.objectStore('meta');
+    await Promise.all([
+      records.clear(),
+      digests.clear(),
+      ...contents.records.map((e) => records.add(e.value, e.key)),
+      ...contents.digests.map((e) => digests.add(e.value, e.key)),
+      meta.put(contents.head, 'head'),
+      meta.put([...contents.inheritedKeys], 'inheritedKeys'),
+      tx.done,
+    ]);
   }
 
   async snapshot(): Promise<AuditSnapshot> {

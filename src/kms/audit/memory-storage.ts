@@ -7,7 +7,7 @@
  */
 import type { AuditDigest, AuditSigningKey } from './digests.js';
 import { EMPTY_TIP, type AuditRecord } from './hash-chain.js';
-import { checkBatch, sameHead, type AuditBatch, type AuditHead, type AuditRegionStore, type AuditSnapshot, type AuditStorage, type CommitResult, type KeyRange, type StoredEntry } from './storage.js';
+import { checkBatch, sameHead, type AuditBatch, type AuditHead, type AuditRegionStore, type AuditSnapshot, type AuditStorage, type AuditRestore, type CommitResult, type InheritedSigningKey, type KeyRange, type StoredEntry } from './storage.js';
 import { typeError } from '../../core/arguments.js';
 
 /** One region's tables. Exposed (see {@link MemoryAuditStorage.unsafeTables}) so tests can tamper. */
@@ -16,6 +16,7 @@ export interface MemoryAuditTables {
   readonly digests: Map<number, AuditDigest>;
   head: AuditHead;
   signingKey?: AuditSigningKey;
+  inheritedKeys?: InheritedSigningKey[];
 }
 
 const shared = new Map<string, MemoryAuditTables>();
@@ -100,6 +101,23 @@ class MemoryAuditRegionStore implements AuditRegionStore {
 
   async digests(range?: KeyRange): Promise<StoredEntry<AuditDigest>[]> {
     return entries(this.#tables.digests, range);
+  }
+
+  async inheritedKeys(): Promise<InheritedSigningKey[]> {
+    return structuredClone(this.#tables.inheritedKeys ?? []);
+  }
+
+  async replace(contents: AuditRestore): Promise<void> {
+    // Built aside, then swapped in with no await in between: all or nothing, as a transaction.
+    const records = new Map(contents.records.map((e) => [e.key, structuredClone(e.value)]));
+    const digests = new Map(contents.digests.map((e) => [e.key, structuredClone(e.value)]));
+    const tables = this.#tables;
+    tables.records.clear();
+    tables.digests.clear();
+    for (const [k, v] of records) tables.records.set(k, v);
+    for (const [k, v] of digests) tables.digests.set(k, v);
+    tables.head = structuredClone(contents.head);
+    tables.inheritedKeys = structuredClone([...contents.inheritedKeys]);
   }
 
   async snapshot(): Promise<AuditSnapshot> {

@@ -69,8 +69,34 @@ export interface AuditSnapshot {
   readonly digests: StoredEntry<AuditDigest>[];
 }
 
+/**
+ * A key that signed a region's digests before the log was restored from a backup (key-store
+ * backup, src/kms/backup/): digests ending at or before `upTo` are signed by it, later ones by the
+ * region's own key. Signing keys are non-extractable, so a restored log cannot keep its old key;
+ * the backup (authenticated under the passphrase) carries the old public key instead.
+ */
+export interface InheritedSigningKey {
+  /** SubjectPublicKeyInfo DER, base64. */
+  readonly publicKeySpki: string;
+  /** The last sequence whose digest this key signed. */
+  readonly upTo: number;
+}
+
+/** What a restore writes into one region's audit store, replacing what was there. */
+export interface AuditRestore {
+  readonly head: AuditHead;
+  readonly records: readonly StoredEntry<AuditRecord>[];
+  readonly digests: readonly StoredEntry<AuditDigest>[];
+  /** Oldest first; empty when the region's own key signed everything. */
+  readonly inheritedKeys: readonly InheritedSigningKey[];
+}
+
 export interface AuditRegionStore {
   readonly region: string;
+  /** Keys that signed digests before a restore (oldest first; empty if none). */
+  inheritedKeys?(): Promise<InheritedSigningKey[]>;
+  /** Replaces records, digests, head and inherited keys in one transaction (restore); the signing key stays. */
+  replace?(contents: AuditRestore): Promise<void>;
   /** The region's signing key; `create` runs only if none is stored, and the first writer wins. */
   signingKey(create: () => Promise<AuditSigningKey>): Promise<AuditSigningKey>;
   head(): Promise<AuditHead>;

@@ -19,7 +19,7 @@
 import { isPlainObject } from './canonical-json.js';
 import { digestSignatureValid, type AuditDigest } from './digests.js';
 import { GENESIS_HASH, groupHash, recordHash, type AuditRecord } from './hash-chain.js';
-import type { AuditHead } from './storage.js';
+import type { AuditHead, InheritedSigningKey } from './storage.js';
 
 /** Where and why an audit log's hash chain or digests fail to verify. */
 export interface BrokenLink {
@@ -58,6 +58,8 @@ export interface RegionLog {
   readonly head?: AuditHead;
   /** Stored logs: the region's own signing key; digests signed by another fail. */
   readonly signingKey?: string;
+  /** Stored logs restored from a backup: the keys that signed the digests up to each `upTo` (oldest first). */
+  readonly inheritedKeys?: readonly InheritedSigningKey[];
   /** Exports: the log must end with a digest over its last record. */
   readonly requireFinalDigest?: boolean;
   /** Exports: the header lists this region, so its records must be there. */
@@ -151,8 +153,10 @@ export async function verifyRegion(log: RegionLog, trusted?: ReadonlySet<string>
       if (d.previousDigestSignature !== (previousDigest?.digestSignature ?? null)) throw new Broken(end, "previousDigestSignature does not match the previous digest's signature", item.line);
       if (d.lastHash !== (await tipHash())) throw new Broken(end, `the digest's lastHash is not the hash of the records up to ${end} (the records were rewritten)`, item.line);
       if (trusted && !trusted.has(d.digestPublicKey)) throw new Broken(end, 'the digest is signed by a key that is not trusted', item.line);
-      key ??= d.digestPublicKey;
-      if (d.digestPublicKey !== key) throw new Broken(end, `the digest is signed by a different key than ${log.signingKey ? "this region's signing key" : "the region's other digests"}`, item.line);
+      const inherited = log.inheritedKeys?.find((k) => end <= k.upTo);
+      if (inherited) {
+        if (d.digestPublicKey !== inherited.publicKeySpki) throw new Broken(end, 'the digest is not signed by the key that signed this part of the log before it was restored', item.line);
+      } else if ((key ??= d.digestPublicKey) !== d.digestPublicKey) throw new Broken(end, `the digest is signed by a different key than ${log.signingKey ? "this region's signing key" : "the region's other digests"}`, item.line);
       if (!(await digestSignatureValid(d))) throw new Broken(end, 'the digest signature is invalid (the digest was edited)', item.line);
       previousDigest = d;
       groupClosed = true;

@@ -11,6 +11,7 @@ import { keyArn } from '../keys/identifiers.js';
 import { kmsError } from '../errors.js';
 import type { Bytes } from '../../core/types.js';
 import type { Iam } from '../policy/iam.js';
+import { KitError, KitErrorCode } from '../../client/errors.js';
 
 /** A service event (AwsServiceEvent): something the KMS did by itself, not at a caller's request. */
 export interface ServiceEvent {
@@ -51,17 +52,34 @@ export interface RegionDirectory {
 export class RegionRuntime {
   readonly region: string;
   readonly store: RegionStore;
-  readonly root: RootKeys;
+  /** Undefined while the KMS is locked (lock/key-lock.ts). */
+  #root: RootKeys | undefined;
   readonly simulation = new RegionSimulation();
   readonly directory: RegionDirectory;
   /** Unwrapped, non-extractable CryptoKeys by `keyId|materialId|purpose`. Material is immutable, so entries never go stale; shredding evicts them. */
   readonly #cache = new Map<string, Promise<CryptoKey>>();
 
-  constructor(region: string, store: RegionStore, root: RootKeys, directory: RegionDirectory) {
+  constructor(region: string, store: RegionStore, root: RootKeys | undefined, directory: RegionDirectory) {
     this.region = region;
     this.store = store;
-    this.root = root;
+    this.#root = root;
     this.directory = directory;
+  }
+
+  /** The region's root keys; throws KitError LOCKED while the KMS is locked, so every call that needs a key refuses. */
+  get root(): RootKeys {
+    if (!this.#root) throw new KitError(KitErrorCode.LOCKED, `the kit is locked: unlock it (with its passphrase or a passkey) before using a key in ${this.region}`);
+    return this.#root;
+  }
+
+  get locked(): boolean {
+    return this.#root === undefined;
+  }
+
+  /** Unlocks with `root`, or (undefined) locks: forgets the root and every material unwrapped under it. */
+  setRoot(root: RootKeys | undefined): void {
+    this.#root = root;
+    if (!root) this.#cache.clear();
   }
 
   get account(): string {
@@ -78,12 +96,14 @@ export class RegionRuntime {
 
   /** A non-extractable CryptoKey for one material of `record`, unwrapped once and cached. */
   cryptoKey(record: KeyRecord, materialId: string, purpose: Purpose): Promise<CryptoKey> {
+    // Checked before the cache: a locked region must not serve materials unwrapped before the lock.
+    const root = this.root;
     const id = `${record.KeyId}|${materialId}|${purpose}`;
     let key = this.#cache.get(id);
     if (!key) {
       const material = record.materials.find((m) => m.id === materialId);
       if (!material) return Promise.reject(kmsError('InvalidCiphertextException', 'The ciphertext refers to key material this KMS key does not have.'));
-      key = unwrapAs(material.wrapped, this.root, record.KeyId, materialId, algorithmFor(purpose, record), false, usagesFor(purpose));
+      key = unwrapAs(material.wrapped, root, record.KeyId, materialId, algorithmFor(purpose, record), false, usagesFor(purpose));
       // A failed unwrap must not stay cached.
       key.catch(() => this.#cache.delete(id));
       if (this.#cache.size >= CACHE_LIMIT) this.#cache.delete(this.#cache.keys().next().value!);

@@ -30,6 +30,10 @@ export interface IamStore {
   /** The entity's policies, by PolicyName. */
   list(kind: IamEntityKind, entity: string): Promise<IamPolicyRecord[]>;
   put(record: IamPolicyRecord): Promise<void>;
+  /** Every policy of every user and role (key-store backup). */
+  all(): Promise<IamPolicyRecord[]>;
+  /** Replaces every policy at once (key-store restore). */
+  replace(records: readonly IamPolicyRecord[]): Promise<void>;
   /** False when there was no such policy. */
   delete(kind: IamEntityKind, entity: string, policyName: string): Promise<boolean>;
   close(): void;
@@ -82,6 +86,13 @@ export class IndexedDbIamStore implements IamStore {
   async put(record: IamPolicyRecord) {
     await this.#db.put('policies', record);
   }
+  async all() {
+    return this.#db.getAll('policies');
+  }
+  async replace(records: readonly IamPolicyRecord[]) {
+    const tx = this.#db.transaction('policies', 'readwrite', { durability: 'strict' });
+    await Promise.all([tx.store.clear(), ...records.map((r) => tx.store.put(r)), tx.done]);
+  }
   async delete(kind: IamEntityKind, entity: string, policyName: string) {
     const tx = this.#db.transaction('policies', 'readwrite');
     const id = policyId(kind, entity, policyName);
@@ -122,6 +133,13 @@ export class MemoryIamStore implements IamStore {
   }
   async put(record: IamPolicyRecord) {
     this.#table.set(record.id, { ...record });
+  }
+  async all() {
+    return [...this.#table.values()].map((r) => ({ ...r }));
+  }
+  async replace(records: readonly IamPolicyRecord[]) {
+    this.#table.clear();
+    for (const r of records) this.#table.set(r.id, { ...r });
   }
   async delete(kind: IamEntityKind, entity: string, policyName: string) {
     return this.#table.delete(policyId(kind, entity, policyName));

@@ -11,7 +11,7 @@ import type { GrantRecord, RootKeys } from './records.js';
 
 const byCreation = (a: GrantRecord, b: GrantRecord) => a.CreationDate - b.CreationDate || (a.GrantId < b.GrantId ? -1 : 1);
 import { SCHEMA_VERSION, upgrade, type KmsRegionDB } from './schema.js';
-import { checkExpected, type RegionStore, type Write } from './store.js';
+import { checkExpected, type RegionContents, type RegionStore, type Write } from './store.js';
 import { storageRequest } from '../errors.js';
 import { argumentError } from '../../core/arguments.js';
 
@@ -110,6 +110,23 @@ export class IndexedDbStore implements RegionStore {
       await tx.done.catch(() => undefined);
       throw error;
     }
+  }
+
+  async replace(contents: RegionContents): Promise<void> {
+    // One transaction: an interrupted restore leaves the region as it was. Strict durability: a
+    // restore is rare and the user was told it is done.
+    const tx = this.#db.transaction(['keys', 'aliases', 'grants', 'imports'], 'readwrite', { durability: 'strict' });
+    const [keys, aliases, grants, imports] = (['keys', 'aliases', 'grants', 'imports'] as const).map((n) => tx.objectStore(n));
+    await Promise.all([
+      keys!.clear(),
+      aliases!.clear(),
+      grants!.clear(),
+      imports!.clear(),
+      ...contents.keys.map((r) => keys!.put(r as never)),
+      ...contents.aliases.map((r) => aliases!.put(r as never)),
+      ...contents.grants.map((r) => grants!.put(r as never)),
+      tx.done,
+    ]);
   }
 
   close(): void {

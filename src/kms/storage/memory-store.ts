@@ -5,7 +5,7 @@
  * IndexedDB: that is how the Node tests open a "second tab".
  */
 import type { AliasRecord, GrantRecord, ImportRecord, KeyRecord, RootKeys } from './records.js';
-import { checkExpected, type RegionStore, type Write } from './store.js';
+import { checkExpected, type RegionContents, type RegionStore, type Write } from './store.js';
 
 interface Tables {
   root?: RootKeys;
@@ -92,6 +92,19 @@ export class MemoryStore implements RegionStore {
       if (write.value === undefined) table.delete(write.id);
       else table.set(write.id, write.store === 'imports' ? copyImport(write.value as ImportRecord) : copy(write.value));
     }
+  }
+
+  async replace(contents: RegionContents): Promise<void> {
+    // Copied first, swapped in after: nothing is half-replaced.
+    const keys = new Map(contents.keys.map((r) => [r.KeyId, copy(r)]));
+    const aliases = new Map(contents.aliases.map((r) => [r.AliasName, copy(r)]));
+    const grants = new Map(contents.grants.map((r) => [r.GrantId, copy(r)]));
+    const t = this.#tables;
+    for (const [table, next] of [[t.keys, keys], [t.aliases, aliases], [t.grants, grants]] as [Map<string, unknown>, Map<string, unknown>][]) {
+      table.clear();
+      for (const [k, v] of next) table.set(k, v);
+    }
+    t.imports.clear();
   }
 
   #table(write: Write): Map<string, { version: number }> {

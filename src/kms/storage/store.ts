@@ -20,6 +20,13 @@ export type Write =
   | { readonly store: 'imports'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: ImportRecord }
   | { readonly store: 'grants'; readonly id: string; readonly expect: number | null | 'any'; readonly value?: GrantRecord };
 
+/** Everything a region holds besides its root keys and import tokens. */
+export interface RegionContents {
+  readonly keys: readonly KeyRecord[];
+  readonly aliases: readonly AliasRecord[];
+  readonly grants: readonly GrantRecord[];
+}
+
 export interface RegionStore {
   readonly region: string;
   /** The region's root keys; `create` runs only if none are stored, and the first writer wins. */
@@ -34,6 +41,12 @@ export interface RegionStore {
   /** The grants of one key, oldest first. */
   grantsForKey(keyId: string): Promise<GrantRecord[]>;
   allGrants(): Promise<GrantRecord[]>;
+  /**
+   * Replaces every key, alias and grant record (and drops pending imports) in one transaction: a
+   * key-store restore (src/kms/backup/). The root keys stay: restored materials arrive re-wrapped
+   * under them.
+   */
+  replace(contents: RegionContents): Promise<void>;
   /** Applies every write or none; a value of undefined deletes. */
   commit(writes: readonly Write[]): Promise<void>;
   close(): void;
