@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncrementalHash, webAssemblyHashFailure } from '../../src/core/hashing/incremental-hash.js';
 import { RawAesKeyring, decrypt, decryptStream, encrypt, encryptStream } from '../../src/core/index.js';
+import { INCREMENTAL_SIGNATURE_THRESHOLD } from '../../src/core/signed-body.js';
 
 const compile = WebAssembly.compile;
 const refusals: number[] = [];
@@ -70,8 +71,13 @@ describe('incremental SHA-2 without WebAssembly', () => {
     expect(encrypted[1]).toBe(0x05); // suite 0x0578
     // Decrypted by the one-shot path, which verifies with WebCrypto over the whole message.
     expect((await decrypt(keyring, encrypted)).plaintext).toEqual(data);
-    const { ciphertext } = await encrypt(keyring, data, { frameLength: 4096 });
-    expect(await pipe(ciphertext, decryptStream(keyring))).toEqual(data);
-    expect((await decrypt(keyring, ciphertext)).plaintext).toEqual(data);
+    // Above INCREMENTAL_SIGNATURE_THRESHOLD, so the one-shot calls hash frame by frame too.
+    const large = new Uint8Array(INCREMENTAL_SIGNATURE_THRESHOLD + 4099).map((_, i) => (i * 7) & 255);
+    const { ciphertext } = await encrypt(keyring, large, { frameLength: 4096 });
+    expect(await pipe(ciphertext, decryptStream(keyring))).toEqual(large);
+    expect((await decrypt(keyring, ciphertext)).plaintext).toEqual(large);
+    const tampered = ciphertext.slice();
+    tampered[ciphertext.length >> 1]! ^= 1;
+    await expect(decrypt(keyring, tampered)).rejects.toThrow(/altered/);
   });
 });
