@@ -144,12 +144,28 @@ export interface KitEncryptManyOptions {
    * again, in seconds. Default 900 (15 minutes).
    */
   readonly ttlSeconds?: number;
+  /**
+   * Most workers the batch is spread over (a positive integer). Default: `navigator.hardwareConcurrency`.
+   * The kit's worker hands shares of at least 64 records to helper workers, each holding the branch
+   * key only as a non-extractable CryptoKey; `1` keeps the whole batch in the kit's worker.
+   */
+  readonly workers?: number;
 }
 
 /** Options of `kit.decryptMany`. */
 export interface KitDecryptManyOptions {
   /** Pairs every message must carry with these values; a message that does not fails alone (ENCRYPTION_CONTEXT_MISMATCH). */
   readonly encryptionContext?: EncryptionContext;
+  /** As in {@link KitEncryptManyOptions.workers}. */
+  readonly workers?: number;
+}
+
+/** `options.workers` of the batch calls: undefined or a positive integer. */
+function checkWorkers(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('options.workers', 'a positive integer');
+  if (value < 1) throw rangeError('options.workers', 'must be at least 1');
+  return value;
 }
 
 /** Why one record of `kit.decryptMany` failed. */
@@ -462,19 +478,20 @@ class WorkerKit implements Kit {
   }
 
   async encryptMany(records: Uint8Array[], options: KitEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> {
-    if (options === null || typeof options !== 'object') throw typeError('options', 'an object { branchKeyId, encryptionContext?, suiteId?, ttlSeconds? }');
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object { branchKeyId, encryptionContext?, suiteId?, ttlSeconds?, workers? }');
     const { branchKeyId, ttlSeconds = DEFAULT_BRANCH_KEY_TTL_SECONDS } = options;
     if (typeof branchKeyId !== 'string' || branchKeyId.length === 0) throw typeError('options.branchKeyId', 'a branch key id from kit.createBranchKey');
     if (typeof ttlSeconds !== 'number' || !(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw rangeError('options.ttlSeconds', 'must be a number of seconds greater than 0');
     const encryptionContext = checkContext(options.encryptionContext ?? {}, 'options.encryptionContext', true)!;
+    const workers = checkWorkers(options.workers);
     const { sent, buffers } = sendableBatch(records, 'records');
-    const wire = { branchKeyId, encryptionContext, suiteId: options.suiteId, ttlSeconds };
+    const wire = { branchKeyId, encryptionContext, suiteId: options.suiteId, ttlSeconds, workers };
     return this.run(() => this.#remote.encryptMany(transfer(sent, buffers), wire));
   }
 
   async decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]> {
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('options', 'an object { encryptionContext? }');
-    const wire = { encryptionContext: checkContext(options?.encryptionContext, 'options.encryptionContext', false) };
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('options', 'an object { encryptionContext?, workers? }');
+    const wire = { encryptionContext: checkContext(options?.encryptionContext, 'options.encryptionContext', false), workers: checkWorkers(options?.workers) };
     const { sent, buffers } = sendableBatch(messages, 'messages');
     return this.run(() => this.#remote.decryptMany(transfer(sent, buffers), wire));
   }

@@ -12,6 +12,7 @@ import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier 
 import { createKms, type Kms, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
 import {
   AuditOperation,
+  branchKeyStoreNames,
   KitError,
   KitErrorCode,
   PROTOCOL_VERSION,
@@ -33,6 +34,7 @@ import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
+import { BatchPool, workersForBatch } from './pool/batch-pool.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -124,6 +126,14 @@ async function databasesSettled(name: string): Promise<void> {
         }),
     ),
   );
+}
+
+/** The batch helpers (workers/pool), started by the first batch large enough to share. */
+let pool: BatchPool | undefined;
+function batchPool(): BatchPool {
+  const { branchKeys, name } = state();
+  pool ??= new BatchPool({ materials: (id, version, ttl) => branchKeys.materials(id, version, ttl) }, branchKeyStoreNames(name).logicalKeyStoreName);
+  return pool;
 }
 
 /** The page checked the batch already; this guards the worker against a page that did not. */
@@ -227,8 +237,13 @@ const api: KitWorkerApi = {
   encryptMany: guarded(async (records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> => {
     const { branchKeys } = state();
     checkBatch(records, 'records');
+    const workers = workersForBatch(records.length, options.workers);
+    // Found here first either way, so an unknown branch key is NOT_FOUND before any helper starts.
     const keyring = await branchKeys.keyring(options.branchKeyId, options.ttlSeconds);
-    const messages = await encryptRecords(records, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+    const messages =
+      workers > 1
+        ? await batchPool().encryptMany(records, { branchKeyId: options.branchKeyId, encryptionContext: options.encryptionContext, suiteId: options.suiteId, ttlSeconds: options.ttlSeconds }, workers)
+        : await encryptRecords(records, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
     return transfer(messages, messages.map((m) => m.buffer));
   }),
 
@@ -236,7 +251,9 @@ const api: KitWorkerApi = {
     const { clientFor, account, branchKeys } = state();
     checkBatch(messages, 'messages');
     const keyring = branchKeys.decryptingKeyring(decryptingKeyring(undefined, clientFor, { partition: 'aws', accountIds: [account] }));
-    const results = await decryptRecords(messages, keyring, options.encryptionContext);
+    const workers = workersForBatch(messages.length, options.workers);
+    const local = (some: Uint8Array<ArrayBuffer>[]) => decryptRecords(some, keyring, options.encryptionContext);
+    const results = workers > 1 ? await batchPool().decryptMany(messages, options.encryptionContext, workers, local) : await local(messages);
     const buffers = results.flatMap((r) => ('plaintext' in r ? [r.plaintext.buffer] : []));
     return transfer(results, buffers);
   }),
@@ -246,6 +263,8 @@ const api: KitWorkerApi = {
     closed = true;
     opened = undefined;
     if (!was) return;
+    pool?.close();
+    pool = undefined;
     was.branchKeys.close();
     await was.kms.close();
     await databasesSettled(was.name);
