@@ -218,9 +218,10 @@ export interface Kit {
    * without, with a Blob the browser holds (in memory, up to its blob store's limits).
    *
    * Speed: the default suite, 0x0578, signs the message, and a stream's signature needs a hash
-   * of every byte computed in JavaScript (WebCrypto cannot hash incrementally), so that hash sets
-   * the pace, several times slower than AES-GCM itself; `suiteId: 0x0478` is the same without the
-   * signature. `npm run bench:file` measures both.
+   * of every byte computed beside the cipher (WebCrypto cannot hash incrementally): WebAssembly
+   * SHA-384 (JavaScript where a CSP forbids WebAssembly), hashing each frame while the next ones
+   * are in AES-GCM. `suiteId: 0x0478` is the same without the signature. `npm run bench:file`
+   * measures both.
    */
   encryptFile(file: Blob, options: KitEncryptOptions, call: FileOutputCallOptions): Promise<File>;
   encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob>;
@@ -228,7 +229,7 @@ export interface Kit {
    * Decrypts a file frame by frame; resolves only once every frame and the signature verified. With
    * `call.output` the plaintext is written to that file (replaced only once verified; left as it
    * was on any failure) and the call resolves with its File. A signed message (suite 0x0578, the
-   * default) is hashed in JavaScript for its signature, as on encrypt, which sets the pace.
+   * default) is hashed for its signature as on encrypt.
    */
   decryptFile(file: Blob, options: KitDecryptOptions | undefined, call: FileOutputCallOptions): Promise<File>;
   decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob>;

@@ -240,10 +240,11 @@ const api: KitWorkerApi = {
     const workers = workersForBatch(records.length, options.workers);
     // Found here first either way, so an unknown branch key is NOT_FOUND before any helper starts.
     const keyring = await branchKeys.keyring(options.branchKeyId, options.ttlSeconds);
+    const local = (some: Uint8Array<ArrayBuffer>[]) => encryptRecords(some, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
     const messages =
       workers > 1
-        ? await batchPool().encryptMany(records, { branchKeyId: options.branchKeyId, encryptionContext: options.encryptionContext, suiteId: options.suiteId, ttlSeconds: options.ttlSeconds }, workers)
-        : await encryptRecords(records, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+        ? await batchPool().encryptMany(records, { branchKeyId: options.branchKeyId, encryptionContext: options.encryptionContext, suiteId: options.suiteId, ttlSeconds: options.ttlSeconds }, workers, local)
+        : await local(records);
     return transfer(messages, messages.map((m) => m.buffer));
   }),
 

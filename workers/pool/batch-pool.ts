@@ -4,8 +4,10 @@
  * calling thread several microseconds, and that thread, not the crypto, is the bottleneck of a
  * batch (issue 6's measurements); more threads calling WebCrypto run more messages at once.
  *
- * A batch is cut into contiguous shares, one per helper, so results come back in record order by
- * concatenation. Helpers start on the first batch that uses them and live as long as the kit.
+ * A batch is cut into contiguous shares, one per worker (the kit worker takes the first, helpers
+ * the others), so results come back in record order by concatenation. The kit worker works too
+ * rather than only dispatching: on a machine with two cores, two threads calling WebCrypto is the
+ * most that can run at once. Helpers start on the first batch that uses them and live as long as the kit.
  * Branch keys reach helpers only as non-extractable CryptoKeys (KitBranchKeys.materials).
  */
 import { expose, transfer, wrap, type Remote } from 'comlink';
@@ -27,6 +29,7 @@ export function defaultBatchWorkers(): number {
 
 /** How many workers a batch of `count` records gets: at most `cap`, the cores, and one per MIN_RECORDS_PER_HELPER records. */
 export function workersForBatch(count: number, cap: number | undefined): number {
+  // One share per MIN_RECORDS_PER_HELPER records, so two workers from 2 x that on.
   return Math.max(1, Math.min(cap ?? Infinity, defaultBatchWorkers(), Math.floor(count / MIN_RECORDS_PER_HELPER)));
 }
 
@@ -50,10 +53,11 @@ function shares<T>(items: readonly T[], parts: number): T[][] {
 
 /**
  * Each share's arrays and the buffers to transfer with it. A buffer is transferred once: an array
- * whose buffer another share already sends (the page sent the same array twice) goes as a copy.
+ * whose buffer another share already sends, or this worker keeps (`kept`), goes as a copy (the
+ * page may send the same array twice).
  */
-function sendable(shareList: readonly Uint8Array<ArrayBuffer>[][]): { items: Uint8Array<ArrayBuffer>[]; buffers: ArrayBuffer[] }[] {
-  const taken = new Set<ArrayBuffer>();
+function sendable(shareList: readonly Uint8Array<ArrayBuffer>[][], kept: readonly Uint8Array[]): { items: Uint8Array<ArrayBuffer>[]; buffers: ArrayBuffer[] }[] {
+  const taken = new Set<ArrayBufferLike>(kept.map((item) => item.buffer));
   return shareList.map((items) => {
     const buffers: ArrayBuffer[] = [];
     const own = items.map((item) => {
@@ -84,16 +88,24 @@ export class BatchPool {
     return this.#helpers.length;
   }
 
-  /** Encrypts `records` in `workers` shares; rejects as a whole with the first share's error, as encryptMany does. */
-  async encryptMany(records: Uint8Array<ArrayBuffer>[], options: HelperEncryptOptions, workers: number): Promise<Uint8Array<ArrayBuffer>[]> {
-    const helpers = this.#take(workers);
-    const results = await Promise.all(
-      sendable(shares(records, helpers.length)).map(({ items, buffers }, i) =>
-        Promise.race([helpers[i]!.remote.encryptMany(transfer(items, buffers), options), helpers[i]!.failed]),
-      ),
+  /**
+   * Encrypts `records` in `workers` shares: the first in this worker with `local`, the others in
+   * helpers. Rejects as a whole with the first share's error, as encryptMany does.
+   */
+  async encryptMany(
+    records: Uint8Array<ArrayBuffer>[],
+    options: HelperEncryptOptions,
+    workers: number,
+    local: (records: Uint8Array<ArrayBuffer>[]) => Promise<Uint8Array<ArrayBuffer>[]>,
+  ): Promise<Uint8Array<ArrayBuffer>[]> {
+    const [own, ...rest] = shares(records, workers);
+    const helpers = this.#take(rest.length);
+    const remote = sendable(rest, own!).map(({ items, buffers }, i) =>
+      Promise.race([helpers[i]!.remote.encryptMany(transfer(items, buffers), options), helpers[i]!.failed]),
     );
-    const out: Uint8Array<ArrayBuffer>[] = [];
-    for (const result of results) {
+    for (const pending of remote) pending.catch(() => undefined); // awaited below, after this worker's share
+    const out = await local(own!);
+    for (const result of await Promise.all(remote)) {
       if ('error' in result) throw fromWireError(result.error);
       out.push(...result.messages);
     }
@@ -101,8 +113,9 @@ export class BatchPool {
   }
 
   /**
-   * Decrypts `messages` in `workers` shares; each record succeeds or fails alone. Records no helper
-   * may decrypt (no branch key copy) are decrypted by `local` in the kit worker, in their places.
+   * Decrypts `messages` in `workers` shares, the first in this worker with `local`; each record
+   * succeeds or fails alone. Records a helper may not decrypt (no branch key copy) come back and are
+   * decrypted by `local` too, in their places.
    */
   async decryptMany(
     messages: Uint8Array<ArrayBuffer>[],
@@ -110,21 +123,26 @@ export class BatchPool {
     workers: number,
     local: (messages: Uint8Array<ArrayBuffer>[]) => Promise<BatchDecryptResult[]>,
   ): Promise<BatchDecryptResult[]> {
-    const helpers = this.#take(workers);
-    const answers = await Promise.all(
-      sendable(shares(messages, helpers.length)).map(({ items, buffers }, i) => Promise.race([helpers[i]!.remote.decryptMany(transfer(items, buffers), encryptionContext), helpers[i]!.failed])),
+    const [own, ...rest] = shares(messages, workers);
+    const helpers = this.#take(rest.length);
+    const remote = sendable(rest, own!).map(({ items, buffers }, i) =>
+      Promise.race([helpers[i]!.remote.decryptMany(transfer(items, buffers), encryptionContext), helpers[i]!.failed]),
     );
-    const out: BatchDecryptResult[] = [];
+    for (const pending of remote) pending.catch(() => undefined);
+    const out: BatchDecryptResult[] = await local(own!);
     const elsewhere: number[] = [];
-    for (const answer of answers) {
+    const back: Uint8Array<ArrayBuffer>[] = [];
+    for (const answer of await Promise.all(remote)) {
       for (const result of answer) {
-        if ('elsewhere' in result) elsewhere.push(out.length);
+        if ('elsewhere' in result) {
+          // A helper hands such a message back untouched (it was transferred there).
+          elsewhere.push(out.length);
+          back.push(result.message);
+        }
         out.push(result as BatchDecryptResult);
       }
     }
-    if (elsewhere.length > 0) {
-      // A helper hands such a message back untouched (it was transferred there).
-      const back = answers.flatMap((answer) => answer.flatMap((r) => ('elsewhere' in r ? [r.message] : [])));
+    if (back.length > 0) {
       const decrypted = await local(back);
       elsewhere.forEach((at, i) => (out[at] = decrypted[i]!));
     }
