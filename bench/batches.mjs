@@ -104,6 +104,7 @@ async function main() {
     row('kit, same calls with workers: 1 (the kit worker alone)', spread(run.single.enc), spread(run.single.dec), '-');
     row('WebCrypto floor, page -> worker -> page as the kit', spread(run.floor.enc), spread(run.floor.dec), '-');
     row('WebCrypto floor, timed inside the worker', spread(run.floor.encInWorker), spread(run.floor.decInWorker), '-');
+    row('WebCrypto floor, half a batch in each of 2 workers', spread(run.floorTwo.enc), spread(run.floorTwo.dec), '-');
     row('plain KMS keyring, simulated KMS, no added latency', fmt(kms0.encPerSec), fmt(kms0.decPerSec), `${fmt(kms0.kmsCallsPer10k.encrypt)} (encrypt), ${fmt(kms0.kmsCallsPer10k.decrypt)} (decrypt)`);
     row(`plain KMS keyring, simulated KMS, +${KMS_LATENCY_MS} ms per call`, fmt(kmsSlow.encPerSec), fmt(kmsSlow.decPerSec), `${fmt(kmsSlow.kmsCallsPer10k.encrypt)} (encrypt), ${fmt(kmsSlow.kmsCallsPer10k.decrypt)} (decrypt)`);
     row('ESDK client-browser 4.2.2, raw AES keyring, sequential', fmt(sdk.encPerSec), fmt(sdk.decPerSec), '-');
@@ -114,6 +115,7 @@ async function main() {
     const x = (a, b) => `${(a / b).toFixed(1)}x`;
     const single = { enc: median(run.single.enc), dec: median(run.single.dec) };
     log(`pool (${run.workers} workers) / one worker, same rounds: encrypt ${x(kit.enc, single.enc)}, decrypt ${x(kit.dec, single.dec)} (target >= ${TARGETS.poolVsOne}x)`);
+    log(`  the machine's parallelism, same rounds: floor in 2 workers / floor in 1: encrypt ${x(median(run.floorTwo.enc), floor.enc)}, decrypt ${x(median(run.floorTwo.dec), floor.dec)} (what any pool can gain at best)`);
     log(`kit / WebCrypto floor (page -> worker -> page; the floor runs in one worker): encrypt ${pct(kit.enc, floor.enc)}, decrypt ${pct(kit.dec, floor.dec)}`);
     log(`hierarchical / plain KMS keyring, no added latency:   encrypt ${x(kit.enc, kms0.encPerSec)}, decrypt ${x(kit.dec, kms0.decPerSec)}`);
     log(`hierarchical / plain KMS keyring, +${KMS_LATENCY_MS} ms per KMS call: encrypt ${x(kit.enc, kmsSlow.encPerSec)}, decrypt ${x(kit.dec, kmsSlow.decPerSec)}` +
