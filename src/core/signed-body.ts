@@ -20,11 +20,15 @@ import { incrementalHash, signDigest, verifyDigest } from './signature.js';
 
 /**
  * Messages (plaintext on encrypt, header and body on decrypt) of at least this many bytes are
- * hashed incrementally; smaller ones are signed and verified by WebCrypto in one call. 1 MiB: in
- * Node on this machine WebCrypto signed 1 KiB - 256 KiB in ~2 ms, 1 MiB in ~6 ms and 4 MiB in
- * ~15 ms, against ~4 ms for a JavaScript P-384 signature of a digest whose hash overlaps the cipher.
+ * hashed incrementally; smaller ones are signed and verified by WebCrypto in one call. The
+ * incremental path has fixed costs of its own: a fresh extractable key pair instead of the spare
+ * one generated ahead, and a JavaScript ECDSA signature of the digest (~4 ms for P-384 in Node
+ * here) or verification (~6 ms); WebCrypto signed 1 KiB - 256 KiB in ~2 ms, 1 MiB in ~6 ms and
+ * 4 MiB in ~15 ms. So at 1 MiB the two paths cost about the same, and the saved second pass only
+ * pays from a few MiB on. `node bench/signed-paths.mjs` compares both in one page; on this loaded
+ * 2-core machine (load 17) it could not tell them apart at 4-64 MiB.
  */
-export const INCREMENTAL_SIGNATURE_THRESHOLD = 1 << 20;
+export const INCREMENTAL_SIGNATURE_THRESHOLD = 4 << 20;
 
 /**
  * Starts `start(i)` for i = 0 .. count-1 with at most `window` in flight, and for each i in order

@@ -31,9 +31,8 @@ const T = INCREMENTAL_SIGNATURE_THRESHOLD;
 const SUITES: [SuiteId, boolean][] = [[0x0578, true], [0x0378, false], [0x0214, false]];
 const SHAPES: [string, number, number | undefined][] = [
   ['exactly the threshold, default frames', T, undefined],
-  ['3.5 MiB + 1, default frames', 3.5 * T + 1, undefined],
-  ['threshold + 1 in 4 KiB frames (257 frames)', T + 1, 4096],
-  ['2 MiB in frames of 100,003 bytes', 2 * T, 100_003],
+  ['threshold + 1 in 4 KiB frames', T + 1, 4096],
+  ['1.5 x threshold + 1 in frames of 100,003 bytes', 1.5 * T + 1, 100_003],
 ];
 
 async function read(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
