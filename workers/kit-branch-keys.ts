@@ -75,8 +75,10 @@ export class KitBranchKeys {
    * Branch keys for a batch helper: keyrings get their materials from `sourceFor(ttlSeconds)` (the
    * kit worker, over a port) instead of a store of their own.
    */
-  static remote(logicalKeyStoreName: string, sourceFor: (ttlSeconds: number) => BranchKeySource): KitBranchKeys {
-    const keys = new KitBranchKeys(logicalKeyStoreName.replace(/:branch-keys$/, ''), () => {
+  static remote(kitName: string, sourceFor: (ttlSeconds: number) => BranchKeySource): KitBranchKeys {
+    // Named like the kit's own, so logical store names (part of each keyring's cache ids) agree;
+    // the store, its database and the KMS supplier are never used in remote mode.
+    const keys = new KitBranchKeys(kitName, () => {
       throw new Error('a batch helper has no KMS client');
     });
     keys.#remote = sourceFor;

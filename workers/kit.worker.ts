@@ -12,7 +12,6 @@ import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier 
 import { createKms, type Kms, type KmsSimulation, type SimulationState } from '../src/kms/index.js';
 import {
   AuditOperation,
-  branchKeyStoreNames,
   KitError,
   KitErrorCode,
   PROTOCOL_VERSION,
@@ -132,7 +131,7 @@ async function databasesSettled(name: string): Promise<void> {
 let pool: BatchPool | undefined;
 function batchPool(): BatchPool {
   const { branchKeys, name } = state();
-  pool ??= new BatchPool({ materials: (id, version, ttl) => branchKeys.materials(id, version, ttl) }, branchKeyStoreNames(name).logicalKeyStoreName);
+  pool ??= new BatchPool({ materials: (id, version, ttl) => branchKeys.materials(id, version, ttl) }, name);
   return pool;
 }
 

@@ -104,7 +104,7 @@ export async function encryptSignedBody(prepared: SignedBodyEncryption, plaintex
   return signDigest(prepared.signingKey, signature.curve, hash.digest());
 }
 
-const frameEnd = (frame: FrameLocation): number => frame.contentOffset + frame.contentLength + 16;
+const endOfFrame = (frame: FrameLocation): number => frame.contentOffset + frame.contentLength + 16;
 
 /**
  * Decrypts located frames into one plaintext while hashing the message's header and body in
@@ -140,7 +140,7 @@ export async function decryptSignedBody(options: {
       },
       {
         // Frame i's bytes run from the end of frame i-1 (of the header for the first) to its tag's end.
-        before: (i) => hash.update(ciphertext.subarray(i === 0 ? 0 : frameEnd(frames[i - 1]!), frameEnd(frames[i]!))),
+        before: (i) => hash.update(ciphertext.subarray(i === 0 ? 0 : endOfFrame(frames[i - 1]!), endOfFrame(frames[i]!))),
       },
     );
   } catch (error) {

@@ -9,7 +9,7 @@ import { expose, transfer, wrap, type Remote } from 'comlink';
 import { decryptMany } from '../../src/core/decrypt.js';
 import { EnvelopeError, ErrorCode } from '../../src/core/errors.js';
 import type { BranchKeySource, Keyring } from '../../src/core/index.js';
-import { batchRecordError, ownedBytes, toWireError, type BatchDecryptResult } from '../../src/protocol.js';
+import { batchRecordError, branchKeyStoreNames, ownedBytes, toWireError, type BatchDecryptResult } from '../../src/protocol.js';
 import { BATCH_CONCURRENCY, encryptRecords } from '../kit-batches.js';
 import { KitBranchKeys } from '../kit-branch-keys.js';
 import type { BatchHelperApi, HelperKeySource, NotForHelper } from './helper-api.js';
@@ -34,14 +34,15 @@ function ready(): KitBranchKeys {
 }
 
 const api: BatchHelperApi = {
-  async init(keys, logicalKeyStoreName) {
+  async init(keys, kitName) {
     const remote: Remote<HelperKeySource> = wrap<HelperKeySource>(keys);
+    const { logicalKeyStoreName } = branchKeyStoreNames(kitName);
     const source = (ttlSeconds: number): BranchKeySource => ({
       logicalKeyStoreName,
       getActiveKey: (id) => remote.materials(id, undefined, ttlSeconds),
       getKeyVersion: (id, version) => remote.materials(id, version, ttlSeconds),
     });
-    branchKeys = KitBranchKeys.remote(logicalKeyStoreName, source);
+    branchKeys = KitBranchKeys.remote(kitName, source);
   },
 
   async encryptMany(records, options) {

@@ -74,13 +74,13 @@ function sendable(shareList: readonly Uint8Array<ArrayBuffer>[][], kept: readonl
 export class BatchPool {
   readonly #helpers: Helper[] = [];
   readonly #keys: HelperKeySource;
-  readonly #logicalKeyStoreName: string;
+  readonly #kitName: string;
   #closed = false;
 
   /** `keys` answers the helpers' requests for branch key materials (KitBranchKeys.materials). */
-  constructor(keys: HelperKeySource, logicalKeyStoreName: string) {
+  constructor(keys: HelperKeySource, kitName: string) {
     this.#keys = keys;
-    this.#logicalKeyStoreName = logicalKeyStoreName;
+    this.#kitName = kitName;
   }
 
   /** Helpers running now. */
@@ -177,7 +177,7 @@ export class BatchPool {
     const remote = wrap<BatchHelperApi>(worker);
     const { port1, port2 } = new MessageChannel();
     expose(this.#keys, port1);
-    void remote.init(transfer(port2, [port2]), this.#logicalKeyStoreName);
+    void remote.init(transfer(port2, [port2]), this.#kitName);
     return { worker, remote, failed };
   }
 }

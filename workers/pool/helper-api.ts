@@ -34,8 +34,8 @@ export interface NotForHelper {
 
 /** The API a helper exposes. Errors come back as values ({@link WireError}) so their class and code survive. */
 export interface BatchHelperApi {
-  /** Once, before any batch: the port that serves {@link HelperKeySource}, and the store's logical name (part of the cache id). */
-  init(keys: MessagePort, logicalKeyStoreName: string): Promise<void>;
+  /** Once, before any batch: the port that serves {@link HelperKeySource}, and the kit's name (its branch key store's names derive from it). */
+  init(keys: MessagePort, kitName: string): Promise<void>;
   encryptMany(records: Uint8Array<ArrayBuffer>[], options: HelperEncryptOptions): Promise<{ messages: Uint8Array<ArrayBuffer>[] } | { error: WireError }>;
   decryptMany(messages: Uint8Array<ArrayBuffer>[], encryptionContext: EncryptionContext | undefined): Promise<(BatchDecryptResult | NotForHelper)[]>;
 }
