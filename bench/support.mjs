@@ -15,29 +15,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * `page`) as browser ESM with code splitting and linked source maps, and an index.html that loads
  * page.js.
  */
-const POOL_WORKERS = {
-  'batch-helper.worker': join(root, 'workers', 'pool', 'batch-helper.worker.ts'),
-  'hash.worker': join(root, 'workers', 'pool', 'hash.worker.ts'),
-};
-const poolWorkerUrls = {
-  name: 'pool-worker-urls',
-  setup(build) {
-    build.onLoad({ filter: /workers[\\/]pool[\\/][^\\/]+\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(/'\.\/([a-z-]+)\.worker\.ts'/g, "'./$1.worker.js'"),
-      loader: 'ts',
-    }));
-  },
-};
-
 export async function bundlePage(outDir, entryPoints, { title = 'envelope-kit bench' } = {}) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await esbuild.build({
     absWorkingDir: root,
-    // The kit worker's own workers (workers/pool/*.worker.ts), started with new Worker(new URL(...)):
-    // Vite bundles those URLs itself; esbuild does not, so they are entries here and the URLs point at them.
-    entryPoints: { ...entryPoints, ...POOL_WORKERS },
-    plugins: [poolWorkerUrls],
+    entryPoints,
     outdir: outDir,
     bundle: true,
     splitting: true,

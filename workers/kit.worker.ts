@@ -34,7 +34,6 @@ import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
 import { BatchPool, workersForBatch } from './pool/batch-pool.js';
-import { RemoteHashers } from './pool/remote-hasher.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -136,13 +135,6 @@ function batchPool(): BatchPool {
   return pool;
 }
 
-/** Signed files hash in a worker of their own (workers/pool/remote-hasher.ts), started by the first one. */
-let hashers: RemoteHashers | undefined;
-function fileHashers(): RemoteHashers {
-  hashers ??= new RemoteHashers();
-  return hashers;
-}
-
 /** The page checked the batch already; this guards the worker against a page that did not. */
 function checkBatch(items: unknown, argument: string): asserts items is Uint8Array[] {
   if (!Array.isArray(items) || items.some((item) => !(item instanceof Uint8Array))) throw new TypeError(`${argument} must be an array of Uint8Arrays`);
@@ -217,7 +209,6 @@ const api: KitWorkerApi = {
       encryptionContext: options.encryptionContext,
       suiteId: options.suiteId,
       plaintextLength: file.size,
-      hasher: fileHashers().factory,
     });
     return pipeFile(file, { transform, secretOutput: false, type: MESSAGE_TYPE }, control, output);
   }),
@@ -230,7 +221,7 @@ const api: KitWorkerApi = {
     // pipeFile returns the Blob only after the stream closed without error and discards it otherwise.
     // With `output`, released frames go to the file's swap file, which only replaces the file on
     // close(), after the signature verified; a failure aborts it (FileSink), leaving no plaintext.
-    const transform = decryptStream(keyring, { encryptionContext: options.encryptionContext, signaturePolicy: 'release-frames-early', hasher: fileHashers().factory });
+    const transform = decryptStream(keyring, { encryptionContext: options.encryptionContext, signaturePolicy: 'release-frames-early' });
     return pipeFile(file, { transform, secretOutput: true, type: '' }, control, output);
   }),
 
@@ -274,8 +265,6 @@ const api: KitWorkerApi = {
     if (!was) return;
     pool?.close();
     pool = undefined;
-    hashers?.close();
-    hashers = undefined;
     was.branchKeys.close();
     await was.kms.close();
     await databasesSettled(was.name);

@@ -18,28 +18,14 @@ import {
 import { EnvelopeError, ErrorCode, malformed, rangeError, typeError } from './errors.js';
 import { parseHeader, type ParsedHeader } from './header.js';
 import { checkDecryptOptions, prepareDecryption, prepareEncryption, type DecryptOptions, type EncryptOptions, type PreparedDecryption } from './message.js';
-import { incrementalHash, signDigest, verifyDigest } from './signature.js';
-import type { SignatureHash, StreamHasher, StreamHasherFactory } from './hashing/incremental-hash.js';
+import { incrementalHash, signDigest, verifyDigest, type IncrementalHash } from './signature.js';
 
 /** A TransformStream that also tells the message header once it is known (and, on decrypt, verified). */
 export interface MessageTransformStream extends TransformStream<Uint8Array, Uint8Array> {
   readonly header: Promise<MessageHeader>;
 }
 
-/** Where a signed stream's footer hash runs (see {@link EncryptStreamOptions.hasher}). */
-export interface StreamHashOptions {
-  /**
-   * Makes the incremental hash of a signed message's footer signature. Default: the stream's own
-   * thread (WebAssembly SHA-2, JavaScript where a CSP forbids WebAssembly). The kit's worker passes
-   * one that hashes in another worker, so the hash runs beside its file reading and writing.
-   */
-  readonly hasher?: StreamHasherFactory;
-}
-
-const makeHasher = (options: StreamHashOptions | undefined, hash: string): Promise<StreamHasher> =>
-  options?.hasher ? options.hasher(hash as SignatureHash) : incrementalHash(hash as SignatureHash);
-
-export interface EncryptStreamOptions extends EncryptOptions, StreamHashOptions {
+export interface EncryptStreamOptions extends EncryptOptions {
   /**
    * An upper bound on the plaintext length, if known. Materials managers may use it (caching);
    * the stream fails as soon as more bytes than this arrive.
@@ -62,7 +48,7 @@ export interface EncryptStreamOptions extends EncryptOptions, StreamHashOptions 
  */
 export type SignaturePolicy = 'verify-then-release' | 'release-frames-early' | 'reject-signed';
 
-export interface DecryptStreamOptions extends DecryptOptions, StreamHashOptions {
+export interface DecryptStreamOptions extends DecryptOptions {
   readonly signaturePolicy?: SignaturePolicy;
 }
 
@@ -104,7 +90,7 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   }
   const header = deferred<MessageHeader>();
   let prepared: Awaited<ReturnType<typeof prepareEncryption>>;
-  let hash: StreamHasher | undefined;
+  let hash: IncrementalHash | undefined;
   let frame: Bytes; // the plaintext of the frame being filled
   let filled = 0;
   let sequence = 1;
@@ -136,7 +122,7 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         prepared = await prepareEncryption(keyringOrCmm, options, bound, true);
         const headerBytes = await prepared.headerBytes;
         if (prepared.suite.signature) {
-          hash = await makeHasher(options, prepared.suite.signature.hash);
+          hash = await incrementalHash(prepared.suite.signature.hash);
           hash.update(headerBytes);
         }
         frame = new Uint8Array(prepared.frameLength);
@@ -182,7 +168,7 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       frame.fill(0);
       const signature = prepared.suite.signature;
       if (signature && hash) {
-        const der = await signDigest(prepared.signingKey!, signature.curve, await hash.digest());
+        const der = await signDigest(prepared.signingKey!, signature.curve, hash.digest());
         const footer = new Uint8Array(2 + der.length);
         new DataView(footer.buffer).setUint16(0, der.length);
         footer.set(der, 2);
@@ -296,7 +282,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   const queue = new InputQueue();
   let parsed: ParsedHeader | undefined;
   let keys: PreparedDecryption | undefined;
-  let hash: StreamHasher | undefined;
+  let hash: IncrementalHash | undefined;
   let sequence = 1;
   let bodyDone = false;
   let finished = false;
@@ -330,7 +316,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         parsed = parseHeader(headerBytes)!;
         keys = await prepareDecryption(parsed, checked);
         if (parsed.suite.signature) {
-          hash = await makeHasher(options, parsed.suite.signature.hash);
+          hash = await incrementalHash(parsed.suite.signature.hash);
           hash.update(headerBytes);
         }
         queue.consume(headerBytes.length);
@@ -388,7 +374,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       const signature = queue.peek(2 + sigLength).slice(2);
       queue.consume(2 + sigLength);
       const curve = parsed.suite.signature!.curve;
-      if (!(await verifyDigest(keys!.verificationKey!, curve, signature, await hash!.digest()))) {
+      if (!(await verifyDigest(keys!.verificationKey!, curve, signature, hash!.digest()))) {
         throw new EnvelopeError(ErrorCode.SIGNATURE_INVALID, 'the message signature does not verify: the message was altered');
       }
       for (const plaintext of held) controller.enqueue(plaintext);

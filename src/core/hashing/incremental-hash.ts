@@ -33,20 +33,6 @@ export interface IncrementalHash {
   readonly implementation: HashImplementation;
 }
 
-/**
- * Where a stream's signature hash runs, when not on the stream's own thread (`hasher` option of
- * encryptStream / decryptStream): `update` hands the bytes over and returns at once (the hasher
- * must not keep a view of `data` after returning: the caller may reuse it); `digest` resolves when
- * every update has been hashed.
- */
-export interface StreamHasher {
-  update(data: Uint8Array): void;
-  digest(): Bytes | Promise<Bytes>;
-}
-
-/** Makes a {@link StreamHasher} for one message's footer hash. */
-export type StreamHasherFactory = (hash: SignatureHash) => Promise<StreamHasher>;
-
 /** Options of {@link createIncrementalHash}. */
 export interface IncrementalHashOptions {
   /**
