@@ -5,7 +5,7 @@
 // latency, and with a stated latency per call) and the AWS ESDK browser client; KMS calls per
 // 10,000 messages; WebCrypto calls per message, counted; what each kind of call costs.
 //   node bench/batches.mjs [--rounds=10] [--per-batch=1000] [--kms-latency-ms=5] [--concurrency-sweep]
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,14 +28,29 @@ const TTL_SECONDS = 15 * 60;
 const KMS_LATENCY_MS = option('kms-latency-ms', 5);
 const SWEEP = process.argv.includes('--concurrency-sweep');
 const SWEEP_LEVELS = [2, 4, 8, 16, 32, 64];
-const TARGETS = { encPerSec: 20_000, decPerSec: 20_000, vsKmsKeyring: 10, kmsCallsPer10k: 1 };
+const TARGETS = { encPerSec: 20_000, decPerSec: 20_000, vsKmsKeyring: 10, kmsCallsPer10k: 1, poolVsOne: 1.5, vsEsdk: 4 };
 const log = (line = '') => console.log(line);
 
 async function build() {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const common = { absWorkingDir: root, outdir: outDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', tsconfig: join(root, 'tsconfig.json'), logLevel: 'warning' };
-  await esbuild.build({ ...common, entryPoints: { page: join(srcDir, 'page.ts'), 'kit.worker': join(root, 'workers', 'kit.worker.ts'), 'floor-worker': join(srcDir, 'floor-worker.ts') } });
+  // The kit worker starts its batch helpers with new Worker(new URL('./batch-helper.worker.ts', import.meta.url)),
+  // which Vite rewrites to the built chunk; esbuild does not, so the URL is pointed at the helper's bundle here.
+  const helperUrl = {
+    name: 'batch-helper-url',
+    setup(b) {
+      b.onLoad({ filter: /workers[\\/]pool[\\/]batch-pool\.ts$/ }, (args) => ({
+        contents: readFileSync(args.path, 'utf8').replace("'./batch-helper.worker.ts'", "'./batch-helper.worker.js'"),
+        loader: 'ts',
+      }));
+    },
+  };
+  await esbuild.build({
+    ...common,
+    plugins: [helperUrl],
+    entryPoints: { page: join(srcDir, 'page.ts'), 'kit.worker': join(root, 'workers', 'kit.worker.ts'), 'batch-helper.worker': join(root, 'workers', 'pool', 'batch-helper.worker.ts'), 'floor-worker': join(srcDir, 'floor-worker.ts') },
+  });
   // The ESDK needs a global Buffer (asn1.js): injected into the comparison worker only.
   await esbuild.build({ ...common, entryPoints: { worker: join(srcDir, 'worker.ts') }, inject: [join(root, 'bench', 'buffer-shim.js')] });
   writeFileSync(join(outDir, 'index.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./page.js"></script>\n');
@@ -85,9 +100,11 @@ async function main() {
     log('rates are medians of per-batch rates (min-max), kit and floor in the same interleaved rounds');
     log('                                                       encrypts/s              decrypts/s              KMS calls / 10k msgs');
     const row = (label, enc, dec, calls) => log(`${label.padEnd(55)}${enc.padEnd(24)}${dec.padEnd(24)}${calls}`);
-    row('kit.encryptMany/decryptMany, hierarchical keyring', spread(run.kit.enc), spread(run.kit.dec), `${per10k.toFixed(2)} (${run.kmsCalls} in ${run.total}: ${run.kmsCallNames.join(', ') || 'none'}; TTL ${TTL_SECONDS} s)`);
+    row(`kit.encryptMany/decryptMany, hierarchical, pool (${run.workers} workers)`, spread(run.kit.enc), spread(run.kit.dec), `${per10k.toFixed(2)} (${run.kmsCalls} in ${run.total}, both kit rows: ${run.kmsCallNames.join(', ') || 'none'}; TTL ${TTL_SECONDS} s)`);
+    row('kit, same calls with workers: 1 (the kit worker alone)', spread(run.single.enc), spread(run.single.dec), '-');
     row('WebCrypto floor, page -> worker -> page as the kit', spread(run.floor.enc), spread(run.floor.dec), '-');
     row('WebCrypto floor, timed inside the worker', spread(run.floor.encInWorker), spread(run.floor.decInWorker), '-');
+    row('WebCrypto floor, half a batch in each of 2 workers', spread(run.floorTwo.enc), spread(run.floorTwo.dec), '-');
     row('plain KMS keyring, simulated KMS, no added latency', fmt(kms0.encPerSec), fmt(kms0.decPerSec), `${fmt(kms0.kmsCallsPer10k.encrypt)} (encrypt), ${fmt(kms0.kmsCallsPer10k.decrypt)} (decrypt)`);
     row(`plain KMS keyring, simulated KMS, +${KMS_LATENCY_MS} ms per call`, fmt(kmsSlow.encPerSec), fmt(kmsSlow.decPerSec), `${fmt(kmsSlow.kmsCallsPer10k.encrypt)} (encrypt), ${fmt(kmsSlow.kmsCallsPer10k.decrypt)} (decrypt)`);
     row('ESDK client-browser 4.2.2, raw AES keyring, sequential', fmt(sdk.encPerSec), fmt(sdk.decPerSec), '-');
@@ -96,11 +113,14 @@ async function main() {
     log('');
     const pct = (a, b) => `${Math.round((100 * a) / b)}%`;
     const x = (a, b) => `${(a / b).toFixed(1)}x`;
-    log(`kit / WebCrypto floor (page -> worker -> page): encrypt ${pct(kit.enc, floor.enc)}, decrypt ${pct(kit.dec, floor.dec)}`);
+    const single = { enc: median(run.single.enc), dec: median(run.single.dec) };
+    log(`pool (${run.workers} workers) / one worker, same rounds: encrypt ${x(kit.enc, single.enc)}, decrypt ${x(kit.dec, single.dec)} (target >= ${TARGETS.poolVsOne}x)`);
+    log(`  the machine's parallelism, same rounds: floor in 2 workers / floor in 1: encrypt ${x(median(run.floorTwo.enc), floor.enc)}, decrypt ${x(median(run.floorTwo.dec), floor.dec)} (what any pool can gain at best)`);
+    log(`kit / WebCrypto floor (page -> worker -> page; the floor runs in one worker): encrypt ${pct(kit.enc, floor.enc)}, decrypt ${pct(kit.dec, floor.dec)}`);
     log(`hierarchical / plain KMS keyring, no added latency:   encrypt ${x(kit.enc, kms0.encPerSec)}, decrypt ${x(kit.dec, kms0.decPerSec)}`);
     log(`hierarchical / plain KMS keyring, +${KMS_LATENCY_MS} ms per KMS call: encrypt ${x(kit.enc, kmsSlow.encPerSec)}, decrypt ${x(kit.dec, kmsSlow.decPerSec)}` +
       (KMS_LATENCY_MS > 0 ? ` (that row is bounded by ${fmt(counts.concurrency)} messages in flight / ${KMS_LATENCY_MS} ms = ${fmt((counts.concurrency * 1000) / KMS_LATENCY_MS)}/s)` : ''));
-    log(`hierarchical / ESDK client-browser: encrypt ${x(kit.enc, sdk.encPerSec)}, decrypt ${x(kit.dec, sdk.decPerSec)}`);
+    log(`hierarchical (pool) / ESDK client-browser, 0x0478 both: encrypt ${x(kit.enc, sdk.encPerSec)}, decrypt ${x(kit.dec, sdk.decPerSec)} (target >= ${TARGETS.vsEsdk}x encrypt); one worker: ${x(single.enc, sdk.encPerSec)}, ${x(single.dec, sdk.decPerSec)}`);
     log('');
     log('WebCrypto calls per message (counted over 500 messages, branch key cached):');
     log(`  kit batch path  encrypt ${callList(counts.kit.encrypt)}`);
@@ -124,6 +144,8 @@ async function main() {
       const ratio = Math.min(kit.enc / kms.encPerSec, kit.dec / kms.decPerSec);
       if (ratio < TARGETS.vsKmsKeyring) failures.push(`${ratio.toFixed(1)}x < ${TARGETS.vsKmsKeyring}x the plain KMS keyring (${label})`);
     }
+    if (Math.min(kit.enc / single.enc, kit.dec / single.dec) < TARGETS.poolVsOne) failures.push(`pool / one worker ${x(kit.enc, single.enc)} / ${x(kit.dec, single.dec)} < ${TARGETS.poolVsOne}x`);
+    if (kit.enc / sdk.encPerSec < TARGETS.vsEsdk) failures.push(`encryptMany 0x0478 / ESDK ${x(kit.enc, sdk.encPerSec)} < ${TARGETS.vsEsdk}x`);
     if (per10k > TARGETS.kmsCallsPer10k) failures.push(`${per10k.toFixed(2)} KMS calls per 10k messages > ${TARGETS.kmsCallsPer10k}`);
   } finally {
     await browser.close().catch(() => {});

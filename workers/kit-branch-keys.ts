@@ -15,6 +15,8 @@ import {
   type EncryptedDataKey,
   type EncryptionMaterials,
   type Keyring,
+  type BranchKeyMaterials,
+  type BranchKeySource,
   type KmsClientSupplier,
 } from '../src/core/index.js';
 import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
@@ -54,12 +56,63 @@ export class KitBranchKeys {
   readonly #partitionId = crypto.randomUUID();
   /** Reads the ACTIVE record's `kms-arn` to find a branch key's store; what it reads is authenticated by KMS afterwards. */
   #records: BranchKeyStorage | undefined;
+  /** In a batch helper (workers/pool): branch keys come from the kit worker, by TTL; no store, no KMS. */
+  #remote: ((ttlSeconds: number) => BranchKeySource) | undefined;
+  /**
+   * Fetched materials by [branch key, version], for this worker's keyrings and the batch helpers
+   * alike, so that a batch spread over helpers costs no more KMS calls than one kept here.
+   */
+  readonly #shared = new Map<string, { readonly fetchedAt: number; readonly value: Promise<BranchKeyMaterials> }>();
 
   constructor(kitName: string, clientFor: KmsClientSupplier) {
     const { logicalKeyStoreName, database } = branchKeyStoreNames(kitName);
     this.#logicalName = logicalKeyStoreName;
     this.#database = database;
     this.#clientFor = clientFor;
+  }
+
+  /**
+   * Branch keys for a batch helper: keyrings get their materials from `sourceFor(ttlSeconds)` (the
+   * kit worker, over a port) instead of a store of their own.
+   */
+  static remote(kitName: string, sourceFor: (ttlSeconds: number) => BranchKeySource): KitBranchKeys {
+    // Named like the kit's own, so logical store names (part of each keyring's cache ids) agree;
+    // the store, its database and the KMS supplier are never used in remote mode.
+    const keys = new KitBranchKeys(kitName, () => {
+      throw new Error('a batch helper has no KMS client');
+    });
+    keys.#remote = sourceFor;
+    return keys;
+  }
+
+  /**
+   * Branch key materials for this worker's keyrings and for the batch helpers: fetched through the
+   * branch key's store (one KMS Decrypt) at most once per `ttlSeconds` however many ask. The branch
+   * key stays a non-extractable CryptoKey when cloned to a helper.
+   */
+  materials(branchKeyId: string, version: string | undefined, ttlSeconds: number): Promise<BranchKeyMaterials> {
+    const id = JSON.stringify([branchKeyId, version ?? null]);
+    const now = Date.now();
+    const known = this.#shared.get(id);
+    // Usable by this caller if fetched within the caller's own TTL (another caller may allow longer).
+    if (known && now - known.fetchedAt < ttlSeconds * 1000) return known.value;
+    if (this.#shared.size >= CACHE_CAPACITY) this.#shared.clear();
+    const value = this.#owner(branchKeyId).then((owner) => {
+      const store = this.#store(owner);
+      return version === undefined ? store.getActiveKey(branchKeyId) : store.getKeyVersion(branchKeyId, version);
+    });
+    this.#shared.set(id, { fetchedAt: now, value });
+    value.then(
+      (materials) => {
+        // The ACTIVE version is also that version: decrypting what was just encrypted needs no second fetch.
+        const versioned = JSON.stringify([branchKeyId, materials.branchKeyVersion]);
+        if (version === undefined && !this.#shared.has(versioned)) this.#shared.set(versioned, { fetchedAt: now, value });
+      },
+      () => {
+        if (this.#shared.get(id)?.value === value) this.#shared.delete(id);
+      },
+    );
+    return value;
   }
 
   /** CreateKey in the store of `kmsKeyArn`; the id is remembered with its owner. */
@@ -72,11 +125,18 @@ export class KitBranchKeys {
 
   /** The keyring that encrypts under `branchKeyId`, its materials cached for `ttlSeconds`. */
   async keyring(branchKeyId: string, ttlSeconds: number): Promise<HierarchicalKeyring> {
-    const owner = await this.#owner(branchKeyId);
-    const key = JSON.stringify([owner.region, owner.kmsKeyArn, branchKeyId, ttlSeconds]);
+    const owner = this.#remote ? undefined : await this.#owner(branchKeyId);
+    const key = JSON.stringify([owner?.region, owner?.kmsKeyArn, branchKeyId, ttlSeconds]);
     let keyring = this.#keyrings.get(key);
     if (!keyring) {
-      keyring = new HierarchicalKeyring({ keyStore: this.#store(owner), branchKeyId, ttlSeconds, cache: this.#cache, partitionId: this.#partitionId });
+      const keyStore: BranchKeySource = owner
+        ? {
+            logicalKeyStoreName: this.#logicalName,
+            getActiveKey: (id) => this.materials(id, undefined, ttlSeconds),
+            getKeyVersion: (id, version) => this.materials(id, version, ttlSeconds),
+          }
+        : this.#remote!(ttlSeconds);
+      keyring = new HierarchicalKeyring({ keyStore, branchKeyId, ttlSeconds, cache: this.#cache, partitionId: this.#partitionId });
       this.#keyrings.set(key, keyring);
     }
     return keyring;
@@ -133,6 +193,7 @@ export class KitBranchKeys {
     for (const store of this.#stores.values()) store.close();
     this.#stores.clear();
     this.#keyrings.clear();
+    this.#shared.clear();
     this.#records?.close();
     this.#records = undefined;
   }

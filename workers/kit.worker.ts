@@ -45,6 +45,7 @@ import type { KitService } from '../src/services/operation-names.js';
 import type { RotationEvent } from '../src/services/secrets-manager/types.js';
 import { KitTables } from './kit-tables.js';
 import type { WireTableRequest, WireTableTarget } from '../src/client/tables/protocol.js';
+import { BatchPool, workersForBatch } from './pool/batch-pool.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -149,6 +150,14 @@ async function databasesSettled(name: string): Promise<void> {
         }),
     ),
   );
+}
+
+/** The batch helpers (workers/pool), started by the first batch large enough to share. */
+let pool: BatchPool | undefined;
+function batchPool(): BatchPool {
+  const { branchKeys, name } = state();
+  pool ??= new BatchPool({ materials: (id, version, ttl) => branchKeys.materials(id, version, ttl) }, name);
+  return pool;
 }
 
 /** The page checked the batch already; this guards the worker against a page that did not. */
@@ -270,8 +279,14 @@ const api: KitWorkerApi = {
   encryptMany: guarded(async (records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> => {
     const { branchKeys } = unlockedState();
     checkBatch(records, 'records');
+    const workers = workersForBatch(records.length, options.workers);
+    // Found here first either way, so an unknown branch key is NOT_FOUND before any helper starts.
     const keyring = await branchKeys.keyring(options.branchKeyId, options.ttlSeconds);
-    const messages = await encryptRecords(records, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+    const local = (some: Uint8Array<ArrayBuffer>[]) => encryptRecords(some, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+    const messages =
+      workers > 1
+        ? await batchPool().encryptMany(records, { branchKeyId: options.branchKeyId, encryptionContext: options.encryptionContext, suiteId: options.suiteId, ttlSeconds: options.ttlSeconds }, workers, local)
+        : await local(records);
     return transfer(messages, messages.map((m) => m.buffer));
   }),
 
@@ -279,7 +294,9 @@ const api: KitWorkerApi = {
     const { clientFor, account, branchKeys } = unlockedState();
     checkBatch(messages, 'messages');
     const keyring = branchKeys.decryptingKeyring(decryptingKeyring(undefined, clientFor, { partition: 'aws', accountIds: [account] }));
-    const results = await decryptRecords(messages, keyring, options.encryptionContext);
+    const workers = workersForBatch(messages.length, options.workers);
+    const local = (some: Uint8Array<ArrayBuffer>[]) => decryptRecords(some, keyring, options.encryptionContext);
+    const results = workers > 1 ? await batchPool().decryptMany(messages, options.encryptionContext, workers, local) : await local(messages);
     const buffers = results.flatMap((r) => ('plaintext' in r ? [r.plaintext.buffer] : []));
     return transfer(results, buffers);
   }),
@@ -323,6 +340,8 @@ const api: KitWorkerApi = {
     opened = undefined;
     if (!was) return;
     await was.tables.close();
+    pool?.close();
+    pool = undefined;
     was.branchKeys.close();
     await was.services.close();
     await was.kms.close();

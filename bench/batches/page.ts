@@ -25,6 +25,13 @@ function floorWorker(): FloorApi {
   return floorApi;
 }
 
+/** A second floor worker: the floor split over two workers says how much parallelism the machine has to give. */
+let secondFloorApi: FloorApi | undefined;
+function secondFloorWorker(): FloorApi {
+  secondFloorApi ??= wrap<FloorApi>(new Worker('./floor-worker.js', { type: 'module' })) as unknown as FloorApi;
+  return secondFloorApi;
+}
+
 let comparison: ComparisonApi | undefined;
 function comparisonWorker(): ComparisonApi {
   comparison ??= wrap<ComparisonApi>(new Worker('./worker.js', { type: 'module' })) as unknown as ComparisonApi;
@@ -52,21 +59,33 @@ async function kitAndFloor(rounds: number, perBatch: number, ttlSeconds: number)
     // Warm-up (JIT, the branch key fetch): not timed, not counted.
     for (let i = 0; i < 2; i++) {
       await kit.decryptMany(await kit.encryptMany(batchOf(perBatch), options), decryptOptions);
+      await kit.decryptMany(await kit.encryptMany(batchOf(perBatch), { ...options, workers: 1 }), { ...decryptOptions, workers: 1 });
       const { messages } = await floor.floorEncrypt(transfer(batchOf(perBatch), []));
       await floor.floorDecrypt(messages);
+      const second = await secondFloorWorker().floorEncrypt(transfer(batchOf(perBatch), []));
+      await secondFloorWorker().floorDecrypt(second.messages);
     }
     const auditBefore = (await kit.audit.query({ region: 'us-east-1' })).length;
     const kitSamples: Samples = { enc: [], dec: [] };
+    // The same kit with `workers: 1`: the whole batch in the kit's worker, as before the pool.
+    const singleSamples: Samples = { enc: [], dec: [] };
     const floorSamples: Required<Samples> = { enc: [], dec: [], encInWorker: [], decInWorker: [] };
+    // The same floor work split in two halves, one per floor worker, at once.
+    const floorTwoSamples: Samples = { enc: [], dec: [] };
+    const floor2 = secondFloorWorker();
     let failed = 0;
-    const runKit = async (inputs: Uint8Array<ArrayBuffer>[]) => {
+    const runKitWith = async (inputs: Uint8Array<ArrayBuffer>[], samples: Samples, workers?: number) => {
       let t0 = performance.now();
-      const messages = await kit.encryptMany(inputs, options);
-      kitSamples.enc.push(perBatch / ((performance.now() - t0) / 1000));
+      const messages = await kit.encryptMany(inputs, { ...options, workers });
+      samples.enc.push(perBatch / ((performance.now() - t0) / 1000));
       t0 = performance.now();
-      const results = await kit.decryptMany(messages, decryptOptions);
-      kitSamples.dec.push(perBatch / ((performance.now() - t0) / 1000));
+      const results = await kit.decryptMany(messages, { ...decryptOptions, workers });
+      samples.dec.push(perBatch / ((performance.now() - t0) / 1000));
       failed += results.filter((r) => 'error' in r).length;
+    };
+    const runKit = async (inputs: Uint8Array<ArrayBuffer>[]) => {
+      await runKitWith(inputs, kitSamples);
+      await runKitWith(batchOf(perBatch), singleSamples, 1);
     };
     const runFloor = async (inputs: Uint8Array<ArrayBuffer>[]) => {
       let t0 = performance.now();
@@ -77,6 +96,14 @@ async function kitAndFloor(rounds: number, perBatch: number, ttlSeconds: number)
       const decrypted = await floor.floorDecrypt(transfer(encrypted.messages, encrypted.messages.map((m) => m.buffer)));
       floorSamples.dec.push(perBatch / ((performance.now() - t0) / 1000));
       floorSamples.decInWorker.push(perBatch / (decrypted.ms / 1000));
+      const half = Math.floor(perBatch / 2);
+      const halves = [batchOf(half), batchOf(perBatch - half)];
+      t0 = performance.now();
+      const both = await Promise.all([floor, floor2].map((w, i) => w.floorEncrypt(transfer(halves[i]!, halves[i]!.map((r) => r.buffer)))));
+      floorTwoSamples.enc.push(perBatch / ((performance.now() - t0) / 1000));
+      t0 = performance.now();
+      await Promise.all([floor, floor2].map((w, i) => w.floorDecrypt(transfer(both[i]!.messages, both[i]!.messages.map((m) => m.buffer)))));
+      floorTwoSamples.dec.push(perBatch / ((performance.now() - t0) / 1000));
     };
     for (let round = 0; round < rounds; round++) {
       const kitInputs = batchOf(perBatch);
@@ -90,8 +117,8 @@ async function kitAndFloor(rounds: number, perBatch: number, ttlSeconds: number)
       }
     }
     const calls = (await kit.audit.query({ region: 'us-east-1' })).slice(auditBefore).map((r) => r.eventName);
-    const total = rounds * perBatch;
-    return { total, kit: kitSamples, floor: floorSamples, kmsCalls: calls.length, kmsCallNames: [...new Set(calls)], failed };
+    const total = 2 * rounds * perBatch;
+    return { total, kit: kitSamples, single: singleSamples, workers: navigator.hardwareConcurrency, floor: floorSamples, floorTwo: floorTwoSamples, kmsCalls: calls.length, kmsCallNames: [...new Set(calls)], failed };
   } finally {
     await kit.close();
     await deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS });

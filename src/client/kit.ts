@@ -188,12 +188,28 @@ export interface KitEncryptManyOptions extends KitTransferOption {
    * again, in seconds. Default 900 (15 minutes).
    */
   readonly ttlSeconds?: number;
+  /**
+   * Most workers the batch is spread over (a positive integer). Default: `navigator.hardwareConcurrency`.
+   * The kit's worker hands shares of at least 64 records to helper workers, each holding the branch
+   * key only as a non-extractable CryptoKey; `1` keeps the whole batch in the kit's worker.
+   */
+  readonly workers?: number;
 }
 
 /** Options of `kit.decryptMany`. */
 export interface KitDecryptManyOptions extends KitTransferOption {
   /** Pairs every message must carry with these values; a message that does not fails alone (ENCRYPTION_CONTEXT_MISMATCH). */
   readonly encryptionContext?: EncryptionContext;
+  /** As in {@link KitEncryptManyOptions.workers}. */
+  readonly workers?: number;
+}
+
+/** `options.workers` of the batch calls: undefined or a positive integer. */
+function checkWorkers(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('options.workers', 'a positive integer');
+  if (value < 1) throw rangeError('options.workers', 'must be at least 1');
+  return value;
 }
 
 /** Why one record of `kit.decryptMany` failed. */
@@ -315,9 +331,10 @@ export interface Kit {
    * without, with a Blob the browser holds (in memory, up to its blob store's limits).
    *
    * Speed: the default suite, 0x0578, signs the message, and a stream's signature needs a hash
-   * of every byte computed in JavaScript (WebCrypto cannot hash incrementally), so that hash sets
-   * the pace, several times slower than AES-GCM itself; `suiteId: 0x0478` is the same without the
-   * signature. `npm run bench:file` measures both.
+   * of every byte computed beside the cipher (WebCrypto cannot hash incrementally): WebAssembly
+   * SHA-384 (JavaScript where a CSP forbids WebAssembly), hashing each frame while the next ones
+   * are in AES-GCM. `suiteId: 0x0478` is the same without the signature. `npm run bench:file`
+   * measures both.
    */
   encryptFile(file: Blob, options: KitEncryptOptions, call: FileOutputCallOptions): Promise<File>;
   encryptFile(file: Blob, options: KitEncryptOptions, call?: FileCallOptions): Promise<Blob>;
@@ -325,7 +342,7 @@ export interface Kit {
    * Decrypts a file frame by frame; resolves only once every frame and the signature verified. With
    * `call.output` the plaintext is written to that file (replaced only once verified; left as it
    * was on any failure) and the call resolves with its File. A signed message (suite 0x0578, the
-   * default) is hashed in JavaScript for its signature, as on encrypt, which sets the pace.
+   * default) is hashed for its signature as on encrypt.
    */
   decryptFile(file: Blob, options: KitDecryptOptions | undefined, call: FileOutputCallOptions): Promise<File>;
   decryptFile(file: Blob, options?: KitDecryptOptions, call?: FileCallOptions): Promise<Blob>;
@@ -751,19 +768,20 @@ class WorkerKit implements Kit {
   }
 
   async encryptMany(records: Uint8Array[], options: KitEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> {
-    if (options === null || typeof options !== 'object') throw typeError('options', 'an object { branchKeyId, encryptionContext?, suiteId?, ttlSeconds? }');
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object { branchKeyId, encryptionContext?, suiteId?, ttlSeconds?, workers? }');
     const { branchKeyId, ttlSeconds = DEFAULT_BRANCH_KEY_TTL_SECONDS } = options;
     if (typeof branchKeyId !== 'string' || branchKeyId.length === 0) throw typeError('options.branchKeyId', 'a branch key id from kit.createBranchKey');
     if (typeof ttlSeconds !== 'number' || !(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw rangeError('options.ttlSeconds', 'must be a number of seconds greater than 0');
     const encryptionContext = checkContext(options.encryptionContext ?? {}, 'options.encryptionContext', true)!;
+    const workers = checkWorkers(options.workers);
     const { sent, buffers } = sendableBatch(records, 'records', checkTransfer(options));
-    const wire = { branchKeyId, encryptionContext, suiteId: options.suiteId, ttlSeconds };
+    const wire = { branchKeyId, encryptionContext, suiteId: options.suiteId, ttlSeconds, workers };
     return this.run(() => this.#remote.encryptMany(transfer(sent, buffers), wire));
   }
 
   async decryptMany(messages: Uint8Array[], options?: KitDecryptManyOptions): Promise<KitDecryptManyResult[]> {
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('options', 'an object { encryptionContext? }');
-    const wire = { encryptionContext: checkContext(options?.encryptionContext, 'options.encryptionContext', false) };
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('options', 'an object { encryptionContext?, workers?, transfer? }');
+    const wire = { encryptionContext: checkContext(options?.encryptionContext, 'options.encryptionContext', false), workers: checkWorkers(options?.workers) };
     const { sent, buffers } = sendableBatch(messages, 'messages', checkTransfer(options));
     return this.run(() => this.#remote.decryptMany(transfer(sent, buffers), wire));
   }

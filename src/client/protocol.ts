@@ -156,11 +156,15 @@ export interface WireEncryptManyOptions {
   readonly encryptionContext: EncryptionContext;
   readonly suiteId?: SuiteId;
   readonly ttlSeconds: number;
+  /** Most workers the batch may use (checked by the page); default: navigator.hardwareConcurrency. */
+  readonly workers?: number;
 }
 
 /** Options of `decryptMany` as they cross. */
 export interface WireDecryptManyOptions {
   readonly encryptionContext?: EncryptionContext;
+  /** As in {@link WireEncryptManyOptions}. */
+  readonly workers?: number;
 }
 
 /** Why one record of a batch failed: the allowlisted fields of its error (see {@link WireError}). */

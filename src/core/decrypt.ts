@@ -13,6 +13,7 @@ import { checkDecryptOptions, type CheckedDecryptOptions, type DecryptOptions } 
 import { prepareDecryption } from './prepare.js';
 import type { BatchDecryptingKeyring, DataKeyUnwrapper } from './batch-keyrings.js';
 import { verifyMessage } from './signature.js';
+import { decryptSignedBody, INCREMENTAL_SIGNATURE_THRESHOLD } from './signed-body.js';
 import { ALL_SUITE_IDS, findSuite } from './suites.js';
 
 /** The result of {@link decrypt}. */
@@ -62,6 +63,12 @@ async function decryptChecked(ciphertext: Uint8Array, checked: CheckedDecryptOpt
   const { header, suite } = parsed;
   const { frames, bodyEnd, signature } = locateBody(ciphertext, parsed);
   const { key, verificationKey } = await prepareDecryption(parsed, checked);
+  if (signature && bodyEnd >= INCREMENTAL_SIGNATURE_THRESHOLD) {
+    const result = await decryptSignedBody({ key, messageId: header.messageId, ciphertext, frames, suite, verificationKey: verificationKey!, derSignature: signature });
+    if (result.verified) return { plaintext: result.plaintext, header };
+    result.plaintext.fill(0);
+    throw new EnvelopeError(ErrorCode.SIGNATURE_INVALID, 'the message signature does not verify: the message was altered');
+  }
   const verified = signature
     ? verifyMessage(verificationKey!, suite.signature!.curve, suite.signature!.hash, signature, ciphertext.subarray(0, bodyEnd))
     : Promise.resolve(true);

@@ -13,6 +13,7 @@ import { prepareEncryption } from './prepare.js';
 import { RandomPool } from './random-pool.js';
 import type { BatchEncryptingKeyring, DataKeyWrapper } from './batch-keyrings.js';
 import { signMessage } from './signature.js';
+import { encryptSignedBody, INCREMENTAL_SIGNATURE_THRESHOLD } from './signed-body.js';
 import type { AlgorithmSuite } from './suites.js';
 
 /** The result of {@link encrypt}. */
@@ -63,18 +64,26 @@ export async function encrypt(keyringOrCmm: Keyring | MaterialsManager, plaintex
 async function encryptChecked(cmm: MaterialsManager, plaintext: Uint8Array, checked: CheckedEncryptOptions): Promise<EncryptResult> {
   // Before any materials are asked for (a KMS call): a plaintext the format cannot hold.
   checkFrameCount(plaintext.length, checked.frameLength);
-  const prepared = await prepareEncryption(cmm, undefined, plaintext.length, false, checked);
+  // A large message is hashed frame by frame and its digest signed in JavaScript, which needs the
+  // signing key's scalar: materials managers give an extractable key to requests marked streaming.
+  const incremental = plaintext.length >= INCREMENTAL_SIGNATURE_THRESHOLD;
+  const prepared = await prepareEncryption(cmm, undefined, plaintext.length, incremental, checked);
   const { headerLength, suite } = prepared;
   const bodyLength = framedBodyLength(plaintext.length, prepared.frameLength);
   const unsignedLength = headerLength + bodyLength;
   const out = new Uint8Array(unsignedLength + (suite.signature ? MAX_FOOTER : 0));
-  const [headerBytes] = await Promise.all([
-    prepared.headerBytes,
-    encryptFramedBody(prepared.key, prepared.messageId, plaintext, prepared.frameLength, out, headerLength),
-  ]);
-  out.set(headerBytes, 0);
-  if (!suite.signature) return { ciphertext: out, header: prepared.header };
-  const signature = await signMessage(prepared.signingKey!, suite.signature.hash, out.subarray(0, unsignedLength));
+  let signature: Bytes;
+  if (suite.signature && incremental && prepared.signingKey!.privateKey.extractable) {
+    signature = await encryptSignedBody({ ...prepared, signingKey: prepared.signingKey! }, plaintext, out.subarray(0, unsignedLength), headerLength);
+  } else {
+    const [headerBytes] = await Promise.all([
+      prepared.headerBytes,
+      encryptFramedBody(prepared.key, prepared.messageId, plaintext, prepared.frameLength, out, headerLength),
+    ]);
+    out.set(headerBytes, 0);
+    if (!suite.signature) return { ciphertext: out, header: prepared.header };
+    signature = await signMessage(prepared.signingKey!, suite.signature.hash, out.subarray(0, unsignedLength));
+  }
   new DataView(out.buffer).setUint16(unsignedLength, signature.length);
   out.set(signature, unsignedLength + 2);
   return { ciphertext: shrink(out, unsignedLength + 2 + signature.length), header: prepared.header };

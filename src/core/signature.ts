@@ -1,13 +1,15 @@
 /**
  * ECDSA footer signatures (spec: data-format/message-footer.md). One-shot messages sign and verify
- * with WebCrypto over the whole message. Streams cannot (WebCrypto signs only whole inputs), so
- * they hash incrementally and sign the digest with @noble/curves, loaded on demand.
+ * with WebCrypto over the whole message. Streams and large messages cannot (WebCrypto signs only
+ * whole inputs), so they hash incrementally (hashing/, WebAssembly) and sign the digest with
+ * @noble/curves, both loaded on demand.
  * The footer holds a DER signature; WebCrypto speaks IEEE P1363 (r || s), so both are converted.
  */
 import type { Bytes, SigningKey, VerificationKey } from './types.js';
 import type { CurveName, HashName } from './suites.js';
 import { fromBase64, toBase64 } from './bytes.js';
 import { EnvelopeError, ErrorCode } from './errors.js';
+import type { IncrementalHash, SignatureHash } from './hashing/incremental-hash.js';
 
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 const SCALAR_LENGTH: Record<CurveName, number> = { 'P-256': 32, 'P-384': 48 };
@@ -140,19 +142,15 @@ export async function verifyMessage(
   return subtle().verify({ name: 'ECDSA', hash }, key.publicKey, raw, data as Bytes);
 }
 
-/** An incremental hash for streams. */
-export interface IncrementalHash {
-  update(data: Uint8Array): void;
-  digest(): Bytes;
-}
+export type { IncrementalHash } from './hashing/incremental-hash.js';
 
+/**
+ * An incremental hash for messages signed or verified piece by piece: WebAssembly where it
+ * compiles, @noble/hashes elsewhere (see hashing/incremental-hash.ts). Loaded on first use.
+ */
 export async function incrementalHash(hash: HashName): Promise<IncrementalHash> {
-  const { sha256, sha384 } = await import('@noble/hashes/sha2.js');
-  const h = hash === 'SHA-256' ? sha256.create() : sha384.create();
-  return {
-    update: (data) => void h.update(data),
-    digest: () => h.digest() as Bytes,
-  };
+  const { createIncrementalHash } = await import('./hashing/incremental-hash.js');
+  return createIncrementalHash(hash as SignatureHash);
 }
 
 /** Signs a digest with the extractable private key of a stream's signing key. */

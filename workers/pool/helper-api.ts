@@ -1,0 +1,41 @@
+/**
+ * What the kit worker and its batch helpers say to each other (comlink, one helper per port).
+ * Kept beside the pool, not in src/protocol.ts: the page never talks to a helper.
+ */
+import type { BranchKeyMaterials } from '../../src/core/index.js';
+import type { SuiteId } from '../../src/core/suites.js';
+import type { EncryptionContext } from '../../src/core/types.js';
+import type { BatchDecryptResult, WireError } from '../../src/client/protocol.js';
+
+/**
+ * Where a helper gets branch key materials: the kit worker, which fetched them through KMS once and
+ * hands over the branch key as the same non-extractable CryptoKey (structured clone keeps a
+ * CryptoKey non-extractable), so the key's bytes never exist in a helper.
+ */
+export interface HelperKeySource {
+  /** The ACTIVE version when `version` is undefined; `ttlSeconds` bounds how long the kit worker may reuse what it fetched. */
+  materials(branchKeyId: string, version: string | undefined, ttlSeconds: number): Promise<BranchKeyMaterials>;
+}
+
+/** Options of one helper's share of an encrypt batch (those of the kit's encryptMany, checked). */
+export interface HelperEncryptOptions {
+  readonly branchKeyId: string;
+  readonly encryptionContext: EncryptionContext;
+  readonly suiteId?: SuiteId;
+  readonly ttlSeconds: number;
+}
+
+/** A helper's result for a decrypt record it may not decrypt (no branch key copy): the kit worker does it. */
+export interface NotForHelper {
+  readonly elsewhere: true;
+  /** The message, handed back (its buffer transferred). */
+  readonly message: Uint8Array<ArrayBuffer>;
+}
+
+/** The API a helper exposes. Errors come back as values ({@link WireError}) so their class and code survive. */
+export interface BatchHelperApi {
+  /** Once, before any batch: the port that serves {@link HelperKeySource}, and the kit's name (its branch key store's names derive from it). */
+  init(keys: MessagePort, kitName: string): Promise<void>;
+  encryptMany(records: Uint8Array<ArrayBuffer>[], options: HelperEncryptOptions): Promise<{ messages: Uint8Array<ArrayBuffer>[] } | { error: WireError }>;
+  decryptMany(messages: Uint8Array<ArrayBuffer>[], encryptionContext: EncryptionContext | undefined): Promise<(BatchDecryptResult | NotForHelper)[]>;
+}
