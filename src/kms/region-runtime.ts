@@ -9,6 +9,7 @@ import { RegionSimulation } from './simulation.js';
 import { unwrapAs, unsealBytes } from './key-material.js';
 import { keyArn } from './identifiers.js';
 import { kmsError } from './errors.js';
+import { deriveGrantTokenKey, type GrantTokenIssuers } from './grant-tokens.js';
 import type { Bytes } from '../core/types.js';
 import type { Iam } from './iam.js';
 
@@ -48,7 +49,7 @@ export interface RegionDirectory {
   serviceEvent(event: ServiceEvent): Promise<void>;
 }
 
-export class RegionRuntime {
+export class RegionRuntime implements GrantTokenIssuers {
   readonly region: string;
   readonly store: RegionStore;
   readonly root: RootKeys;
@@ -62,6 +63,19 @@ export class RegionRuntime {
     this.store = store;
     this.root = root;
     this.directory = directory;
+  }
+
+  #tokenKey: Promise<CryptoKey> | undefined;
+
+  /** The key `region`'s grant tokens are tagged with (grant-tokens.ts); undefined for a region this KMS does not run. */
+  grantTokenKey(region: string = this.region): Promise<CryptoKey> | undefined {
+    const runtime = region === this.region ? this : this.directory.peer(region);
+    if (!runtime) return undefined;
+    if (!runtime.#tokenKey) {
+      runtime.#tokenKey = deriveGrantTokenKey(runtime.root.seal);
+      runtime.#tokenKey.catch(() => (runtime.#tokenKey = undefined));
+    }
+    return runtime.#tokenKey;
   }
 
   get account(): string {

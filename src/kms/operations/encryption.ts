@@ -103,7 +103,7 @@ export async function encrypt(ctx: CallContext, req: Record<string, unknown>): P
   const plaintext = requiredBytes(req.Plaintext, 'Plaintext', 1, 4096);
   const context = optionalContext(req.EncryptionContext, 'EncryptionContext');
   const algorithm = optionalEnum(req.EncryptionAlgorithm, 'EncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   try {
     const key = await ctx.readKey(keyIdText, { op: 'Encrypt', allowAlias: true, ...(context ? { encryptionContext: context } : {}), conditions: { 'kms:EncryptionAlgorithm': algorithm } });
     const { blob } = await encryptWith(ctx, key, algorithm, plaintext, context, dryRun);
@@ -118,7 +118,7 @@ export async function decrypt(ctx: CallContext, req: Record<string, unknown>): P
   const context = optionalContext(req.EncryptionContext, 'EncryptionContext');
   const keyIdText = optionalString(req.KeyId, 'KeyId');
   const algorithm = optionalEnum(req.EncryptionAlgorithm, 'EncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   refuseRecipient(req);
   const opened = await decryptBlob(ctx, 'Decrypt', blob, keyIdText, algorithm, context, dryRun, 'EncryptionContext');
   return {
@@ -137,7 +137,7 @@ export async function reEncrypt(ctx: CallContext, req: Record<string, unknown>):
   const destinationContext = optionalContext(req.DestinationEncryptionContext, 'DestinationEncryptionContext');
   const sourceAlgorithm = optionalEnum(req.SourceEncryptionAlgorithm, 'SourceEncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
   const destinationAlgorithm = optionalEnum(req.DestinationEncryptionAlgorithm, 'DestinationEncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   // Both keys are checked before anything is decrypted, so a dry run touches no plaintext.
   const destination = await ctx.readKey(destinationKeyId, {
     op: 'ReEncrypt',
