@@ -86,7 +86,9 @@ async function decryptBlob(
       throw kmsError('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
     }
   }
-  let key = await ctx.readKey(parsed.keyId, { op, allowAlias: false, ...access });
+  // The ciphertext names a key of this account: by ARN, since a bare key id would resolve in the
+  // caller's own account (call-context.ts, resolveKey), and another account's principal may decrypt.
+  let key = await ctx.readKey(ctx.arn(parsed.keyId), { op, allowAlias: false, ...access });
   requireAlgorithm(key.record, key.arn, algorithm, 'EncryptionAlgorithms');
   endDryRun(dryRun);
   if (!key.record.materials.some((m) => m.id === parsed.materialId)) {

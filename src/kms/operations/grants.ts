@@ -218,7 +218,8 @@ export async function retireGrant(ctx: CallContext, req: Record<string, unknown>
     // A token of another region's grant names nothing here.
     if (named.region !== ctx.region) throw grantNotFound(named.grantId);
     if (grantIdText !== undefined && grantIdText !== named.grantId) throw kmsError('ValidationException', 'GrantId does not match the grant the GrantToken names.');
-    [keyText, grantId] = [keyIdText ?? named.keyId, named.grantId];
+    // The token names a key of this region's account: by ARN, for a retiring principal of another account.
+    [keyText, grantId] = [keyIdText ?? ctx.arn(named.keyId), named.grantId];
   } else {
     if (keyIdText === undefined || grantIdText === undefined) throw kmsError('ValidationException', 'RetireGrant needs a GrantToken, or both KeyId and GrantId.');
     [keyText, grantId] = [keyIdText, grantIdText];
@@ -227,7 +228,7 @@ export async function retireGrant(ctx: CallContext, req: Record<string, unknown>
   const keyId = await ctx.resolveKeyId(keyText, false);
   const grant = await ctx.runtime.store.getGrant(grantId);
   const found = grant && grant.KeyId === keyId ? grant : undefined;
-  await ctx.readKey(keyId, { op: 'RetireGrant', allowAlias: false, decided: () => (found ? retireDecision(ctx, found) : undefined) });
+  await ctx.readKey(ctx.arn(keyId), { op: 'RetireGrant', allowAlias: false, decided: () => (found ? retireDecision(ctx, found) : undefined) });
   if (!found) throw grantNotFound(grantId);
   endDryRun(dryRun);
   await removeGrant(ctx, found);

@@ -106,7 +106,7 @@ export async function updatePrimaryRegion(ctx: CallContext, req: Record<string, 
     checkKeyState('UpdatePrimaryRegion', current, keyStateOf(current, now), replicaArn);
     return { record: { ...current, ...transition(target), multiRegion: { role: 'PRIMARY', primaryRegion: region, replicaRegions } }, result: undefined };
   });
-  await ctx.mutateKey(keyId, { op: 'UpdatePrimaryRegion', allowAlias: false, conditions }, async ({ record: current }) => ({
+  await ctx.mutateKey(ctx.arn(keyId), { op: 'UpdatePrimaryRegion', allowAlias: false, conditions }, async ({ record: current }) => ({
     record: { ...current, ...transition(ctx.runtime), multiRegion: { role: 'REPLICA', primaryRegion: region, replicaRegions: [] } },
     result: undefined,
   }));
