@@ -10,7 +10,9 @@
 import { isPlainObject } from './canonical-json.js';
 import { buildAuditEvent, eventTime, type AuditEvent, type AuditEventInput } from './cloudtrail-record.js';
 import { createSigningKey } from './digests.js';
-import { EXPORT_FORMAT, EXPORT_VERSION, formatExport, interleave, trustedSet, verifyAuditExport, type ExportHeader, type VerifyOptions } from './audit-export.js';
+import { EXPORT_FORMAT, EXPORT_VERSION, formatExport, interleave, regionEnd, sealBody, trustedSet, verifyAuditExport, type ExportHeader, type VerifyOptions } from './audit-export.js';
+import type { AuditSigningKey } from './digests.js';
+import { signSeal, type RegionEnd } from './seal.js';
 import type { AuditRecord } from './hash-chain.js';
 import { matcher, type AuditQuery } from './query.js';
 import { adoptWhenFree, AuditJournal, findJournals, type OrphanJournal } from './journal.js';
@@ -183,17 +185,25 @@ export class AuditLog {
     if (options.region !== undefined) this.#writer(options.region, 'options.region');
     const regions = options.region === undefined ? this.regions : [options.region];
     const parts: { region: string; items: LogItem[] }[] = [];
+    const ends: RegionEnd[] = [];
+    const keys = new Map<string, AuditSigningKey>();
     for (const region of regions) {
       const writer = this.#writer(region);
       const head = await writer.seal();
+      keys.set(region, writer.key);
       const upTo = head.digest?.lastSequence ?? 0;
-      if (upTo === 0) continue;
       // Records appended after the seal belong to the next export: stop at the sealing digest.
-      const [records, digests] = await Promise.all([writer.store.records({ to: upTo }), writer.store.digests({ to: upTo })]);
-      parts.push({ region, items: interleave(records, digests) });
+      const [records, digests] = upTo === 0 ? [[], []] : await Promise.all([writer.store.records({ to: upTo }), writer.store.digests({ to: upTo })]);
+      const items = interleave(records, digests);
+      ends.push(regionEnd(region, items));
+      if (items.length > 0) parts.push({ region, items });
     }
+    // Regions with records first (the header's order), then the empty ones: the seal names them all.
+    ends.sort((a, b) => Number(b.lastSequence > 0) - Number(a.lastSequence > 0));
     const header: ExportHeader = { type: 'header', format: EXPORT_FORMAT, version: EXPORT_VERSION, account: this.account, regions: parts.map((p) => p.region), exportedAt: eventTime(this.#now()) };
-    return formatExport(header, parts);
+    const text = formatExport(header, parts);
+    const seal = await signSeal(await sealBody(header, text, ends), keys);
+    return `${text}${JSON.stringify(seal)}\n`;
   }
 
   /**
@@ -208,7 +218,8 @@ export class AuditLog {
     for (const region of this.regions) {
       const { store, key } = this.#writer(region);
       const { head, records, digests } = await store.snapshot();
-      logs.push({ region, items: interleave(records, digests), head, signingKey: key.publicKeySpki });
+      const unmarkedHead = await store.unmarkedHead?.();
+      logs.push({ region, items: interleave(records, digests), head, signingKey: key.publicKeySpki, account: this.account, unmarkedHead });
     }
     return verifyRegions(logs, trusted);
   }

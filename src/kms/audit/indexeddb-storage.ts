@@ -19,11 +19,16 @@ export interface AuditDB extends DBSchema {
   records: { key: number; value: AuditRecord };
   digests: { key: number; value: AuditDigest };
   /** `journal:<id>`: the highest entry of write-ahead journal `id` committed (journal.ts). */
-  meta: { key: 'head' | 'signingKey' | `journal:${string}`; value: AuditHead | AuditSigningKey | number };
+  /** `unmarkedHead`: the head a version 1 database had when it was upgraded (storage.ts, unmarkedHead). */
+  meta: { key: 'head' | 'signingKey' | 'unmarkedHead' | `journal:${string}`; value: AuditHead | AuditSigningKey | number };
 }
 
-/** Version 1: the layout above. A later layout appends a migration step, as the KMS's schema.ts does. */
-export const AUDIT_SCHEMA_VERSION = 1;
+/**
+ * Version 1: the layout above. Version 2 (issue 11): heads carry a high-water mark (seal.ts); the
+ * upgrade keeps a copy of the unmarked head it found, the one head accepted without a mark, until
+ * the first commit marks it. A later layout appends a migration step, as the KMS's schema.ts does.
+ */
+export const AUDIT_SCHEMA_VERSION = 2;
 const EMPTY_HEAD: AuditHead = { tip: EMPTY_TIP, digest: null };
 
 export interface IndexedDbAuditOptions {
@@ -68,11 +73,17 @@ export class IndexedDbAuditStorage implements AuditStorage {
       throw new TypeError('IndexedDbAuditStorage needs IndexedDB (a page or a worker); use MemoryAuditStorage in Node');
     }
     const db = await openDB<AuditDB>(this.databaseName(region), AUDIT_SCHEMA_VERSION, {
-      upgrade(database, oldVersion) {
+      async upgrade(database, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
           database.createObjectStore('records');
           database.createObjectStore('digests');
           database.createObjectStore('meta');
+        }
+        if (oldVersion === 1) {
+          // Only the versionchange transaction's own requests are awaited here (house style 6).
+          const meta = transaction.objectStore('meta');
+          const head = (await meta.get('head')) as AuditHead | undefined;
+          if (head && head.mark === undefined) await meta.put(head, 'unmarkedHead');
         }
       },
       // A newer version of the kit in another tab wants to upgrade: step aside rather than block it.
@@ -131,6 +142,14 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
     return ((await this.#db.get('meta', 'head')) as AuditHead | undefined) ?? EMPTY_HEAD;
   }
 
+  #unmarked: boolean | undefined;
+
+  async unmarkedHead(): Promise<AuditHead | undefined> {
+    const head = (await this.#db.get('meta', 'unmarkedHead')) as AuditHead | undefined;
+    this.#unmarked = head !== undefined;
+    return head;
+  }
+
   commit(expected: AuditHead, batch: AuditBatch): Promise<CommitResult> {
     try {
       checkBatch(expected, batch);
@@ -154,6 +173,7 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
       }
       let conflict: AuditHead | undefined;
       let failure: unknown;
+      let dropsUnmarked = false;
       const meta = tx.objectStore('meta');
       const read = meta.get('head');
       read.onsuccess = () => {
@@ -169,13 +189,21 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
         const digests = tx.objectStore('digests');
         for (const digest of batch.digests) digests.add(digest, digest.lastSequence);
         meta.put(batch.head, 'head');
+        // The upgrade's unmarked head is accepted only until a marked one replaces it.
+        if (this.#unmarked !== false && batch.head.mark !== undefined) {
+          meta.delete('unmarkedHead');
+          dropsUnmarked = true;
+        }
         for (const { id, upTo } of batch.journals ?? []) meta.put(upTo, `journal:${id}`);
       } catch (error) {
         // A value IndexedDB cannot clone: nothing is committed.
         failure = error;
         abort(tx);
       }
-      tx.oncomplete = () => resolve({ ok: true });
+      tx.oncomplete = () => {
+        if (dropsUnmarked) this.#unmarked = false;
+        resolve({ ok: true });
+      };
       tx.onabort = () => {
         if (conflict) resolve({ ok: false, head: conflict });
         else reject(failure ?? tx.error ?? new Error(`audit log ${this.region}: the append transaction was aborted`));
