@@ -7,6 +7,8 @@ import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { EncryptionContext, MessageHeader } from './core/types.js';
 import type { SuiteId } from './core/suites.js';
 import { typeError, rangeError } from './core/errors.js';
+// Under the global's name, so that `new Worker(new URL(…))` below stays visible to bundlers (trusted-worker.ts).
+import { TrustedWorker as Worker } from './strict-pages/trusted-worker.js';
 import type { KmsAudit, KmsRegionClient, KmsSimulation, SimulationState } from './kms/index.js';
 import {
   AuditOperation,
@@ -590,7 +592,8 @@ export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
   if (principal !== undefined && (typeof principal !== 'string' || principal.length === 0)) throw typeError('options.principal', 'an IAM principal ARN');
   if (given !== undefined && !isEndpoint(given)) throw typeError('options.worker', 'a Worker running workers/kit.worker.ts');
 
-  // Written out in full so that bundlers (Vite, webpack, esbuild plugins) see the worker and emit it.
+  // Written out in full so that bundlers (Vite, webpack, esbuild plugins) see the worker and emit it;
+  // `Worker` is the Trusted Types wrapper (strict-pages/trusted-worker.ts), for pages that require them.
   const worker = given ?? new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' });
   const remote = wrap<KitWorkerApi>(worker);
   let kit: WorkerKit | undefined;

@@ -102,7 +102,7 @@ describe('fuzz: the KMS parsers', () => {
     );
     await fuzz(
       'key policy parser',
-      fc.record({ text, kind: fc.constantFrom('key' as const, 'iam' as const) }),
+      fc.record({ text, kind: fc.constantFrom('key' as const, 'identity' as const) }),
       async ({ text: input, kind }) => {
         try {
           parsePolicy(input, kind);
