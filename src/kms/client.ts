@@ -167,14 +167,27 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
     throw kmsFailure;
   } finally {
     // Awaited: the record is stored before the caller sees the result (or the error).
-    await env.record({
-      event: { eventTime: runtime.now(), eventName: operation, awsRegion: runtime.region, principal: env.caller.arn, resources: ctx.resources, ...(errorCode ? { errorCode } : {}) },
-      ...(env.caller.viaService !== undefined ? { viaService: env.caller.viaService } : {}),
-      request,
-      ...(failure ? { error: failure } : { response }),
-      decisions: ctx.decisions,
-    });
+    try {
+      await env.record({
+        event: { eventTime: runtime.now(), eventName: operation, awsRegion: runtime.region, principal: env.caller.arn, resources: ctx.resources, ...(errorCode ? { errorCode } : {}) },
+        ...(env.caller.viaService !== undefined ? { viaService: env.caller.viaService } : {}),
+        request,
+        ...(failure ? { error: failure } : { response }),
+        decisions: ctx.decisions,
+      });
+    } catch (error) {
+      // A call is not reported as done when its record could not be stored (a full origin, an
+      // aborted transaction, a moved audit head): the caller learns that, and what did happen.
+      throw auditFailure(operation, error, failure);
+    }
   }
+}
+
+/** KMSInternalException for a call whose audit record could not be stored, saying whether the call itself completed. */
+function auditFailure(operation: string, error: unknown, failure: KmsError | undefined): KmsError {
+  const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const outcome = failure ? `${operation} itself failed (${failure.name})` : `${operation} itself completed: its effects are stored (list or describe to find them)`;
+  return new KmsError('KMSInternalException', `The request was rejected because the audit record of this call could not be stored (${why}); ${outcome}.`, { cause: error });
 }
 
 export function createRegionClient(env: ClientEnvironment): KmsRegionClient {

@@ -28,3 +28,4 @@ export type * from './types.js';
 
 /** The package version (checked against package.json by scripts/package-test.mjs). */
 export const VERSION = '0.1.0';
+export { StorageBlockedError } from './storage/blocked-open.js';

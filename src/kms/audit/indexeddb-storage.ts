@@ -9,7 +9,8 @@
  * auto-commit half-way (idb README, "Transaction lifetime"); the hashing and signing happen before it
  * opens. `add` (never `put`) for records and digests: even a bug in the writer cannot overwrite one.
  */
-import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { openUnblocked } from '../storage/blocked-open.js';
 import type { AuditDigest, AuditSigningKey } from './digests.js';
 import { deleteJournals } from './journal.js';
 import { EMPTY_TIP, type AuditRecord } from './hash-chain.js';
@@ -72,7 +73,8 @@ export class IndexedDbAuditStorage implements AuditStorage {
     if (typeof indexedDB === 'undefined') {
       throw new TypeError('IndexedDbAuditStorage needs IndexedDB (a page or a worker); use MemoryAuditStorage in Node');
     }
-    const db = await openDB<AuditDB>(this.databaseName(region), AUDIT_SCHEMA_VERSION, {
+    // Not openDB: an upgrade another tab blocks must fail with a clear error, not hang (storage/blocked-open.ts).
+    const db = await openUnblocked<AuditDB>(this.databaseName(region), AUDIT_SCHEMA_VERSION, {
       async upgrade(database, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
           database.createObjectStore('records');
