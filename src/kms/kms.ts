@@ -13,6 +13,7 @@ import { CallContext } from './call-context.js';
 import { recordNothing, type CallOutcome, type CallRecorder } from './call-record.js';
 import { createRegionClient, type KmsRegionClient } from './client.js';
 import { keyNotFound, kmsError } from './errors.js';
+import { listUnlistedReplicas } from './recovery.js';
 import { Iam, type KmsIam } from './iam.js';
 import { describePrincipal, type ConditionContext, type Decision, type NewGrantRequest } from './policy/index.js';
 import { IndexedDbIamStore, MemoryIamStore, iamDatabaseName } from './storage/iam-store.js';
@@ -182,6 +183,8 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       const root = await store.root(() => createRootKeys(now()));
       runtimes.set(region, new RegionRuntime(region, store, root, directory));
     }
+    // A worker killed in the middle of a two-region operation: finish its bookkeeping (recovery.ts).
+    await listUnlistedReplicas(runtimes);
   } catch (error) {
     for (const store of stores) store.close();
     iam.close();
