@@ -31,6 +31,7 @@ export {
   type BatchRecordError,
 } from './client.js';
 export { KitError, KitErrorCode } from './protocol.js';
+export { TRUSTED_TYPES_POLICY } from './strict-pages/trusted-worker.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).
