@@ -18,6 +18,7 @@ export { IamError, IamExceptionName, type KmsIam, type PutRolePolicyRequest, typ
 export type { Decision, DecisionMatch, DecisionSource } from './policy/index.js';
 export type { KmsAudit } from './audit-recording.js';
 export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './audit/index.js';
+export { AuditIntegrityError } from './audit/index.js';
 export type { KmsRegionClient } from './client.js';
 export { KmsError, KmsExceptionName } from './errors.js';
 export type { CallEvent, CallRecorder } from './call-record.js';
