@@ -5,7 +5,7 @@
 // every message any of them made decrypts, each successful rotation and grant is there exactly once,
 // every alias names a key that exists, a replica exists exactly when its primary lists it, and the
 // audit log verifies. The only refusals allowed while they race are the ones AWS documents for it
-// (ConflictException, AlreadyExistsException, LimitExceededException).
+// (AlreadyExistsException when another tab replicated first, LimitExceededException).
 //   node scripts/many-tabs.mjs            4 tabs, 6 rounds each
 //   EK_TABS=8 EK_ROUNDS=10 node scripts/many-tabs.mjs
 import { createReadStream } from 'node:fs';
@@ -19,7 +19,9 @@ import { build } from 'vite';
 
 const TABS = Number(process.env.EK_TABS ?? 4);
 const ROUNDS = Number(process.env.EK_ROUNDS ?? 6);
-const ALLOWED = new Set(['ConflictException', 'AlreadyExistsException', 'LimitExceededException']);
+// ConflictException is not among them: AWS documents it for none of these operations, and the
+// KMS retries lost races (key-updates.ts) rather than give up under this much contention.
+const ALLOWED = new Set(['AlreadyExistsException', 'LimitExceededException']);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 const out = await mkdtemp(join(tmpdir(), 'ek-tabs-'));
@@ -155,7 +157,9 @@ try {
   const replicated = [...new Set(work.flatMap((w) => w.replicated))].sort();
   if (JSON.stringify(replicated) !== JSON.stringify(state.existing)) problems.push(`replicated ${replicated.join(',')} but existing ${state.existing.join(',')}`);
   if (!state.verified) problems.push(`audit verify failed: ${JSON.stringify(state.broken)}`);
-  summary = `${TABS} tabs x ${ROUNDS} rounds: ${messages} messages (all decrypt: ${state.decrypted === messages}), ${state.rotations} rotations, ${state.grants.length} grants, ${state.aliases.length} aliases, replicas ${state.existing.join('+') || 'none'}; refusals while racing: ${JSON.stringify(Object.assign({}, ...work.map((w) => w.refused)))}`;
+  const refusals = {};
+  for (const w of work) for (const [k, n] of Object.entries(w.refused)) refusals[k] = (refusals[k] ?? 0) + n;
+  summary = `${TABS} tabs x ${ROUNDS} rounds: ${messages} messages (all decrypt: ${state.decrypted === messages}), ${state.rotations} rotations, ${state.grants.length} grants, ${state.aliases.length} aliases, replicas ${state.existing.join('+') || 'none'}; refusals while racing: ${JSON.stringify(refusals)}`;
   await check.evaluate(() => window.kit.close());
 } catch (error) {
   problems.push(`harness: ${error instanceof Error ? error.stack : error}`);
