@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/node/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/kms-keyrings/**/*.test.ts', 'test/kms/**/*.test.ts', 'test/kms-policy/**/*.test.ts', 'test/hierarchy/**/*.test.ts', 'test/kms-audit/**/*.test.ts', 'test/services/**/*.test.ts'],
+    include: ['test/node/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/kms-keyrings/**/*.test.ts', 'test/kms/**/*.test.ts', 'test/kms-policy/**/*.test.ts', 'test/hierarchy/**/*.test.ts', 'test/kms-audit/**/*.test.ts', 'test/services/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
     // The shared suites are written once for Vitest and Mocha: both provide describe/it as globals.
     globals: true,
     environment: 'node',

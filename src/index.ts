@@ -39,6 +39,7 @@ export type { KitTableConfig, KitTableQuery } from './client/tables/protocol.js'
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './kms/index.js';
 export type { StorageStatus } from './key-custody/storage.js';
 export type { AddPasskeyOptions } from './key-custody/passkeys.js';
+export { TRUSTED_TYPES_POLICY } from './client/trusted-worker.js';
 
 /**
  * The package version (checked against package.json by scripts/package-test.mjs).

@@ -20,6 +20,8 @@ import type { EcrClient } from '../services/ecr/ecr.js';
 import type { InspectorClient } from '../services/inspector/inspector.js';
 import { KitTable } from './tables/kit-table.js';
 import type { KitTableConfig } from './tables/protocol.js';
+// Under the global's name, so that `new Worker(new URL(…))` below stays visible to bundlers (trusted-worker.ts).
+import { TrustedWorker as Worker } from './trusted-worker.js';
 import {
   AuditOperation,
   ControlMessageType,
@@ -978,7 +980,8 @@ export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
   if (principal !== undefined && (typeof principal !== 'string' || principal.length === 0)) throw typeError('options.principal', 'an IAM principal ARN');
   if (given !== undefined && !isEndpoint(given)) throw typeError('options.worker', 'a Worker running workers/kit.worker.ts');
 
-  // Written out in full so that bundlers (Vite, webpack, esbuild plugins) see the worker and emit it.
+  // Written out in full so that bundlers (Vite, webpack, esbuild plugins) see the worker and emit it;
+  // `Worker` is the Trusted Types wrapper (trusted-worker.ts), for pages that require them.
   const worker = given ?? new Worker(new URL('../../workers/kit.worker.ts', import.meta.url), { type: 'module' });
   const remote = wrap<KitWorkerApi>(worker);
   let kit: WorkerKit | undefined;

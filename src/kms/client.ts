@@ -9,7 +9,7 @@
 import { CallContext } from './requests/call-context.js';
 import type { Caller } from './policy/access.js';
 import type { CallOutcome } from './audit/call-record.js';
-import { KmsError, SimulatorError } from './errors.js';
+import { KmsError, SimulatorError, SimulatorErrorCode } from './errors.js';
 import type { RegionRuntime } from './requests/region-runtime.js';
 import { KitError } from '../client/errors.js';
 import type * as T from './types.js';
@@ -171,14 +171,31 @@ async function invoke(env: ClientEnvironment, operation: string, handler: Handle
     throw error;
   } finally {
     // Awaited: the record is stored before the caller sees the result (or the error).
-    await env.record({
-      event: { eventTime: runtime.now(), eventName: operation, awsRegion: runtime.region, principal: env.caller.arn, resources: ctx.resources, ...(errorCode ? { errorCode } : {}) },
-      ...(env.caller.viaService !== undefined ? { viaService: env.caller.viaService } : {}),
-      request,
-      ...(failure ? { error: failure } : { response }),
-      decisions: ctx.decisions,
-    });
+    try {
+      await env.record({
+        event: { eventTime: runtime.now(), eventName: operation, awsRegion: runtime.region, principal: env.caller.arn, resources: ctx.resources, ...(errorCode ? { errorCode } : {}) },
+        ...(env.caller.viaService !== undefined ? { viaService: env.caller.viaService } : {}),
+        request,
+        ...(failure ? { error: failure } : { response }),
+        decisions: ctx.decisions,
+      });
+    } catch (error) {
+      // A call is not reported as done when its record could not be stored (a full origin, an
+      // aborted transaction, a moved audit head): the caller learns that, and what did happen.
+      throw auditFailure(operation, error, failure);
+    }
   }
+}
+
+/**
+ * The error of a call whose audit record could not be stored: SimulatorError STORAGE_FAILED (the
+ * browser's storage, not AWS, failed; issue 10's error model), saying whether the call itself
+ * completed, with the storage's error as `cause`.
+ */
+function auditFailure(operation: string, error: unknown, failure: Error | undefined): SimulatorError {
+  const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const outcome = failure ? `${operation} itself failed (${failure.name})` : `${operation} itself completed: its effects are stored (list or describe to find them)`;
+  return new SimulatorError(SimulatorErrorCode.STORAGE_FAILED, `The audit record of this call could not be stored (${why}); ${outcome}.`, { cause: error });
 }
 
 export function createRegionClient(env: ClientEnvironment): KmsRegionClient {

@@ -18,6 +18,7 @@ export { IamError, IamExceptionName, type KmsIam, type PutRolePolicyRequest, typ
 export type { Decision, DecisionMatch, DecisionSource } from './policy/index.js';
 export type { KmsAudit } from './audit/recording.js';
 export type { AuditQuery, AuditRecord, AuditVerification, BrokenLink } from './audit/index.js';
+export { AuditIntegrityError } from './audit/index.js';
 export type { KmsRegionClient } from './client.js';
 export { KmsError, KmsExceptionName, SimulatorError, SimulatorErrorCode } from './errors.js';
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './backup/key-store-backup.js';
@@ -31,3 +32,4 @@ export type * from './types.js';
 
 /** The package version (checked against package.json by scripts/package-test.mjs). */
 export const VERSION = '0.1.0';
+export { StorageBlockedError } from './storage/blocked-open.js';

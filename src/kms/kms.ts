@@ -14,6 +14,7 @@ import { recordNothing, type CallOutcome, type CallRecorder } from './audit/call
 import { createRegionClient, type KmsRegionClient } from './client.js';
 import { SimulatorError, SimulatorErrorCode, keyNotFound, kmsError } from './errors.js';
 import { Iam, type KmsIam } from './policy/iam.js';
+import { listUnlistedReplicas } from './keys/recovery.js';
 import { describePrincipal, type ConditionContext, type Decision, type NewGrantRequest } from './policy/index.js';
 import { IndexedDbIamStore, MemoryIamStore, iamDatabaseName } from './storage/iam-store.js';
 import { createRootKeys } from './crypto/key-material.js';
@@ -285,6 +286,8 @@ export async function createKms(options: KmsOptions): Promise<Kms> {
       const root = keyLock ? roots?.get(store.region) : await store.root(() => createRootKeys(now()));
       runtimes.set(store.region, new RegionRuntime(store.region, store, root, directory));
     }
+    // A worker killed in the middle of a two-region operation: finish its bookkeeping (recovery.ts).
+    await listUnlistedReplicas(runtimes);
   } catch (error) {
     for (const store of stores) store.close();
     lockStore.close();

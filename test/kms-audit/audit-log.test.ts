@@ -71,7 +71,10 @@ describe('audit.export / audit.verify', () => {
     const count = await fill(log);
     const text = await log.audit.export();
     const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ type: 'header', format: 'envelope-kit-audit', version: 1, account: ACCOUNT, regions: [EAST, WEST] });
+    expect(lines[0]).toMatchObject({ type: 'header', format: 'envelope-kit-audit', version: 2, account: ACCOUNT, regions: [EAST, WEST] });
+    // The last line is the seal: each region's end, signed by each region's key.
+    expect(lines.at(-1)).toMatchObject({ type: 'seal', version: 2, account: ACCOUNT, regions: [{ awsRegion: EAST, lastSequence: count }, { awsRegion: WEST, lastSequence: count }] });
+    expect(lines.at(-1).signatures.map((s: { digestPublicKey: string }) => s.digestPublicKey)).toEqual([log.audit.publicKey(EAST).spki, log.audit.publicKey(WEST).spki]);
     expect(lines.filter((l) => l.eventVersion)).toHaveLength(2 * count);
     const digests = lines.filter((l) => l.type === 'digest');
     // 12 records per region with digestEvery 4: digests at 4, 8, 12 (the last one coincides with the export).
@@ -84,9 +87,11 @@ describe('audit.export / audit.verify', () => {
     const again = await log.audit.export({ region: EAST });
     expect(again.trimEnd().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'digest').at(-1)).toMatchObject({ firstSequence: 13, lastSequence: 13 });
     expect((await log.audit.verify()).ok).toBe(true);
-    // An empty log exports a header only, and verifies.
+    // An empty log exports a header and a seal naming its empty regions, and verifies.
     const empty = await openLog();
-    expect((await empty.audit.verify(await empty.audit.export())).ok).toBe(true);
+    const emptyText = await empty.audit.export();
+    expect(emptyText.trimEnd().split('\n').map((l) => JSON.parse(l).type)).toEqual(['header', 'seal']);
+    expect((await empty.audit.verify(emptyText)).ok).toBe(true);
   });
 
   it('the stored log and its digests survive re-opening the storage', async () => {

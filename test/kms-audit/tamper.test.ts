@@ -6,6 +6,7 @@
  */
 import { createSigningKey, signDigest, type AuditDigest } from '../../src/kms/audit/digests.js';
 import { groupHash } from '../../src/kms/audit/hash-chain.js';
+import { signSeal, type ExportSeal } from '../../src/kms/audit/seal.js';
 import { recordHash, type AuditRecord, type AuditVerification } from '../../src/kms/audit/index.js';
 import { EAST, WEST, edited, fill, openLog, paths, sampleInputs, type Path, type TestLog } from './helpers.js';
 
@@ -214,7 +215,8 @@ describe('tamper evidence: an exported text', () => {
   it('removing, duplicating, inserting or reordering lines is reported', async () => {
     const { log, text } = await filledLog();
     const lines = text.split('\n').filter((l) => l !== '');
-    for (let i = 1; i < lines.length; i++) {
+    // Every line but the header and the seal (the seal's own tests are in truncation.test.ts).
+    for (let i = 1; i < lines.length - 1; i++) {
       const value = JSON.parse(lines[i]!);
       const sequence = value.type === 'digest' ? value.lastSequence : value.chain.sequence;
       const verify = (copy: string[]) => log.audit.verify(copy.join('\n') + '\n');
@@ -223,7 +225,7 @@ describe('tamper evidence: an exported text', () => {
       // Duplication (a replayed line).
       expect((await verify([...lines.slice(0, i + 1), lines[i]!, ...lines.slice(i + 1)])).ok, `duplicate line ${i + 1}`).toBe(false);
       // Swap with the next line of the same region (the order between regions carries no meaning).
-      if (i + 1 < lines.length && JSON.parse(lines[i + 1]!).awsRegion === value.awsRegion) {
+      if (i + 1 < lines.length - 1 && JSON.parse(lines[i + 1]!).awsRegion === value.awsRegion) {
         const swapped = [...lines];
         [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
         expect((await verify(swapped)).ok, `swap lines ${i + 1} and ${i + 2}`).toBe(false);
@@ -238,7 +240,8 @@ describe('tamper evidence: an exported text', () => {
     expect((await log.audit.verify(cut.join('\n'))).firstBroken!.reason).toMatch(/not covered by a digest/);
     // Not JSON, and an unknown line.
     expect((await log.audit.verify(lines.join('\n').replace('}', '},'))).firstBroken!.reason).toMatch(/not JSON/);
-    expect((await log.audit.verify(`${text}{"hello":1}\n`)).firstBroken!.reason).toMatch(/neither a record nor a digest/);
+    expect((await log.audit.verify(`${text}{"hello":1}\n`)).firstBroken!.reason).toMatch(/follows the seal/);
+    expect((await log.audit.verify([...lines.slice(0, -1), '{"hello":1}', lines.at(-1)].join('\n'))).firstBroken!.reason).toMatch(/neither a record, a digest nor the seal/);
     // A region listed in the header but cut out entirely.
     const noWest = lines.filter((l) => JSON.parse(l).awsRegion !== WEST);
     expect((await log.audit.verify(noWest.join('\n'))).firstBroken).toMatchObject({ region: WEST, sequence: 1 });
@@ -275,6 +278,14 @@ describe('tamper evidence: an exported text', () => {
       previous = resigned.digestSignature;
       lines.push(JSON.stringify(resigned));
     }
+    // The seal too: its ends name the re-signed last digests, and mallory signs it for every region.
+    const seal = JSON.parse(lines.filter((l) => l !== '').at(-1)!) as ExportSeal;
+    const lastDigest = (region: string) => lines.map((l) => (l.includes('"type":"digest"') ? (JSON.parse(l) as AuditDigest) : null)).filter((d) => d?.awsRegion === region).at(-1)!;
+    const { signatures: _signatures, ...sealBody } = seal;
+    const body = { ...sealBody, regions: seal.regions.map((r) => ({ ...r, lastDigestSignature: lastDigest(r.awsRegion).digestSignature })) };
+    const resealed = await signSeal(body, new Map([[EAST, mallory], [WEST, mallory]]));
+    const sealAt = lines.map((l) => l !== '').lastIndexOf(true);
+    lines.splice(sealAt, 1, JSON.stringify(resealed));
     const forged = lines.join('\n');
     const alone = await log.audit.verify(forged);
     expect(alone.ok).toBe(true);

@@ -24,21 +24,25 @@ function allContexts(): EncryptionContext[] {
 
 describe('EncryptionContextEquals and EncryptionContextSubset', () => {
   const contexts = allContexts();
-  it('Equals admits exactly the contexts equal to it as maps (any order, case-sensitive)', () => {
+  // AWS KMS API reference, GrantConstraints: "The key in each key-value pair is not case sensitive,
+  // but the value is case sensitive."
+  it('Equals admits exactly the contexts equal to it as maps (any order; keys not case sensitive, values case sensitive)', () => {
     const constraint = { A: 'x', B: 'x' };
     for (const ctx of contexts) {
-      const expected = Object.keys(ctx).length === 2 && ctx.A === 'x' && ctx.B === 'x';
+      const expected = Object.keys(ctx).length === 2 && (ctx.A === 'x' || ctx.a === 'x') && ctx.B === 'x';
       expect(constraintsAllow({ EncryptionContextEquals: constraint }, ctx)).toBe(expected);
     }
     expect(constraintsAllow({ EncryptionContextEquals: constraint }, { B: 'x', A: 'x' })).toBe(true);
   });
   it('Subset admits exactly the contexts that contain all its pairs (extra pairs allowed)', () => {
     const constraint = { A: 'x' };
-    for (const ctx of contexts) expect(constraintsAllow({ EncryptionContextSubset: constraint }, ctx)).toBe(ctx.A === 'x');
+    for (const ctx of contexts) expect(constraintsAllow({ EncryptionContextSubset: constraint }, ctx), JSON.stringify(ctx)).toBe(ctx.A === 'x' || ctx.a === 'x');
   });
-  it('keys and values are case-sensitive', () => {
-    expect(constraintsAllow({ EncryptionContextSubset: { Department: 'IT' } }, { department: 'IT' })).toBe(false);
+  it('keys are not case sensitive, values are (the issue\'s Department: IT example)', () => {
+    expect(constraintsAllow({ EncryptionContextSubset: { Department: 'IT' } }, { department: 'IT' })).toBe(true);
+    expect(constraintsAllow({ EncryptionContextEquals: { Department: 'IT' } }, { department: 'IT' })).toBe(true);
     expect(constraintsAllow({ EncryptionContextSubset: { Department: 'IT' } }, { Department: 'it' })).toBe(false);
+    expect(constraintsAllow({ EncryptionContextEquals: { Department: 'IT' } }, { Department: 'it' })).toBe(false);
     expect(constraintsAllow({ EncryptionContextEquals: { Department: 'IT' } }, { Department: 'IT', Purpose: 'Test' })).toBe(false);
     expect(constraintsAllow({ EncryptionContextSubset: { Department: 'IT' } }, { Department: 'IT', Purpose: 'Test' })).toBe(true);
   });

@@ -166,3 +166,35 @@ describe('account-level operations belong to this account', () => {
     expect((await as(APP_ROLE).listRetirableGrants({ RetiringPrincipal: APP_ROLE })).Grants.map((g) => g.KeyId)).toEqual([key.Arn]);
   });
 });
+
+// AWS KMS API reference, KeyId (Encrypt, Decrypt, DescribeKey, ...): "To specify a KMS key in a
+// different AWS account, you must use the key ARN or alias ARN." A key id or an alias name is
+// looked up in the caller's own account.
+describe('naming a key of another account', () => {
+  it('by bare key id or alias name: NotFoundException in the caller\'s account, whatever the key policy says', async () => {
+    const key = await newKey({ ...TRUST_OTHER, Action: 'kms:*' });
+    await kms.region('us-east-1').createAlias({ AliasName: 'alias/shared', TargetKeyId: key.KeyId });
+    await kms.iam.forAccount(OTHER).putRolePolicy({ RoleName: 'app', PolicyName: 'all', PolicyDocument: doc({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }) });
+    for (const principal of [APP_ROLE, APP_SESSION, OTHER_ROOT]) {
+      const client = as(principal);
+      const byId = await rejects(client.encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') }), 'NotFoundException');
+      expect(byId.message).toBe(`Key 'arn:aws:kms:us-east-1:${OTHER}:key/${key.KeyId}' does not exist`);
+      const byAlias = await rejects(client.encrypt({ KeyId: 'alias/shared', Plaintext: bytes('x') }), 'NotFoundException');
+      expect(byAlias.message).toBe(`Alias arn:aws:kms:us-east-1:${OTHER}:alias/shared is not found.`);
+      await rejects(client.describeKey({ KeyId: key.KeyId }), 'NotFoundException');
+      await rejects(client.describeKey({ KeyId: 'alias/shared' }), 'NotFoundException');
+      await rejects(client.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256' }), 'NotFoundException');
+      // The ARNs reach the key, as the key policy and the account's IAM allow.
+      const { CiphertextBlob } = await client.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') });
+      await client.encrypt({ KeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/shared`, Plaintext: bytes('x') });
+      await rejects(client.decrypt({ CiphertextBlob, KeyId: key.KeyId }), 'NotFoundException');
+      expect((await client.decrypt({ CiphertextBlob, KeyId: key.Arn })).Plaintext).toEqual(bytes('x'));
+      // Without KeyId the ciphertext names its key, as in AWS.
+      expect((await client.decrypt({ CiphertextBlob })).Plaintext).toEqual(bytes('x'));
+    }
+    // The key's own account still names it by id and alias.
+    await kms.region('us-east-1').encrypt({ KeyId: key.KeyId, Plaintext: bytes('x') });
+    // A principal of the key's account without permission finds the key (AccessDenied, not NotFound).
+    await rejects(kms.region('us-east-1', { principal: `arn:aws:iam::${ACCOUNT}:user/alice` }).describeKey({ KeyId: 'alias/shared' }), 'AccessDeniedException');
+  });
+});

@@ -82,6 +82,54 @@ describe('a token this KMS did not issue', () => {
     await root.encrypt({ KeyId: keyId, Plaintext: bytes('p'), GrantTokens: [GrantToken, foreign.GrantToken] });
   });
 
+  it('a well-formed token naming a real key id with made-up remaining fields is refused (issue 11, defect 3)', async () => {
+    const keyId = (await root.createKey()).KeyMetadata.KeyId;
+    const { GrantToken, GrantId } = await root.createGrant({ KeyId: keyId, GranteePrincipal: ALICE, Operations: ['Encrypt'] });
+    const decoded = atob(GrantToken.replace(/-/g, '+').replace(/_/g, '/')).split(':');
+    expect(decoded.slice(0, 4)).toEqual(['ekgt2', 'us-east-1', keyId, GrantId]);
+    const hex = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const [prefix, region, , , nonce, tag] = decoded as [string, string, string, string, string, string];
+    const madeUp = [
+      // Everything after the key id invented.
+      b64url([prefix, region, keyId, hex(32), hex(8), hex(16)].join(':')),
+      // The real grant id, invented nonce and tag.
+      b64url([prefix, region, keyId, GrantId, hex(8), hex(16)].join(':')),
+      // A real token with its nonce changed, or its tag changed by one digit.
+      b64url([prefix, region, keyId, GrantId, hex(8), tag].join(':')),
+      b64url([prefix, region, keyId, GrantId, nonce, tag.replace(/.$/, (c) => (c === '0' ? '1' : '0'))].join(':')),
+      // A real token moved to another region this KMS runs, or to one it does not.
+      b64url([prefix, 'us-west-2', keyId, GrantId, nonce, tag].join(':')),
+      b64url([prefix, 'eu-north-1', keyId, GrantId, nonce, tag].join(':')),
+    ];
+    for (const token of madeUp) {
+      await rejects(root.encrypt({ KeyId: keyId, Plaintext: bytes('p'), GrantTokens: [token] }), 'InvalidGrantTokenException', INVALID);
+      await rejects(root.retireGrant({ GrantToken: token }), 'InvalidGrantTokenException', /GrantToken is not a grant token this KMS issued/);
+    }
+    // The grant is still there: nothing was retired by a forged token.
+    expect((await root.listGrants({ KeyId: keyId })).Grants.map((g) => g.GrantId)).toEqual([GrantId]);
+  });
+
+  it('a token another KMS (another root key) issued is refused, for the same key id text', async () => {
+    const other = await createKms({ storage: 'memory' });
+    try {
+      const otherRoot = other.region('us-east-1');
+      const keyId = (await otherRoot.createKey()).KeyMetadata.KeyId;
+      const { GrantToken } = await otherRoot.createGrant({ KeyId: keyId, GranteePrincipal: ALICE, Operations: ['Encrypt'] });
+      const mine = (await root.createKey()).KeyMetadata.KeyId;
+      await rejects(root.encrypt({ KeyId: mine, Plaintext: bytes('p'), GrantTokens: [GrantToken] }), 'InvalidGrantTokenException', INVALID);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a token of another region this KMS runs is one it issued', async () => {
+    const west = kms.region('us-west-2');
+    const keyId = (await west.createKey()).KeyMetadata.KeyId;
+    const { GrantToken } = await west.createGrant({ KeyId: keyId, GranteePrincipal: ALICE, Operations: ['Encrypt'] });
+    const mine = (await root.createKey()).KeyMetadata.KeyId;
+    await root.encrypt({ KeyId: mine, Plaintext: bytes('p'), GrantTokens: [GrantToken] });
+  });
+
   it('RetireGrant by GrantToken: InvalidGrantTokenException naming GrantToken', async () => {
     await rejects(root.retireGrant({ GrantToken: 'token-1' }), 'InvalidGrantTokenException', /GrantToken is not a grant token this KMS issued/);
   });

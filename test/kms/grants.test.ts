@@ -30,11 +30,27 @@ describe('constraints', () => {
     await root.createGrant({ KeyId: keyId, GranteePrincipal: ALICE, Operations: ['Encrypt', 'Decrypt'], Constraints: { EncryptionContextEquals: { app: 'a', env: 'prod' } } });
     const { CiphertextBlob } = await encryptAs(alice, { env: 'prod', app: 'a' });
     await alice.decrypt({ CiphertextBlob, EncryptionContext: { app: 'a', env: 'prod' } });
-    const contexts: (Record<string, string> | undefined)[] = [undefined, { app: 'a' }, { app: 'a', env: 'prod', x: '1' }, { app: 'A', env: 'prod' }, { APP: 'a', env: 'prod' }];
+    const contexts: (Record<string, string> | undefined)[] = [undefined, { app: 'a' }, { app: 'a', env: 'prod', x: '1' }, { app: 'A', env: 'prod' }, { APP: 'a', env: 'prod', app: 'a' }];
     for (const context of contexts) {
       await rejects(encryptAs(alice, context), 'AccessDeniedException');
     }
   });
+
+  // AWS KMS API reference, GrantConstraints (and CreateGrant, Constraints): "The key in each
+  // key-value pair is not case sensitive, but the value is case sensitive."
+  for (const constraint of ['EncryptionContextSubset', 'EncryptionContextEquals'] as const) {
+    it(`${constraint}: the key of each pair is not case sensitive, the value is`, async () => {
+      const { CiphertextBlob: lower } = await root.encrypt({ KeyId: keyId, Plaintext: bytes('p'), EncryptionContext: { department: 'IT' } });
+      const { CiphertextBlob: upper } = await root.encrypt({ KeyId: keyId, Plaintext: bytes('p'), EncryptionContext: { DEPARTMENT: 'IT' } });
+      const { CiphertextBlob: value } = await root.encrypt({ KeyId: keyId, Plaintext: bytes('p'), EncryptionContext: { Department: 'it' } });
+      await root.createGrant({ KeyId: keyId, GranteePrincipal: ALICE, Operations: ['Decrypt', 'Encrypt'], Constraints: { [constraint]: { Department: 'IT' } } });
+      expect(new TextDecoder().decode((await alice.decrypt({ CiphertextBlob: lower, EncryptionContext: { department: 'IT' } })).Plaintext)).toBe('p');
+      await alice.decrypt({ CiphertextBlob: upper, EncryptionContext: { DEPARTMENT: 'IT' } });
+      await encryptAs(alice, { dEpArTmEnT: 'IT' });
+      await rejects(alice.decrypt({ CiphertextBlob: value, EncryptionContext: { Department: 'it' } }), 'AccessDeniedException');
+      await rejects(encryptAs(alice, { department: 'It' }), 'AccessDeniedException');
+    });
+  }
 
   it('EncryptionContextSubset allows any context containing the pairs', async () => {
     await root.createGrant({ KeyId: keyId, GranteePrincipal: ALICE, Operations: ['Encrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { app: 'a' } } });

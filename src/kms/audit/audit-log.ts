@@ -10,12 +10,14 @@
 import { isPlainObject } from './canonical-json.js';
 import { buildAuditEvent, eventTime, type AuditEvent, type AuditEventInput } from './cloudtrail-record.js';
 import { createSigningKey } from './digests.js';
-import { EXPORT_FORMAT, EXPORT_VERSION, formatExport, interleave, trustedSet, verifyAuditExport, type ExportHeader, type VerifyOptions } from './audit-export.js';
+import { EXPORT_FORMAT, EXPORT_VERSION, formatExport, interleave, regionEnd, sealBody, trustedSet, verifyAuditExport, type ExportHeader, type VerifyOptions } from './audit-export.js';
+import type { AuditSigningKey } from './digests.js';
+import { highWaterMarkBody, signHighWaterMark, signSeal, type RegionEnd } from './seal.js';
 import type { AuditRecord } from './hash-chain.js';
 import { matcher, type AuditQuery } from './query.js';
 import { adoptWhenFree, AuditJournal, findJournals, type OrphanJournal } from './journal.js';
 import { RegionWriter, type AuditReceipt, type WriterStats } from './region-writer.js';
-import type { AuditRegionStore, AuditRestore, AuditStorage, InheritedSigningKey } from './storage.js';
+import type { AuditHead, AuditRegionStore, AuditRestore, AuditStorage, InheritedSigningKey } from './storage.js';
 import { verifyRegions, type AuditVerification, type LogItem, type RegionLog } from './verify.js';
 import { rangeError, typeError } from '../../core/arguments.js';
 
@@ -184,20 +186,26 @@ export class AuditLog {
     if (options.region !== undefined) this.#writer(options.region, 'options.region');
     const regions = options.region === undefined ? this.regions : [options.region];
     const parts: { region: string; items: LogItem[] }[] = [];
+    const ends: RegionEnd[] = [];
+    const keys = new Map<string, AuditSigningKey>();
     for (const region of regions) {
       const writer = this.#writer(region);
       const head = await writer.seal();
+      keys.set(region, writer.key);
       const upTo = head.digest?.lastSequence ?? 0;
-      if (upTo === 0) continue;
       // Records appended after the seal belong to the next export: stop at the sealing digest.
-      const [records, digests] = await Promise.all([writer.store.records({ to: upTo }), writer.store.digests({ to: upTo })]);
-      parts.push({ region, items: interleave(records, digests) });
+      const [records, digests] = upTo === 0 ? [[], []] : await Promise.all([writer.store.records({ to: upTo }), writer.store.digests({ to: upTo })]);
+      const items = interleave(records, digests);
+      ends.push(regionEnd(region, items));
+      if (items.length > 0) parts.push({ region, items });
     }
     const inheritedKeys: Record<string, InheritedSigningKey[]> = {};
     for (const { region } of parts) {
-      const keys = (await this.#writer(region).store.inheritedKeys?.()) ?? [];
-      if (keys.length > 0) inheritedKeys[region] = keys;
+      const inherited = (await this.#writer(region).store.inheritedKeys?.()) ?? [];
+      if (inherited.length > 0) inheritedKeys[region] = inherited;
     }
+    // Regions with records first (the header's order), then the empty ones: the seal names them all.
+    ends.sort((a, b) => Number(b.lastSequence > 0) - Number(a.lastSequence > 0));
     const header: ExportHeader = {
       type: 'header',
       format: EXPORT_FORMAT,
@@ -207,7 +215,10 @@ export class AuditLog {
       exportedAt: eventTime(this.#now()),
       ...(Object.keys(inheritedKeys).length > 0 ? { inheritedKeys } : {}),
     };
-    return formatExport(header, parts);
+    const text = formatExport(header, parts);
+    const seal = await signSeal(await sealBody(header, text, ends), keys);
+    return `${text}${JSON.stringify(seal)}
+`;
   }
 
   /**
@@ -223,7 +234,8 @@ export class AuditLog {
       const { store, key } = this.#writer(region);
       const { head, records, digests } = await store.snapshot();
       const inheritedKeys = (await store.inheritedKeys?.()) ?? [];
-      logs.push({ region, items: interleave(records, digests), head, signingKey: key.publicKeySpki, ...(inheritedKeys.length > 0 ? { inheritedKeys } : {}) });
+      const unmarkedHead = await store.unmarkedHead?.();
+      logs.push({ region, items: interleave(records, digests), head, signingKey: key.publicKeySpki, account: this.account, unmarkedHead, ...(inheritedKeys.length > 0 ? { inheritedKeys } : {}) });
     }
     return verifyRegions(logs, trusted);
   }
@@ -253,9 +265,14 @@ export class AuditLog {
     const upTo = backup.head.digest?.lastSequence ?? 0;
     const inheritedKeys: InheritedSigningKey[] = [...backup.inheritedKeys];
     if (upTo > 0 && backup.publicKeySpki !== writer.key.publicKeySpki) inheritedKeys.push({ publicKeySpki: backup.publicKeySpki, upTo });
+    // The head's high-water mark (seal.ts) was the source region's signature; the backup file's own
+    // authentication vouches for the head, so the target's key marks it again, or the writer would
+    // refuse to append after the restore.
+    const { mark: _sourceMark, ...unmarked } = backup.head;
+    const head: AuditHead = { ...unmarked, mark: await signHighWaterMark(highWaterMarkBody(this.account, region, unmarked), writer.key.privateKey) };
     // The writer still holds the old head: its next commit finds the restored one (compare-and-set
     // fails once) and chains on from it, as after another tab's write.
-    await writer.store.replace({ head: backup.head, records: backup.records, digests: backup.digests, inheritedKeys });
+    await writer.store.replace({ head, records: backup.records, digests: backup.digests, inheritedKeys });
   }
 
   /** A region's digest-signing public key: SPKI (base64) and its SHA-256 fingerprint (hex). */

@@ -34,3 +34,4 @@ export type { AuditReceipt } from './region-writer.js';
 export { OPERATION_SHAPES } from './record-shapes.js';
 export type { AuditHead, AuditRegionStore, AuditStorage } from './storage.js';
 export type { AuditVerification, BrokenLink } from './verify.js';
+export { AuditIntegrityError, type ExportSeal, type RegionEnd, type SealSignature } from './seal.js';

@@ -9,7 +9,8 @@
  * auto-commit half-way (idb README, "Transaction lifetime"); the hashing and signing happen before it
  * opens. `add` (never `put`) for records and digests: even a bug in the writer cannot overwrite one.
  */
-import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { openUnblocked } from '../storage/blocked-open.js';
 import type { AuditDigest, AuditSigningKey } from './digests.js';
 import { deleteJournals } from './journal.js';
 import { EMPTY_TIP, type AuditRecord } from './hash-chain.js';
@@ -20,12 +21,16 @@ export interface AuditDB extends DBSchema {
   records: { key: number; value: AuditRecord };
   digests: { key: number; value: AuditDigest };
   /** `journal:<id>`: the highest entry of write-ahead journal `id` committed (journal.ts). */
-  /** `inheritedKeys`: signing keys of the log before a restore (storage.ts, InheritedSigningKey). */
-  meta: { key: 'head' | 'signingKey' | 'inheritedKeys' | `journal:${string}`; value: AuditHead | AuditSigningKey | number | InheritedSigningKey[] };
+  /** `inheritedKeys`: signing keys of the log before a restore (storage.ts, InheritedSigningKey); `unmarkedHead`: the head a version 1 database had when it was upgraded (storage.ts, unmarkedHead). */
+  meta: { key: 'head' | 'signingKey' | 'inheritedKeys' | 'unmarkedHead' | `journal:${string}`; value: AuditHead | AuditSigningKey | number | InheritedSigningKey[] };
 }
 
-/** Version 1: the layout above. A later layout appends a migration step, as the KMS's schema.ts does. */
-export const AUDIT_SCHEMA_VERSION = 1;
+/**
+ * Version 1: the layout above. Version 2 (issue 11): heads carry a high-water mark (seal.ts); the
+ * upgrade keeps a copy of the unmarked head it found, the one head accepted without a mark, until
+ * the first commit marks it. A later layout appends a migration step, as the KMS's schema.ts does.
+ */
+export const AUDIT_SCHEMA_VERSION = 2;
 const EMPTY_HEAD: AuditHead = { tip: EMPTY_TIP, digest: null };
 
 export interface IndexedDbAuditOptions {
@@ -69,12 +74,19 @@ export class IndexedDbAuditStorage implements AuditStorage {
     if (typeof indexedDB === 'undefined') {
       throw argumentError('IndexedDbAuditStorage', 'needs IndexedDB (a page or a worker); use MemoryAuditStorage in Node');
     }
-    const db = await openDB<AuditDB>(this.databaseName(region), AUDIT_SCHEMA_VERSION, {
-      upgrade(database, oldVersion) {
+    // Not openDB: an upgrade another tab blocks must fail with a clear error, not hang (storage/blocked-open.ts).
+    const db = await openUnblocked<AuditDB>(this.databaseName(region), AUDIT_SCHEMA_VERSION, {
+      async upgrade(database, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
           database.createObjectStore('records');
           database.createObjectStore('digests');
           database.createObjectStore('meta');
+        }
+        if (oldVersion === 1) {
+          // Only the versionchange transaction's own requests are awaited here (house style 6).
+          const meta = transaction.objectStore('meta');
+          const head = (await meta.get('head')) as AuditHead | undefined;
+          if (head && head.mark === undefined) await meta.put(head, 'unmarkedHead');
         }
       },
       // A newer version of the kit in another tab wants to upgrade: step aside rather than block it.
@@ -133,6 +145,14 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
     return ((await this.#db.get('meta', 'head')) as AuditHead | undefined) ?? EMPTY_HEAD;
   }
 
+  #unmarked: boolean | undefined;
+
+  async unmarkedHead(): Promise<AuditHead | undefined> {
+    const head = (await this.#db.get('meta', 'unmarkedHead')) as AuditHead | undefined;
+    this.#unmarked = head !== undefined;
+    return head;
+  }
+
   commit(expected: AuditHead, batch: AuditBatch): Promise<CommitResult> {
     try {
       checkBatch(expected, batch);
@@ -156,6 +176,7 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
       }
       let conflict: AuditHead | undefined;
       let failure: unknown;
+      let dropsUnmarked = false;
       const meta = tx.objectStore('meta');
       const read = meta.get('head');
       read.onsuccess = () => {
@@ -171,13 +192,21 @@ class IndexedDbAuditRegionStore implements AuditRegionStore {
         const digests = tx.objectStore('digests');
         for (const digest of batch.digests) digests.add(digest, digest.lastSequence);
         meta.put(batch.head, 'head');
+        // The upgrade's unmarked head is accepted only until a marked one replaces it.
+        if (this.#unmarked !== false && batch.head.mark !== undefined) {
+          meta.delete('unmarkedHead');
+          dropsUnmarked = true;
+        }
         for (const { id, upTo } of batch.journals ?? []) meta.put(upTo, `journal:${id}`);
       } catch (error) {
         // A value IndexedDB cannot clone: nothing is committed.
         failure = error;
         abort(tx);
       }
-      tx.oncomplete = () => resolve({ ok: true });
+      tx.oncomplete = () => {
+        if (dropsUnmarked) this.#unmarked = false;
+        resolve({ ok: true });
+      };
       tx.onabort = () => {
         if (conflict) resolve({ ok: false, head: conflict });
         else reject(failure ?? tx.error ?? new Error(`audit log ${this.region}: the append transaction was aborted`));

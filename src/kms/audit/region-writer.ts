@@ -19,7 +19,8 @@ import { eventTime, type AuditEvent } from './cloudtrail-record.js';
 import { signDigest, type AuditDigest, type AuditSigningKey } from './digests.js';
 import { chainGroup, eventTemplate, type AuditRecord, type ChainTip, type EventTemplate } from './hash-chain.js';
 import type { AuditJournal } from './journal.js';
-import type { AuditHead, AuditRegionStore } from './storage.js';
+import { sameHead, type AuditHead, type AuditRegionStore } from './storage.js';
+import { AuditIntegrityError, headMarkProblem, highWaterMarkBody, signHighWaterMark } from './seal.js';
 
 /** Records per transaction at most: bounds a transaction's size and a batch's latency. */
 export const MAX_BATCH = 1024;
@@ -131,6 +132,10 @@ export class RegionWriter {
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** Why the last write failed, while journaled records wait for a retry (cleared by a commit). */
   #failure: { error: unknown } | null = null;
+  /** The last head known good (our own, or one we checked): not checked again. */
+  #trusted: AuditHead | undefined;
+  /** A pre-mark head the schema upgrade recorded (storage.ts, unmarkedHead), read once. */
+  #unmarked: Promise<AuditHead | undefined> | undefined;
 
   constructor(store: AuditRegionStore, key: AuditSigningKey, head: AuditHead, options: RegionWriterOptions) {
     this.store = store;
@@ -342,6 +347,7 @@ export class RegionWriter {
     if (seal) this.#head = await this.store.head();
     for (let attempt = 1; ; attempt++) {
       const head = this.#head;
+      await this.#checkHead(head);
       const { records, tip } = await chainGroup(templates, head.tip);
       // Digests end at a group's end (their lastHash is a group hash): at the end of this batch,
       // once `digestEvery` records are undigested, or whatever is undigested when sealing.
@@ -349,12 +355,15 @@ export class RegionWriter {
       const due = undigested > 0 && (seal || undigested >= this.#options.digestEvery);
       if (records.length === 0 && !due && marks.length === 0) return records;
       const digest = due ? await this.#digest(head.digest, records, tip) : undefined;
-      const next: AuditHead = { tip, digest: digest ? { lastSequence: tip.sequence, signature: digest.digestSignature, endTime: digest.digestEndTime } : head.digest };
+      const unmarked: AuditHead = { tip, digest: digest ? { lastSequence: tip.sequence, signature: digest.digestSignature, endTime: digest.digestEndTime } : head.digest };
+      // The high-water mark (seal.ts) goes in the same transaction as the head it signs.
+      const next: AuditHead = { ...unmarked, mark: await signHighWaterMark(highWaterMarkBody(this.#options.account, this.store.region, unmarked), this.key.privateKey) };
       // The journal's watermark goes in the same transaction: after a crash, exactly the entries
       // above it are missing from storage (journal.ts).
       const result = await this.store.commit(head, { records, digests: digest ? [digest] : [], head: next, ...(marks.length > 0 ? { journals: marks } : {}) });
       if (result.ok) {
         this.#head = next;
+        this.#trusted = next;
         this.stats.records += records.length;
         this.stats.commits += 1;
         return records;
@@ -363,6 +372,19 @@ export class RegionWriter {
       this.stats.conflicts += 1;
       if (attempt >= MAX_ATTEMPTS) throw new Error(`audit log ${this.store.region}: gave up after ${attempt} concurrent-write conflicts`);
     }
+  }
+
+  /**
+   * Refuses to chain after a head this region's key did not mark (seal.ts): someone moved the
+   * stored head back, and continuing from it would bury the evidence under a fresh, valid mark.
+   */
+  async #checkHead(head: AuditHead): Promise<void> {
+    // Same head and same mark as one already checked (a head's content with another head's mark is not).
+    if (this.#trusted && head.mark === this.#trusted.mark && sameHead(head, this.#trusted)) return;
+    this.#unmarked ??= this.store.unmarkedHead?.() ?? Promise.resolve(undefined);
+    const problem = await headMarkProblem(head, { account: this.#options.account, region: this.store.region, spki: this.key.publicKeySpki, unmarked: await this.#unmarked });
+    if (problem) throw new AuditIntegrityError(this.store.region, problem);
+    this.#trusted = head;
   }
 
   /** The digest over (previous.lastSequence, tip.sequence], signed before the transaction opens. */

@@ -34,6 +34,12 @@ export interface DigestTip {
 export interface AuditHead {
   readonly tip: ChainTip;
   readonly digest: DigestTip | null;
+  /**
+   * The high-water mark (seal.ts): the region key's signature of this head, made by the writer
+   * before the commit that stores it. Absent only from the empty head, and from a head written
+   * before marks existed (see {@link AuditRegionStore.unmarkedHead}).
+   */
+  readonly mark?: string;
 }
 
 export interface AuditBatch {
@@ -111,6 +117,11 @@ export interface AuditRegionStore {
   digests(range?: KeyRange): Promise<StoredEntry<AuditDigest>[]>;
   /** Head, records and digests read together (one transaction): what `verify()` checks. */
   snapshot(): Promise<AuditSnapshot>;
+  /**
+   * A head stored before heads carried marks (an IndexedDB log of schema version 1), as the schema
+   * upgrade found it: accepted without a mark until the next commit marks it. Undefined otherwise.
+   */
+  unmarkedHead?(): Promise<AuditHead | undefined>;
   close(): void;
   /** Memory: a queued record is as stored as a committed one (region-writer.ts, persist). */
   readonly volatile?: boolean;

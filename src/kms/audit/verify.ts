@@ -13,13 +13,17 @@
  * trusted key when the caller names some), and carry a valid signature. So a consistently rewritten
  * chain (every hash recomputed) still fails at the first digest it crosses.
  *
- * The end: a stored log must end where its head says (catching a removed or added last record); an
- * export must end with a digest over its last record (catching a truncated or extended export).
+ * The end: a stored log must end where its head says (catching a removed or added last record), and
+ * the head must carry the region key's high-water mark (seal.ts: catching a head moved back with the
+ * newest records); an export must end with a digest over each region's last record, and with a seal
+ * (audit-export.ts) that names every region's end (catching a truncated or extended export, or a
+ * region removed from it).
  */
 import { isPlainObject } from './canonical-json.js';
 import { digestSignatureValid, type AuditDigest } from './digests.js';
 import { GENESIS_HASH, groupHash, recordHash, type AuditRecord } from './hash-chain.js';
 import type { AuditHead, InheritedSigningKey } from './storage.js';
+import { headMarkProblem } from './seal.js';
 
 /** Where and why an audit log's hash chain or digests fail to verify. */
 export interface BrokenLink {
@@ -60,6 +64,10 @@ export interface RegionLog {
   readonly signingKey?: string;
   /** Stored logs restored from a backup: the keys that signed the digests up to each `upTo` (oldest first). */
   readonly inheritedKeys?: readonly InheritedSigningKey[];
+  /** Stored logs: the account the head's high-water mark names. */
+  readonly account?: string;
+  /** Stored logs: a pre-mark head the schema upgrade recorded (storage.ts, unmarkedHead). */
+  readonly unmarkedHead?: AuditHead | undefined;
   /** Exports: the log must end with a digest over its last record. */
   readonly requireFinalDigest?: boolean;
   /** Exports: the header lists this region, so its records must be there. */
@@ -71,6 +79,10 @@ export interface RegionResult {
   readonly digests: number;
   readonly broken?: BrokenLink;
   readonly publicKey?: string;
+  /** The last record's sequence number (0: none). */
+  readonly lastSequence: number;
+  /** The last digest read, valid, when the region verified. */
+  readonly lastDigest?: AuditDigest;
 }
 
 class Broken extends Error {
@@ -169,6 +181,10 @@ export async function verifyRegion(log: RegionLog, trusted?: ReadonlySet<string>
       if (head.tip.sequence < last) throw new Broken(head.tip.sequence + 1, `record ${head.tip.sequence + 1} is beyond the log's head (inserted)`);
       if (head.tip.hash !== (await tipHash())) throw new Broken(last, `the records up to ${last} are not the ones the head was written with`);
       if ((head.digest?.signature ?? null) !== (previousDigest?.digestSignature ?? null)) throw new Broken(head.digest?.lastSequence ?? last, 'the last digest is not the one the head was written with (removed or replaced)');
+      if (log.signingKey !== undefined && log.account !== undefined) {
+        const problem = await headMarkProblem(head, { account: log.account, region, spki: log.signingKey, unmarked: log.unmarkedHead });
+        if (problem) throw new Broken(head.tip.sequence, problem);
+      }
     }
     if (log.requireFinalDigest && lastItem && (previousDigest === null || previousDigest.lastSequence !== last)) {
       throw new Broken(last, `records after ${previousDigest?.lastSequence ?? 0} are not covered by a digest (an export ends with one: truncated or extended)`, lastItem.line);
@@ -176,9 +192,9 @@ export async function verifyRegion(log: RegionLog, trusted?: ReadonlySet<string>
   } catch (error) {
     if (!(error instanceof Broken)) throw error;
     const broken: BrokenLink = { region, sequence: error.sequence, reason: error.message, ...(error.line !== undefined ? { line: error.line } : {}) };
-    return { checked, digests, broken, ...(key ? { publicKey: key } : {}) };
+    return { checked, digests, broken, lastSequence: expected - 1, ...(key ? { publicKey: key } : {}) };
   }
-  return { checked, digests, ...(key ? { publicKey: key } : {}) };
+  return { checked, digests, lastSequence: expected - 1, ...(key ? { publicKey: key } : {}), ...(previousDigest ? { lastDigest: previousDigest } : {}) };
 }
 
 /**
@@ -190,18 +206,27 @@ export async function verifyRegion(log: RegionLog, trusted?: ReadonlySet<string>
  * const verification = await verifyRegions([{ region: 'us-east-1', items }], new Set([trustedSpki]));
  * ```
  */
-export async function verifyRegions(logs: readonly RegionLog[], trusted?: ReadonlySet<string>, extra?: BrokenLink): Promise<AuditVerification> {
+export async function verifyRegions(
+  logs: readonly RegionLog[],
+  trusted?: ReadonlySet<string>,
+  extra?: BrokenLink,
+  /** Exports: the seal's check, once every region verified (audit-export.ts). */
+  after?: (results: ReadonlyMap<string, RegionResult>) => Promise<BrokenLink | undefined>,
+): Promise<AuditVerification> {
   let checked = 0;
   let digests = 0;
   let firstBroken: BrokenLink | undefined = extra;
   const publicKeys: Record<string, string> = {};
+  const results = new Map<string, RegionResult>();
   for (const log of logs) {
     const result = await verifyRegion(log, trusted);
     checked += result.checked;
     digests += result.digests;
     firstBroken ??= result.broken;
+    results.set(log.region, result);
     if (result.publicKey) publicKeys[log.region] = result.publicKey;
   }
+  if (!firstBroken && after) firstBroken = await after(results);
   return { ok: firstBroken === undefined, checked, digests, ...(firstBroken ? { firstBroken } : {}), publicKeys };
 }
 

@@ -8,7 +8,14 @@ import type { KeyRecord } from '../storage/records.js';
 import type { RegionRuntime } from '../requests/region-runtime.js';
 import { StaleWriteError, type Write } from '../storage/store.js';
 
-const ATTEMPTS = 8;
+/**
+ * Lost races before giving up. With 8 and no pause, four tabs racing on one key (scripts/many-tabs.mjs)
+ * had CreateAlias, UpdateAlias and CreateGrant refused with ConflictException several times per run;
+ * AWS documents no such error for them, so a loser now waits a random moment, growing with each
+ * loss (at most 50 ms), and tries longer.
+ */
+const ATTEMPTS = 32;
+const MAX_BACKOFF_MS = 50;
 
 export interface KeyChange<T> {
   /** The new record (its version is set here), `null` to delete it, undefined to leave it. */
@@ -45,6 +52,8 @@ export async function updateKey<T>(
       if (attempt + 1 >= ATTEMPTS) {
         throw kmsError('ConflictException', `${runtime.arn(keyId)} was changed by another request at the same time; retry the request.`);
       }
+      // Random, so that the writers who lost together do not collide again on the next attempt.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, MAX_BACKOFF_MS)));
     }
   }
 }

@@ -6,6 +6,7 @@
 import type { CallContext } from '../requests/call-context.js';
 import { hasContext } from '../crypto/encryption-context.js';
 import { kmsError } from '../errors.js';
+import { checkIssuedGrantTokens } from '../policy/grant-tokens.js';
 import type { KeyRecord } from '../storage/records.js';
 import { algorithmsFor, specInfo, type KeyUsage } from '../keys/specs.js';
 import type { EncryptionContextType } from '../types.js';
@@ -15,10 +16,20 @@ import { grantTokens, optionalBoolean } from '../requests/validation.js';
  * GrantTokens and DryRun, read once per request, before the key is looked up: a token this KMS did
  * not issue is InvalidGrantTokenException (validation.ts, grant-tokens.ts).
  */
-export function commonMembers(ctx: CallContext, req: Record<string, unknown>): { dryRun: boolean } {
-  const tokens = grantTokens(req.GrantTokens);
-  if (tokens) ctx.grantTokens = tokens;
+export async function commonMembers(ctx: CallContext, req: Record<string, unknown>): Promise<{ dryRun: boolean }> {
+  await acceptGrantTokens(ctx, req.GrantTokens);
   return { dryRun: optionalBoolean(req.DryRun, 'DryRun') ?? false };
+}
+
+/**
+ * A request's GrantTokens member: shape-checked (validation.ts), then each token checked to be one
+ * this KMS issued (its tag, grant-tokens.ts), and kept on the call context.
+ */
+export async function acceptGrantTokens(ctx: CallContext, value: unknown): Promise<void> {
+  const tokens = grantTokens(value);
+  if (!tokens) return;
+  await checkIssuedGrantTokens(ctx.runtime, tokens);
+  ctx.grantTokens = tokens;
 }
 
 export function refuseRecipient(req: Record<string, unknown>): void {

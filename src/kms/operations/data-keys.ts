@@ -26,7 +26,7 @@ async function dataKey(ctx: CallContext, req: Record<string, unknown>, withPlain
   const context = optionalContext(req.EncryptionContext, 'EncryptionContext');
   const numberOfBytes = optionalInteger(req.NumberOfBytes, 'NumberOfBytes', 1, 1024);
   const keySpec = optionalEnum(req.KeySpec, 'KeySpec', ['AES_256', 'AES_128'] as const);
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   if (withPlaintext) refuseRecipient(req);
   if ((numberOfBytes === undefined) === (keySpec === undefined)) {
     throw kmsError('ValidationException', 'Specify either KeySpec or NumberOfBytes, but not both.');
@@ -73,7 +73,7 @@ async function dataKeyPair(ctx: CallContext, req: Record<string, unknown>, withP
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const spec = requiredEnum(req.KeyPairSpec, 'KeyPairSpec', DATA_KEY_PAIR_SPECS);
   const context = optionalContext(req.EncryptionContext, 'EncryptionContext');
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   if (withPlaintext) refuseRecipient(req);
   const key = await ctx.readKey(keyIdText, {
     op: withPlaintext ? 'GenerateDataKeyPair' : 'GenerateDataKeyPairWithoutPlaintext',

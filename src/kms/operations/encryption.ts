@@ -86,7 +86,9 @@ async function decryptBlob(
       throw kmsError('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
     }
   }
-  let key = await ctx.readKey(parsed.keyId, { op, allowAlias: false, ...access });
+  // The ciphertext names a key of this account: by ARN, since a bare key id would resolve in the
+  // caller's own account (call-context.ts, resolveKey), and another account's principal may decrypt.
+  let key = await ctx.readKey(ctx.arn(parsed.keyId), { op, allowAlias: false, ...access });
   requireAlgorithm(key.record, key.arn, algorithm, 'EncryptionAlgorithms');
   endDryRun(dryRun);
   if (!key.record.materials.some((m) => m.id === parsed.materialId)) {
@@ -103,7 +105,7 @@ export async function encrypt(ctx: CallContext, req: Record<string, unknown>): P
   const plaintext = requiredBytes(req.Plaintext, 'Plaintext', 1, 4096);
   const context = optionalContext(req.EncryptionContext, 'EncryptionContext');
   const algorithm = optionalEnum(req.EncryptionAlgorithm, 'EncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   try {
     const key = await ctx.readKey(keyIdText, { op: 'Encrypt', allowAlias: true, ...(context ? { encryptionContext: context } : {}), conditions: { 'kms:EncryptionAlgorithm': algorithm } });
     const { blob } = await encryptWith(ctx, key, algorithm, plaintext, context, dryRun);
@@ -118,7 +120,7 @@ export async function decrypt(ctx: CallContext, req: Record<string, unknown>): P
   const context = optionalContext(req.EncryptionContext, 'EncryptionContext');
   const keyIdText = optionalString(req.KeyId, 'KeyId');
   const algorithm = optionalEnum(req.EncryptionAlgorithm, 'EncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   refuseRecipient(req);
   const opened = await decryptBlob(ctx, 'Decrypt', blob, keyIdText, algorithm, context, dryRun, 'EncryptionContext');
   return {
@@ -137,7 +139,7 @@ export async function reEncrypt(ctx: CallContext, req: Record<string, unknown>):
   const destinationContext = optionalContext(req.DestinationEncryptionContext, 'DestinationEncryptionContext');
   const sourceAlgorithm = optionalEnum(req.SourceEncryptionAlgorithm, 'SourceEncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
   const destinationAlgorithm = optionalEnum(req.DestinationEncryptionAlgorithm, 'DestinationEncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   // Both keys are checked before anything is decrypted, so a dry run touches no plaintext.
   const destination = await ctx.readKey(destinationKeyId, {
     op: 'ReEncrypt',

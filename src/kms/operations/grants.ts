@@ -9,15 +9,15 @@
 import type { CallContext } from '../requests/call-context.js';
 import { randomBytes } from '../../core/bytes.js';
 import { kmsError, validation } from '../errors.js';
-import { decodeGrantToken, grantToken, invalidGrantToken } from '../policy/grant-tokens.js';
+import { decodeGrantToken, grantToken, invalidGrantToken, isIssuedGrantToken } from '../policy/grant-tokens.js';
 import { materialIdFrom } from '../keys/identifiers.js';
 import { describePrincipal, mayRetireGrant, type Decision } from '../policy/index.js';
 import type { GrantRecord, KeyRecord } from '../storage/records.js';
 import { specInfo } from '../keys/specs.js';
 import { StaleWriteError } from '../storage/store.js';
 import type { CreateGrantResponse, Empty, GrantListEntry, GrantOperation, ListGrantsResponse } from '../types.js';
-import { grantTokens, optionalBoolean, optionalContext, optionalString, page, requiredString } from '../requests/validation.js';
-import { endDryRun } from './crypto-checks.js';
+import { optionalBoolean, optionalContext, optionalString, page, requiredString } from '../requests/validation.js';
+import { acceptGrantTokens, endDryRun } from './crypto-checks.js';
 
 const OPERATIONS: readonly GrantOperation[] = [
   'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'Sign', 'Verify', 'GetPublicKey',
@@ -91,8 +91,7 @@ export async function createGrant(ctx: CallContext, req: Record<string, unknown>
   const constraints = constraintsOf(req.Constraints);
   const name = optionalString(req.Name, 'Name', 1, 256);
   if (name !== undefined && !/^[a-zA-Z0-9:/_-]+$/.test(name)) throw validation('name', 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$', name);
-  const tokens = grantTokens(req.GrantTokens);
-  if (tokens) ctx.grantTokens = tokens;
+  await acceptGrantTokens(ctx, req.GrantTokens);
   const dryRun = optionalBoolean(req.DryRun, 'DryRun') ?? false;
   const conditions = {
     'kms:GrantOperations': operations,
@@ -123,14 +122,15 @@ export async function createGrant(ctx: CallContext, req: Record<string, unknown>
     };
     // A retry with the same Name and parameters gets the original grant and a fresh token.
     const retry = name === undefined ? undefined : existing.find((g) => g.Name === name && sameParameters(g, wanted));
-    if (retry) return { result: { GrantToken: grantToken(ctx.region, record.KeyId, retry.GrantId), GrantId: retry.GrantId } };
+    const tokenKey = await ctx.runtime.grantTokenKey()!;
+    if (retry) return { result: { GrantToken: await grantToken(tokenKey, ctx.region, record.KeyId, retry.GrantId), GrantId: retry.GrantId } };
     if (existing.length >= GRANTS_PER_KEY) throw kmsError('LimitExceededException', `${arn} has ${GRANTS_PER_KEY} grants, the most a KMS key can have.`);
     const grant: GrantRecord = { ...wanted, version: 1, GrantId: materialIdFrom(randomBytes(32)), CreationDate: ctx.now() };
     // Rewriting the key record (same content, next version) makes a concurrent deletion conflict.
     return {
       record,
       writes: [{ store: 'grants', id: grant.GrantId, expect: null, value: grant }],
-      result: { GrantToken: grantToken(ctx.region, record.KeyId, grant.GrantId), GrantId: grant.GrantId },
+      result: { GrantToken: await grantToken(tokenKey, ctx.region, record.KeyId, grant.GrantId), GrantId: grant.GrantId },
     };
   });
 }
@@ -214,11 +214,12 @@ export async function retireGrant(ctx: CallContext, req: Record<string, unknown>
   let grantId: string;
   if (token !== undefined) {
     const named = decodeGrantToken(token);
-    if (!named) throw invalidGrantToken('GrantToken');
+    if (!named || !(await isIssuedGrantToken(ctx.runtime, token))) throw invalidGrantToken('GrantToken');
     // A token of another region's grant names nothing here.
     if (named.region !== ctx.region) throw grantNotFound(named.grantId);
     if (grantIdText !== undefined && grantIdText !== named.grantId) throw kmsError('ValidationException', 'GrantId does not match the grant the GrantToken names.');
-    [keyText, grantId] = [keyIdText ?? named.keyId, named.grantId];
+    // The token names a key of this region's account: by ARN, for a retiring principal of another account.
+    [keyText, grantId] = [keyIdText ?? ctx.arn(named.keyId), named.grantId];
   } else {
     if (keyIdText === undefined || grantIdText === undefined) throw kmsError('ValidationException', 'RetireGrant needs a GrantToken, or both KeyId and GrantId.');
     [keyText, grantId] = [keyIdText, grantIdText];
@@ -227,7 +228,7 @@ export async function retireGrant(ctx: CallContext, req: Record<string, unknown>
   const keyId = await ctx.resolveKeyId(keyText, false);
   const grant = await ctx.runtime.store.getGrant(grantId);
   const found = grant && grant.KeyId === keyId ? grant : undefined;
-  await ctx.readKey(keyId, { op: 'RetireGrant', allowAlias: false, decided: () => (found ? retireDecision(ctx, found) : undefined) });
+  await ctx.readKey(ctx.arn(keyId), { op: 'RetireGrant', allowAlias: false, decided: () => (found ? retireDecision(ctx, found) : undefined) });
   if (!found) throw grantNotFound(grantId);
   endDryRun(dryRun);
   await removeGrant(ctx, found);

@@ -10,9 +10,9 @@ import { defaultKeyPolicy, keyMetadata } from '../keys/metadata.js';
 import { checkNewPolicy } from '../policy/key-policy-checks.js';
 import type { KeyRecord } from '../storage/records.js';
 import { ALL_KEY_SPECS, SUPPORTED_SPECS, type KeySpec, type KeyUsage, type OriginType } from '../keys/specs.js';
+import { acceptGrantTokens } from './crypto-checks.js';
 import type { KeyIdResponse, KeyMetadataResponse, ListKeysResponse, ScheduleKeyDeletionResponse, Tag, Empty } from '../types.js';
 import {
-  grantTokens,
   optionalBoolean,
   optionalEnum,
   optionalInteger,
@@ -111,8 +111,7 @@ export async function createKey(ctx: CallContext, req: Record<string, unknown>):
 
 export async function describeKey(ctx: CallContext, req: Record<string, unknown>): Promise<KeyMetadataResponse> {
   // DescribeKey takes GrantTokens too (API reference); a malformed one is InvalidGrantTokenException.
-  const tokens = grantTokens(req.GrantTokens);
-  if (tokens) ctx.grantTokens = tokens;
+  await acceptGrantTokens(ctx, req.GrantTokens);
   const key = await ctx.readKey(requiredString(req.KeyId, 'KeyId'), { op: 'DescribeKey', allowAlias: true });
   return { KeyMetadata: await keyMetadata(ctx.runtime, key.record) };
 }

@@ -71,16 +71,37 @@ export async function replicateKey(ctx: CallContext, req: Record<string, unknown
       ...(record.Origin === 'EXTERNAL' ? { imported: imported?.materialId ? { materialId: imported.materialId } : {} } : currentMaterialId ? { currentMaterialId } : {}),
       ...(target.simulation.transitionMs > 0 ? { transition: { state: 'Creating' as const, until: now + target.simulation.transitionMs } } : {}),
     };
-    const listed: KeyRecord = { ...record, multiRegion: { ...record.multiRegion!, replicaRegions: [...record.multiRegion!.replicaRegions, region] } };
-    return { record: listed, result: created };
+    // The primary is not changed yet: it lists the replica only once the replica exists (below).
+    return { result: created };
   });
   await updateKey(target, replica.KeyId, async (current) => {
     if (current) throw kmsError('AlreadyExistsException', `${target.arn(replica.KeyId)} already exists.`);
     return { record: replica, result: undefined };
   });
+  // Two databases, two commits: the replica first, then the primary's list. A worker killed in
+  // between leaves a replica its primary does not list yet, which the next start adds
+  // (recovery.ts), never a listed replica that does not exist. Idempotent, as that repair may race it.
+  await listReplica(ctx.runtime, replica.KeyId, region);
   ctx.resources.push(target.arn(replica.KeyId));
   const stored = (await target.store.getKey(replica.KeyId))!;
   return { ReplicaKeyMetadata: await keyMetadata(target, stored), ReplicaPolicy: stored.policy, ReplicaTags: [...stored.tags] };
+}
+
+/**
+ * Adds `region` to the replica regions of primary key `keyId` in `runtime`, unless it is listed
+ * already or the key is no longer a primary there.
+ *
+ * @example
+ * ```ts
+ * await listReplica(primaryRuntime, 'mrk-…', 'us-west-2');
+ * ```
+ */
+export async function listReplica(runtime: RegionRuntime, keyId: string, region: string): Promise<boolean> {
+  return updateKey(runtime, keyId, async (current) => {
+    const mr = current?.multiRegion;
+    if (!current || !mr || mr.role !== 'PRIMARY' || mr.replicaRegions.includes(region)) return { result: false };
+    return { record: { ...current, multiRegion: { ...mr, replicaRegions: [...mr.replicaRegions, region] } }, result: true };
+  });
 }
 
 export async function updatePrimaryRegion(ctx: CallContext, req: Record<string, unknown>): Promise<Empty> {
@@ -106,7 +127,7 @@ export async function updatePrimaryRegion(ctx: CallContext, req: Record<string, 
     checkKeyState('UpdatePrimaryRegion', current, keyStateOf(current, now), replicaArn);
     return { record: { ...current, ...transition(target), multiRegion: { role: 'PRIMARY', primaryRegion: region, replicaRegions } }, result: undefined };
   });
-  await ctx.mutateKey(keyId, { op: 'UpdatePrimaryRegion', allowAlias: false, conditions }, async ({ record: current }) => ({
+  await ctx.mutateKey(ctx.arn(keyId), { op: 'UpdatePrimaryRegion', allowAlias: false, conditions }, async ({ record: current }) => ({
     record: { ...current, ...transition(ctx.runtime), multiRegion: { role: 'REPLICA', primaryRegion: region, replicaRegions: [] } },
     result: undefined,
   }));

@@ -34,12 +34,12 @@ interface SignInput {
   dryRun: boolean;
 }
 
-function signInput(ctx: CallContext, req: Record<string, unknown>): SignInput {
+async function signInput(ctx: CallContext, req: Record<string, unknown>): Promise<SignInput> {
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const message = requiredBytes(req.Message, 'Message', 1, 4096);
   const messageType = optionalEnum(req.MessageType, 'MessageType', ['RAW', 'DIGEST', 'EXTERNAL_MU'] as const) ?? 'RAW';
   const algorithm = requiredEnum(req.SigningAlgorithm, 'SigningAlgorithm', SIGNING);
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   if (messageType === 'EXTERNAL_MU') {
     // EXTERNAL_MU is for ML-DSA keys, which the simulated KMS does not have.
     throw kmsError('UnsupportedOperationException', 'MessageType EXTERNAL_MU is not supported by the simulated KMS: it has no ML-DSA keys.');
@@ -84,7 +84,7 @@ function webCryptoSigning(record: KeyRecord, algorithm: SigningAlgorithmSpec): {
 }
 
 export async function sign(ctx: CallContext, req: Record<string, unknown>): Promise<SignResponse> {
-  const input = signInput(ctx, req);
+  const input = await signInput(ctx, req);
   const key = await ctx.readKey(input.keyIdText, { op: 'Sign', allowAlias: true, conditions: { 'kms:SigningAlgorithm': input.algorithm, 'kms:MessageType': input.messageType } });
   requireUsage(key.record, key.arn, 'SIGN_VERIFY', 'Sign');
   requireAlgorithm(key.record, key.arn, input.algorithm, 'SigningAlgorithms');
@@ -101,7 +101,7 @@ export async function sign(ctx: CallContext, req: Record<string, unknown>): Prom
 }
 
 export async function verify(ctx: CallContext, req: Record<string, unknown>): Promise<VerifyResponse> {
-  const input = signInput(ctx, req);
+  const input = await signInput(ctx, req);
   const signature = requiredBytes(req.Signature, 'Signature', 1, 6144);
   const key = await ctx.readKey(input.keyIdText, { op: 'Verify', allowAlias: true, conditions: { 'kms:SigningAlgorithm': input.algorithm, 'kms:MessageType': input.messageType } });
   requireUsage(key.record, key.arn, 'SIGN_VERIFY', 'Verify');
@@ -124,7 +124,7 @@ async function verifyRaw(record: KeyRecord, input: SignInput, signature: Bytes):
 
 export async function getPublicKey(ctx: CallContext, req: Record<string, unknown>): Promise<GetPublicKeyResponse> {
   const keyIdText = requiredString(req.KeyId, 'KeyId');
-  commonMembers(ctx, req);
+  await commonMembers(ctx, req);
   const key = await ctx.readKey(keyIdText, { op: 'GetPublicKey', allowAlias: true });
   const family = specInfo(key.record.KeySpec).family;
   if (family !== 'rsa' && family !== 'ecc') {
@@ -146,7 +146,7 @@ async function mac(ctx: CallContext, req: Record<string, unknown>, op: 'Generate
   const keyIdText = requiredString(req.KeyId, 'KeyId');
   const message = requiredBytes(req.Message, 'Message', 1, 4096);
   const algorithm = requiredEnum(req.MacAlgorithm, 'MacAlgorithm', MACS);
-  const { dryRun } = commonMembers(ctx, req);
+  const { dryRun } = await commonMembers(ctx, req);
   const key = await ctx.readKey(keyIdText, { op, allowAlias: true, conditions: { 'kms:MacAlgorithm': algorithm } });
   requireUsage(key.record, key.arn, 'GENERATE_VERIFY_MAC', op);
   requireAlgorithm(key.record, key.arn, algorithm, 'MacAlgorithms');

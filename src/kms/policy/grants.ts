@@ -4,8 +4,10 @@
  * constraints":
  * - a grant allows its Operations to its grantee principal;
  * - EncryptionContextEquals: the request's encryption context is exactly the constraint's pairs;
- *   EncryptionContextSubset: every constraint pair is in the request (extra pairs allowed); keys and
- *   values compare case-sensitively, order does not matter;
+ *   EncryptionContextSubset: every constraint pair is in the request (extra pairs allowed); order
+ *   does not matter, and "the key in each key-value pair is not case sensitive, but the value is
+ *   case sensitive" (API reference, GrantConstraints; CreateGrant): `{ Department: 'IT' }` admits
+ *   `{ department: 'IT' }` and not `{ Department: 'it' }`;
  * - constraints are ignored for DescribeKey and RetireGrant, which take no encryption context;
  * - a grant that allows CreateGrant lets its grantee create grants only for some or all of its own
  *   operations, with constraints at least as strict as its own.
@@ -46,13 +48,25 @@ export interface NewGrantRequest {
  */
 export const CONSTRAINT_FREE_OPERATIONS: ReadonlySet<string> = new Set(['DescribeKey', 'RetireGrant']);
 
+/**
+ * A context's pairs as grant constraints compare them: the key lower-cased (not case sensitive),
+ * the value as is, each pair as JSON text so that no key or value can run into the other.
+ */
+function pairs(context: EncryptionContext): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(context)) out.add(JSON.stringify([k.toLowerCase(), v]));
+  return out;
+}
+
+/** Same pairs, and as many: a context holding both `a` and `A` is not the one-pair context `{ a }`. */
 function sameMap(a: EncryptionContext, b: EncryptionContext): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
+  const [pa, pb] = [pairs(a), pairs(b)];
+  return Object.keys(a).length === Object.keys(b).length && pa.size === pb.size && [...pa].every((p) => pb.has(p));
 }
 
 function contains(outer: EncryptionContext, inner: EncryptionContext): boolean {
-  return Object.keys(inner).every((k) => Object.hasOwn(outer, k) && outer[k] === inner[k]);
+  const po = pairs(outer);
+  return [...pairs(inner)].every((p) => po.has(p));
 }
 
 /**
@@ -63,6 +77,8 @@ function contains(outer: EncryptionContext, inner: EncryptionContext): boolean {
  * ```ts
  * constraintsAllow({ EncryptionContextSubset: { Department: 'IT' } }, { Department: 'IT', Purpose: 'Test' }); // true
  * constraintsAllow({ EncryptionContextEquals: { Department: 'IT' } }, { Department: 'IT', Purpose: 'Test' }); // false
+ * constraintsAllow({ EncryptionContextSubset: { Department: 'IT' } }, { department: 'IT' }); // true: keys are not case sensitive
+ * constraintsAllow({ EncryptionContextSubset: { Department: 'IT' } }, { Department: 'it' }); // false: values are
  * ```
  */
 export function constraintsAllow(constraints: GrantConstraints | undefined, encryptionContext: EncryptionContext | undefined): boolean {

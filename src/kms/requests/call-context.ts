@@ -11,7 +11,7 @@ import { aliasNotFound, keyNotFound } from '../errors.js';
 import { aliasArn, parseKeyReference } from '../keys/identifiers.js';
 import { checkKeyState, keyStateOf, type KeyStateOperation } from '../keys/key-states.js';
 import { settle } from '../keys/lifecycle.js';
-import type { ConditionContext, Decision, IdentityPolicy, NewGrantRequest } from '../policy/index.js';
+import { describePrincipal, type ConditionContext, type Decision, type IdentityPolicy, type NewGrantRequest } from '../policy/index.js';
 import type { KeyRecord } from '../storage/records.js';
 import type { RegionRuntime } from './region-runtime.js';
 import type { KeyState } from '../keys/specs.js';
@@ -139,6 +139,15 @@ export class CallContext {
   async resolveKey(text: string, allowAlias: boolean): Promise<{ keyId: string; alias?: string }> {
     const ref = parseKeyReference(text, allowAlias);
     const foreign = (ref.account !== undefined && ref.account !== this.runtime.account) || (ref.region !== undefined && ref.region !== this.region);
+    // "To specify a KMS key in a different AWS account, you must use the key ARN or alias ARN"
+    // (API reference, KeyId): a bare key id or alias name resolves in the caller's own account, so
+    // a principal of another account naming this account's key that way finds nothing there,
+    // whatever the key policy says. (Service principals have no account: they name keys as given.)
+    const callerAccount = describePrincipal(this.caller.arn)?.account;
+    if (ref.account === undefined && callerAccount !== undefined && callerAccount !== this.runtime.account) {
+      if (ref.kind === 'key') throw keyNotFound(`arn:aws:kms:${this.region}:${callerAccount}:key/${ref.keyId}`);
+      throw aliasNotFound(aliasArn(this.region, callerAccount, ref.aliasName));
+    }
     if (ref.kind === 'key') {
       if (foreign) throw keyNotFound(text);
       return { keyId: ref.keyId };

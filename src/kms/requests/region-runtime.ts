@@ -12,6 +12,7 @@ import { kmsError } from '../errors.js';
 import type { Bytes } from '../../core/types.js';
 import type { Iam } from '../policy/iam.js';
 import { KitError, KitErrorCode } from '../../client/errors.js';
+import { deriveGrantTokenKey, type GrantTokenIssuers } from '../policy/grant-tokens.js';
 
 /** A service event (AwsServiceEvent): something the KMS did by itself, not at a caller's request. */
 export interface ServiceEvent {
@@ -49,7 +50,7 @@ export interface RegionDirectory {
   serviceEvent(event: ServiceEvent): Promise<void>;
 }
 
-export class RegionRuntime {
+export class RegionRuntime implements GrantTokenIssuers {
   readonly region: string;
   readonly store: RegionStore;
   /** Undefined while the KMS is locked (lock/key-lock.ts). */
@@ -79,7 +80,22 @@ export class RegionRuntime {
   /** Unlocks with `root`, or (undefined) locks: forgets the root and every material unwrapped under it. */
   setRoot(root: RootKeys | undefined): void {
     this.#root = root;
+    // Grant tokens are tagged under a key derived from the root: derive it again from the next root.
+    this.#tokenKey = undefined;
     if (!root) this.#cache.clear();
+  }
+
+  #tokenKey: Promise<CryptoKey> | undefined;
+
+  /** The key `region`'s grant tokens are tagged with (grant-tokens.ts); undefined for a region this KMS does not run. */
+  grantTokenKey(region: string = this.region): Promise<CryptoKey> | undefined {
+    const runtime = region === this.region ? this : this.directory.peer(region);
+    if (!runtime) return undefined;
+    if (!runtime.#tokenKey) {
+      runtime.#tokenKey = deriveGrantTokenKey(runtime.root.seal);
+      runtime.#tokenKey.catch(() => (runtime.#tokenKey = undefined));
+    }
+    return runtime.#tokenKey;
   }
 
   get account(): string {

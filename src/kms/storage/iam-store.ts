@@ -10,8 +10,9 @@
  * Each put or delete is one request, so one transaction; there is nothing to keep consistent
  * between records.
  */
-import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { argumentError } from '../../core/arguments.js';
+import { openUnblocked } from './blocked-open.js';
 
 export type IamEntityKind = 'user' | 'role';
 
@@ -63,7 +64,8 @@ export class IndexedDbIamStore implements IamStore {
     if (typeof indexedDB === 'undefined') {
       throw argumentError('storage', "'indexeddb' needs IndexedDB (a page or a worker); use storage: 'memory' in Node");
     }
-    const db = await openDB<IamDB>(databaseName, IAM_SCHEMA_VERSION, {
+    // Not openDB: an upgrade another tab blocks must fail with a clear error, not hang (blocked-open.ts).
+    const db = await openUnblocked<IamDB>(databaseName, IAM_SCHEMA_VERSION, {
       upgrade: (database, oldVersion) => {
         // 0 -> 1: the initial layout. Later versions append steps here, as storage/schema.ts does.
         if (oldVersion < 1) database.createObjectStore('policies', { keyPath: 'id' }).createIndex('byEntity', 'entityKey');

@@ -6,7 +6,8 @@
  * A tab closed mid-commit leaves the old state; a concurrent writer makes the commit throw
  * StaleWriteError, and the caller retries.
  */
-import { openDB, type IDBPDatabase } from 'idb';
+import type { IDBPDatabase } from 'idb';
+import { openUnblocked } from './blocked-open.js';
 import type { GrantRecord, RootKeys } from './records.js';
 
 const byCreation = (a: GrantRecord, b: GrantRecord) => a.CreationDate - b.CreationDate || (a.GrantId < b.GrantId ? -1 : 1);
@@ -28,8 +29,9 @@ export class IndexedDbStore implements RegionStore {
     if (typeof indexedDB === 'undefined') {
       throw argumentError('storage', "'indexeddb' needs IndexedDB (a page or a worker); use storage: 'memory' in Node");
     }
+    // Not openDB: an upgrade another tab blocks must fail with a clear error, not hang (blocked-open.ts).
     const db = await storageRequest(`open ${databaseName}`, () =>
-      openDB<KmsRegionDB>(databaseName, SCHEMA_VERSION, {
+      openUnblocked<KmsRegionDB>(databaseName, SCHEMA_VERSION, {
         upgrade: (database, oldVersion, _newVersion, transaction) => upgrade(database, oldVersion, transaction),
         // A newer version of the kit in another tab wants to upgrade: step aside rather than block it.
         blocking: () => db.close(),
