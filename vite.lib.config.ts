@@ -42,7 +42,12 @@ export default defineConfig({
     },
     rolldownOptions: {
       external: dependencyMatcher(pkg.dependencies),
-      output: { chunkFileNames: 'chunks/[name]-[hash].js' },
+      output: {
+        chunkFileNames: 'chunks/[name]-[hash].js',
+        // Its own chunk, listed in package.json `sideEffects`: loading it registers the branch key
+        // store's IndexedDB storage with the core, so an app's bundler must not drop it as unused.
+        advancedChunks: { groups: [{ name: 'branch-key-storage', test: /src\/kms\/storage\/branch-key-storage\.ts$/ }] },
+      },
     },
   },
 });

@@ -16,6 +16,9 @@
  * @packageDocumentation
  */
 export * from './core/index.js';
+// The branch key store's IndexedDB storage lives in the KMS layer; this entry loads it, so that
+// `new BranchKeyStore({ storage: 'indexeddb' })` from 'envelope-kit' works as it always has.
+export { indexedDbBranchKeyStorage } from './kms/storage/branch-key-storage.js';
 export {
   createKit,
   type CreateKitOptions,

@@ -19,7 +19,7 @@
  * an output FileSystemFileHandle nothing grows but the file, so no size limit but the disk's.
  */
 import { ControlMessageType, PROGRESS_INTERVAL, abortError, type ProgressMessage } from '../src/client/protocol.js';
-import { argumentError, typeError } from '../src/core/arguments.js';
+import { argumentError, typeError } from '../src/core/index.js';
 
 /**
  * The reader's buffer size: the size of each chunk written to the core (the last may be shorter).

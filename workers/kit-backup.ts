@@ -9,14 +9,12 @@
  * KMS keys that wrap them are restored; the message-level wrapping does not name the store, so
  * every earlier message still decrypts.
  */
-import { typeError } from '../src/core/arguments.js';
-import { recordContext, checkRecord, type BranchKeyRecord } from '../src/core/branch-key-store-records.js';
-import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { backupKeyStore, restoreKeyStore, type BackupAttachments, type BackupOptions, type RestoreOptions, type RestoreSummary } from '../src/kms/backup/key-store-backup.js';
 import { keyStoreParts } from '../src/kms/kms.js';
 import type { Kms } from '../src/kms/index.js';
 import { KitError, KitErrorCode } from '../src/client/errors.js';
 import type { KitBranchKeys } from './kit-branch-keys.js';
+import { branchKeyRecordContext as recordContext, checkBranchKeyRecord as checkRecord, parseKmsKeyArn, typeError, type BranchKeyRecord } from '../src/core/index.js';
 
 interface KitParts {
   readonly kms: Kms;

@@ -6,11 +6,7 @@
  * keyrings the batch takes the core's batch path: the header and context are serialized once per
  * batch and each data key goes from its wrapped form straight into the key derivation.
  */
-import type { Keyring } from '../src/core/index.js';
-import { encryptMany } from '../src/core/encrypt.js';
-import { decryptMany } from '../src/core/decrypt.js';
-import type { SuiteId } from '../src/core/suites.js';
-import type { EncryptionContext } from '../src/core/types.js';
+import { decryptMany, encryptMany, type EncryptionContext, type Keyring, type SuiteId } from '../src/core/index.js';
 import { batchRecordError, ownedBytes, type BatchDecryptResult } from '../src/client/protocol.js';
 
 /**

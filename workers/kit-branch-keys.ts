@@ -19,13 +19,20 @@ import {
   type BranchKeySource,
   type KmsClientSupplier,
 } from '../src/core/index.js';
-import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
-import { bytesEqual, fromUtf8 } from '../src/core/bytes.js';
-import type { BatchDecryptingKeyring, DataKeyUnwrapper } from '../src/core/batch-keyrings.js';
-import { parseKmsKeyArn } from '../src/core/kms-arn.js';
-import { ACTIVE_TYPE, type BranchKeyRecord } from '../src/core/branch-key-store-records.js';
-import { indexedDbStorage, type BranchKeyStorage } from '../src/core/branch-key-store-storage.js';
 import { DEFAULT_BRANCH_KEY_TTL_SECONDS, branchKeyStoreNames } from '../src/client/protocol.js';
+import { BRANCH_KEY_ACTIVE_TYPE as ACTIVE_TYPE, EnvelopeError, ErrorCode, parseKmsKeyArn, type BatchDecryptingKeyring, type BranchKeyRecord, type BranchKeyStorage, type DataKeyUnwrapper } from '../src/core/index.js';
+import { indexedDbBranchKeyStorage as indexedDbStorage } from '../src/kms/index.js';
+
+/** UTF-8 text of provider info and ARNs (fatal: a malformed byte is an error, not U+FFFD). */
+const utf8Text = new TextDecoder('utf-8', { fatal: true });
+const fromUtf8 = (bytes: Uint8Array): string => utf8Text.decode(bytes);
+
+/** Equality of two public byte strings (provider info): not for secrets, which need a constant-time compare. */
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Where a branch key's records are authenticated: the KMS key that wraps them. */
 interface Owner {

@@ -12,9 +12,11 @@ import {
   type KmsClientSupplier,
   type KmsDiscoveryFilter,
 } from '../src/core/index.js';
-import { EnvelopeError, ErrorCode } from '../src/core/errors.js';
-import { parseKmsKeyArn } from '../src/core/kms-arn.js';
-import { fromUtf8 } from '../src/core/bytes.js';
+import { EnvelopeError, ErrorCode, parseKmsKeyArn } from '../src/core/index.js';
+
+/** UTF-8 text of provider info and ARNs (fatal: a malformed byte is an error, not U+FFFD). */
+const utf8Text = new TextDecoder('utf-8', { fatal: true });
+const fromUtf8 = (bytes: Uint8Array): string => utf8Text.decode(bytes);
 
 /**
  * Wraps under every key in `keyIds` (the first generates the data key, each other adds a copy).

@@ -25,8 +25,7 @@ import {
   type ItemEncryptor,
   type BeaconKeySource,
 } from '../src/records/index.js';
-import type { Keyring } from '../src/core/index.js';
-import { parseKmsKeyArn } from '../src/core/kms-arn.js';
+import { parseKmsKeyArn, type Keyring } from '../src/core/index.js';
 import { DEFAULT_BRANCH_KEY_TTL_SECONDS } from '../src/client/protocol.js';
 import { TABLE_NAME, tableDatabaseName, type KitTableConfig, type KitTableQuery, type WireTableRequest, type WireTableTarget } from '../src/client/tables/protocol.js';
 import type { KitBranchKeys } from './kit-branch-keys.js';

@@ -8,7 +8,7 @@
  * `new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import { expose, transfer } from 'comlink';
-import { decrypt, decryptStream, encrypt, encryptStream, type KmsClientSupplier } from '../src/core/index.js';
+import { decrypt, decryptStream, encrypt, encryptStream, parseKmsKeyArn, typeError, type KmsClientSupplier } from '../src/core/index.js';
 import { createKms, type BackupOptions, type Kms, type KmsRegionClient, type KmsSimulation, type PasskeyEnrollment, type RestoreOptions, type RestoreSummary, type SimulationState, type UnlockSecret } from '../src/kms/index.js';
 import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
@@ -34,12 +34,10 @@ import {
   type WireEncryptManyOptions,
 } from '../src/client/protocol.js';
 import { decryptingKeyring, encryptingKeyring } from './kit-keyrings.js';
-import { parseKmsKeyArn } from '../src/core/kms-arn.js';
 import { pipeFile } from './file-pipeline.js';
 import { KitBranchKeys } from './kit-branch-keys.js';
 import { decryptRecords, encryptRecords } from './kit-batches.js';
 import { backupKit, restoreKit } from './kit-backup.js';
-import { typeError } from '../src/core/arguments.js';
 import { KitServices } from './kit-services.js';
 import type { KitService } from '../src/services/operation-names.js';
 import type { RotationEvent } from '../src/services/secrets-manager/types.js';

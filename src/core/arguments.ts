@@ -76,7 +76,15 @@ function checkLength(argument: string, actual: number, bounds: LengthBounds, uni
   if (bounds.max !== undefined && actual > bounds.max) throw rangeError(argument, `must be at most ${bounds.max} ${unit} long, not ${actual}`);
 }
 
-/** What a value is, for messages: a type name, never the value itself (it may be a secret). */
+/**
+ * What a value is, for messages: a type name, never the value itself (it may be a secret).
+ *
+ * @example
+ * ```ts
+ * describeType(new Uint8Array(4)); // 'Uint8Array'
+ * describeType(null); // 'null'
+ * ```
+ */
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

@@ -31,6 +31,7 @@ export const HIERARCHY_VERSION_FIELD = 'hierarchy-version';
 /** Not stored: only in the KMS encryption context (spec: "Encryption Context"). */
 export const TABLE_NAME_FIELD = 'tablename';
 export const CUSTOM_CONTEXT_PREFIX = 'aws-crypto-ec:';
+/** The `type` of a branch key's ACTIVE record (spec: branch-key-store.md, "Record Format"). */
 export const ACTIVE_TYPE = 'branch:ACTIVE';
 export const BEACON_TYPE = 'beacon:ACTIVE';
 export const VERSION_TYPE_PREFIX = 'branch:version:';
@@ -60,7 +61,13 @@ function invalid(message: string): BranchKeyStoreError {
 
 /**
  * Checks that a value read from storage has the record format (spec: "Record Format"). Anything else
- * is refused before KMS is asked: storage is outside the trust boundary, KMS is the judge.
+ * is refused before KMS is asked: storage is outside the trust boundary, KMS is the judge. Throws
+ * BranchKeyStoreError with a code naming what is wrong, and `where` in the message.
+ *
+ * @example
+ * ```ts
+ * const record = checkBranchKeyRecord(await storage.get(branchKeyId, BRANCH_KEY_ACTIVE_TYPE), `branch key ${branchKeyId}`);
+ * ```
  */
 export function checkRecord(value: unknown, where: string): BranchKeyRecord {
   if (value === null || typeof value !== 'object') throw invalid(`the stored record for ${where} is not an object`);
@@ -92,6 +99,11 @@ export function checkRecord(value: unknown, where: string): BranchKeyRecord {
 /**
  * The KMS encryption context of a record: every attribute except `enc`, plus `tablename`
  * (spec: "Encryption Context": "Any additionally attributes on the DynamoDB item MUST be added").
+ *
+ * @example
+ * ```ts
+ * await kms.reEncrypt({ CiphertextBlob: record.enc, SourceEncryptionContext: branchKeyRecordContext(record, 'old-store'), ... });
+ * ```
  */
 export function recordContext(record: BranchKeyRecord, logicalKeyStoreName: string): EncryptionContext {
   const context: EncryptionContext = {};

@@ -1,21 +1,17 @@
 /**
- * Where branch key records live: an IndexedDB database of their own (one per store `name`), or
- * memory. Both give the two atomic writes the specification asks of DynamoDB TransactWriteItems
+ * Where branch key records live: memory (here), or an IndexedDB database of their own (one per
+ * store `name`; src/kms/storage/branch-key-storage.ts, in the layer that owns storage). Both give the two atomic writes the specification asks of DynamoDB TransactWriteItems
  * (spec: framework/branch-key-store.md, "Writing Branch Key and Beacon Key to Keystore", "VersionKey"):
  * CreateKey's records are all new or none is written, and VersionKey's write happens only while the
  * ACTIVE record still has the `enc` that was read and authenticated (the spec's `enc = :encOld`).
  *
  * Storage is outside the trust boundary: whatever is read is checked and then authenticated by KMS.
  *
- * IndexedDB schema, version 1: object store `branch-keys` (out-of-line key `[branch-key-id, type]`,
- * because IndexedDB key paths cannot name the hyphenated attributes) and object store `meta`
- * (`logical-key-store-name` → the logical name the database was created for). A later schema bumps
- * the version and migrates in `upgrade`; open connections close themselves when asked (`blocking`).
  */
-import type { DBSchema, IDBPDatabase } from 'idb';
 import { bytesEqual } from './bytes.js';
 import { BranchKeyStoreError, BranchKeyStoreErrorCode } from './branch-key-store-errors.js';
 import { ACTIVE_TYPE, type BranchKeyRecord } from './branch-key-store-records.js';
+import { rangeError } from './arguments.js';
 
 /** The atomic operations the branch key store needs from its storage. */
 export interface BranchKeyStorage {
@@ -36,24 +32,19 @@ export interface BranchKeyStorage {
   close(): void;
 }
 
-interface BranchKeyDb extends DBSchema {
-  'branch-keys': { key: [string, string]; value: BranchKeyRecord };
-  meta: { key: string; value: string };
-}
+/** The storage key of a record: `[branch-key-id, type]`. Shared with the IndexedDB storage. */
+export const keyOf = (record: BranchKeyRecord): [string, string] => [record['branch-key-id'], record.type];
 
-const SCHEMA_VERSION = 1;
-const LOGICAL_NAME_KEY = 'logical-key-store-name';
-
-const keyOf = (record: BranchKeyRecord): [string, string] => [record['branch-key-id'], record.type];
-
-function alreadyExists(records: readonly BranchKeyRecord[]): BranchKeyStoreError {
+/** The error of a CreateKey whose key is taken. Shared with the IndexedDB storage. */
+export function alreadyExists(records: readonly BranchKeyRecord[]): BranchKeyStoreError {
   return new BranchKeyStoreError(
     BranchKeyStoreErrorCode.ALREADY_EXISTS,
     `branch key ${JSON.stringify(records[0]?.['branch-key-id'])} already exists in this store; choose another branch key id or omit it`,
   );
 }
 
-function conflict(record: BranchKeyRecord): BranchKeyStoreError {
+/** The error of a VersionKey that lost a race. Shared with the IndexedDB storage. */
+export function conflict(record: BranchKeyRecord): BranchKeyStoreError {
   return new BranchKeyStoreError(
     BranchKeyStoreErrorCode.VERSION_CONFLICT,
     `branch key ${JSON.stringify(record['branch-key-id'])} was versioned by another writer (another tab or store) between this ` +
@@ -62,7 +53,8 @@ function conflict(record: BranchKeyRecord): BranchKeyStoreError {
   );
 }
 
-function storageFailure(what: string, cause: unknown): BranchKeyStoreError {
+/** A storage failure as a BranchKeyStoreError. Shared with the IndexedDB storage. */
+export function storageFailure(what: string, cause: unknown): BranchKeyStoreError {
   return new BranchKeyStoreError(BranchKeyStoreErrorCode.STORAGE_FAILURE, `IndexedDB ${what} failed: ${String((cause as Error)?.message ?? cause)}`, { cause });
 }
 
@@ -118,96 +110,23 @@ export function memoryStorage(name: string, logicalName: string): BranchKeyStora
   };
 }
 
-/** Storage in its own IndexedDB database; idb is loaded on first use, so the core stays WebCrypto-only. */
-export function indexedDbStorage(name: string, logicalName: string): BranchKeyStorage {
-  let opening: Promise<IDBPDatabase<BranchKeyDb>> | undefined;
-  const open = (): Promise<IDBPDatabase<BranchKeyDb>> => {
-    opening ??= (async () => {
-      const { openDB } = await import('idb');
-      const db = await openDB<BranchKeyDb>(name, SCHEMA_VERSION, {
-        upgrade(database, oldVersion, _newVersion, transaction) {
-          if (oldVersion < 1) {
-            database.createObjectStore('branch-keys');
-            database.createObjectStore('meta');
-            void transaction.objectStore('meta').put(logicalName, LOGICAL_NAME_KEY);
-          }
-        },
-        // Another tab wants a newer schema: step aside, and reopen on the next call.
-        blocking() {
-          db.close();
-          opening = undefined;
-        },
-        terminated() {
-          opening = undefined;
-        },
-      });
-      const stored = await db.get('meta', LOGICAL_NAME_KEY);
-      if (stored !== logicalName) {
-        db.close();
-        throw new BranchKeyStoreError(
-          BranchKeyStoreErrorCode.STORAGE_FAILURE,
-          `IndexedDB database ${JSON.stringify(name)} holds logical key store ${JSON.stringify(stored)}, not ${JSON.stringify(logicalName)}; give each logical key store its own name`,
-        );
-      }
-      return db;
-    })();
-    opening.catch(() => (opening = undefined));
-    return opening;
-  };
+/**
+ * The IndexedDB storage, set by the KMS layer (src/kms/storage/branch-key-storage.ts) when it is
+ * loaded: IndexedDB belongs to the layer that owns storage, so the core stays WebCrypto-only while
+ * `new BranchKeyStore({ storage: 'indexeddb' })` keeps working wherever `envelope-kit` or
+ * `envelope-kit/kms` is loaded.
+ */
+let indexedDbFactory: ((name: string, logicalName: string) => BranchKeyStorage) | undefined;
 
-  return {
-    async get(branchKeyId, type) {
-      const db = await open();
-      try {
-        return await db.get('branch-keys', [branchKeyId, type]);
-      } catch (cause) {
-        throw storageFailure('read', cause);
-      }
-    },
-    async create(list) {
-      const db = await open();
-      const tx = db.transaction('branch-keys', 'readwrite');
-      // add() refuses a taken key with ConstraintError, which aborts the whole transaction.
-      const results = await Promise.allSettled([...list.map((r) => tx.store.add(r, keyOf(r))), tx.done]);
-      const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as DOMException);
-      if (failures.some((e) => e?.name === 'ConstraintError')) throw alreadyExists(list);
-      if (failures.length > 0) throw storageFailure('write', failures[0]);
-    },
-    async version(versionRecord, activeRecord, expectedActiveEnc) {
-      const db = await open();
-      const tx = db.transaction('branch-keys', 'readwrite');
-      const done = tx.done;
-      done.catch(() => undefined);
-      // Only this transaction's own requests are awaited in it (house style 6): KMS work is done.
-      const current = await tx.store.get([activeRecord['branch-key-id'], ACTIVE_TYPE]);
-      const taken = await tx.store.getKey(keyOf(versionRecord));
-      if (!(current?.enc instanceof Uint8Array) || !bytesEqual(current.enc, expectedActiveEnc) || taken !== undefined) {
-        tx.abort();
-        throw conflict(activeRecord);
-      }
-      const writes = [tx.store.add(versionRecord, keyOf(versionRecord)), tx.store.put(activeRecord, keyOf(activeRecord))];
-      const results = await Promise.allSettled([...writes, done]);
-      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failure) throw storageFailure('write', failure.reason);
-    },
-    async all() {
-      const db = await open();
-      try {
-        return await db.getAll('branch-keys');
-      } catch (cause) {
-        throw storageFailure('read', cause);
-      }
-    },
-    async replace(list) {
-      const db = await open();
-      const tx = db.transaction('branch-keys', 'readwrite', { durability: 'strict' });
-      const results = await Promise.allSettled([tx.store.clear(), ...list.map((r) => tx.store.put(r, keyOf(r))), tx.done]);
-      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failure) throw storageFailure('write', failure.reason);
-    },
-    close() {
-      void opening?.then((db) => db.close(), () => undefined);
-      opening = undefined;
-    },
-  };
+/** Called once by the KMS layer's IndexedDB branch key storage module. */
+export function registerIndexedDbStorage(factory: (name: string, logicalName: string) => BranchKeyStorage): void {
+  indexedDbFactory = factory;
+}
+
+/** The IndexedDB storage of `name`; a RangeError naming the option when no storage layer is loaded. */
+export function indexedDbStorage(name: string, logicalName: string): BranchKeyStorage {
+  if (!indexedDbFactory) {
+    throw rangeError('BranchKeyStore options.storage', "is 'indexeddb', which lives in the KMS layer: import 'envelope-kit' or 'envelope-kit/kms' (or use storage: 'memory')");
+  }
+  return indexedDbFactory(name, logicalName);
 }

@@ -3,8 +3,24 @@
  * Runs unchanged in Node >= 20, browsers and workers.
  * @packageDocumentation
  */
-export { encrypt, type EncryptResult } from './encrypt.js';
-export { decrypt, type DecryptResult } from './decrypt.js';
+export { encrypt, encryptMany, type EncryptResult, type EncryptManyOptions } from './encrypt.js';
+export { decrypt, decryptMany, type DecryptResult, type DecryptManyOptions, type DecryptManyResult } from './decrypt.js';
+export type { BatchEncryptingKeyring, BatchDecryptingKeyring, DataKeyWrapper, DataKeyUnwrapper } from './batch-keyrings.js';
+export {
+  INVALID_ARGUMENT,
+  argumentError,
+  checkArray,
+  checkBytes,
+  checkObject,
+  checkString,
+  describeType,
+  isArgumentError,
+  rangeError,
+  typeError,
+  type ArgumentError,
+  type LengthBounds,
+} from './arguments.js';
+export { parseKmsKeyArn, type KmsArn } from './kms-arn.js';
 export { encryptStream, decryptStream, type EncryptStreamOptions, type DecryptStreamOptions, type MessageTransformStream } from './stream.js';
 export type { EncryptOptions, DecryptOptions } from './options.js';
 export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
@@ -69,7 +85,8 @@ export {
   type CreateBranchKeyOptions,
 } from './branch-key-store.js';
 export { BranchKeyStoreError, BranchKeyStoreErrorCode } from './branch-key-store-errors.js';
-export type { BranchKeyRecord } from './branch-key-store-records.js';
+export { ACTIVE_TYPE as BRANCH_KEY_ACTIVE_TYPE, checkRecord as checkBranchKeyRecord, recordContext as branchKeyRecordContext, type BranchKeyRecord } from './branch-key-store-records.js';
+export type { BranchKeyStorage } from './branch-key-store-storage.js';
 export { HierarchicalKeyring, type HierarchicalKeyringOptions, type BranchKeyIdSupplier } from './hierarchical-keyring.js';
 export { HIERARCHY_PROVIDER_ID } from './hierarchical-keyring-wrap.js';
 export { CachingCmm, type CachingCmmOptions } from './caching-cmm.js';

@@ -32,7 +32,16 @@ export function parseKmsArn(text: string): KmsArn | undefined {
   return { partition, region, account, resourceType, resourceId };
 }
 
-/** A key ARN (resource type `key`), the only form KMS returns and the ESDK stores as provider info. */
+/**
+ * Parses a KMS key ARN (resource type `key`), the only form KMS returns and the ESDK stores as
+ * provider info; undefined for anything else (an alias ARN, a bare key id, a malformed ARN).
+ *
+ * @example
+ * ```ts
+ * parseKmsKeyArn('arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab')?.region; // 'us-east-1'
+ * parseKmsKeyArn('alias/notes'); // undefined
+ * ```
+ */
 export function parseKmsKeyArn(text: string): KmsArn | undefined {
   const arn = parseKmsArn(text);
   return arn?.resourceType === 'key' ? arn : undefined;

@@ -29,6 +29,8 @@ export type { SimulationSettings, SimulationState } from './requests/simulation.
 export { KeyState, type DataKeyPairSpec, type EncryptionAlgorithmSpec, type KeySpec, type KeyUsage, type MacAlgorithmSpec, type OriginType, type SigningAlgorithmSpec, type WrappingAlgorithm } from './keys/specs.js';
 export { encodeEncryptionContext } from './crypto/encryption-context.js';
 export type * from './types.js';
+// Also registers it with the core, so `new BranchKeyStore({ storage: 'indexeddb' })` works once this entry is loaded.
+export { indexedDbBranchKeyStorage } from './storage/branch-key-storage.js';
 
 /** The package version (checked against package.json by scripts/package-test.mjs). */
 export const VERSION = '0.1.0';

@@ -6,9 +6,7 @@
  * by KMS keys) are handed back for the kit worker to decrypt.
  */
 import { expose, transfer, wrap, type Remote } from 'comlink';
-import { decryptMany } from '../../src/core/decrypt.js';
-import { EnvelopeError, ErrorCode } from '../../src/core/errors.js';
-import type { BranchKeySource, Keyring } from '../../src/core/index.js';
+import { decryptMany, EnvelopeError, ErrorCode, type BranchKeySource, type Keyring } from '../../src/core/index.js';
 import { batchRecordError, branchKeyStoreNames, ownedBytes, toWireError, type BatchDecryptResult } from '../../src/client/protocol.js';
 import { BATCH_CONCURRENCY, encryptRecords } from '../kit-batches.js';
 import { KitBranchKeys } from '../kit-branch-keys.js';

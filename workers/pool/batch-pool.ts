@@ -12,8 +12,8 @@
  */
 import { expose, transfer, wrap, type Remote } from 'comlink';
 import { fromWireError, KitError, KitErrorCode, type BatchDecryptResult } from '../../src/client/protocol.js';
-import type { EncryptionContext } from '../../src/core/types.js';
 import type { BatchHelperApi, HelperEncryptOptions, HelperKeySource } from './helper-api.js';
+import { type EncryptionContext } from '../../src/core/index.js';
 
 /**
  * Fewest records worth a helper: below this a share costs more in messaging and scheduling than

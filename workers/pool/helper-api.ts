@@ -2,9 +2,7 @@
  * What the kit worker and its batch helpers say to each other (comlink, one helper per port).
  * Kept beside the pool, not in src/protocol.ts: the page never talks to a helper.
  */
-import type { BranchKeyMaterials } from '../../src/core/index.js';
-import type { SuiteId } from '../../src/core/suites.js';
-import type { EncryptionContext } from '../../src/core/types.js';
+import type { BranchKeyMaterials, EncryptionContext, SuiteId } from '../../src/core/index.js';
 import type { BatchDecryptResult, WireError } from '../../src/client/protocol.js';
 
 /**
