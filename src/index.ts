@@ -40,8 +40,8 @@ export { KitError, KitErrorCode } from './client/errors.js';
 export { KitTable, type TableItem } from './client/tables/kit-table.js';
 export type { KitTableConfig, KitTableQuery } from './client/tables/protocol.js';
 export type { BackupOptions, RestoreOptions, RestoreSummary } from './kms/index.js';
-export type { StorageStatus } from './key-custody/storage.js';
-export type { AddPasskeyOptions } from './key-custody/passkeys.js';
+export type { StorageStatus } from './client/key-custody/storage.js';
+export type { AddPasskeyOptions } from './client/key-custody/passkeys.js';
 export { TRUSTED_TYPES_POLICY } from './client/trusted-worker.js';
 
 /**

@@ -6,7 +6,7 @@ import { describeError } from './describe-error.js';
 import { fire } from './events.js';
 import { baseStyles } from './styles.js';
 import type { RestoreSummary } from '../kms/index.js';
-import type { StorageStatus } from '../key-custody/storage.js';
+import type { StorageStatus } from '../client/key-custody/storage.js';
 
 /** Bytes as the unit a person reads (KiB, MiB, GiB). */
 function size(bytes: number | undefined): string {

@@ -8,7 +8,7 @@
  *
  * These run on the page: `navigator.credentials` is not available in workers.
  */
-import { KitError, KitErrorCode } from '../client/errors.js';
+import { KitError, KitErrorCode } from '../errors.js';
 
 /** What the page hands the worker after a PRF evaluation. */
 export interface PrfResult {
