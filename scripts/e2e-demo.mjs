@@ -170,7 +170,10 @@ try {
   const placed = (p) => (p.top >= p.bar - 1 && p.top <= p.bar + 40) || (p.atBottom && p.top >= p.bar - 1 && p.top < p.height / 2);
   const inView = async (id) => {
     // Scrolling and the kit's start both move things: wait until it settles.
-    await page.waitForFunction(`(${placed})((${placement})(${JSON.stringify(id)}))`, null, { timeout: 5_000 }).catch(() => undefined);
+    // The contents mark follows the scroll through an observer, a moment after the scroll itself.
+    await page
+      .waitForFunction(`((p) => (${placed})(p) && p.current === ${JSON.stringify(id)})((${placement})(${JSON.stringify(id)}))`, null, { timeout: 10_000 })
+      .catch(() => undefined);
     const p = await page.evaluate(placement, id);
     if (!placed(p)) throw new Error(`#${id} starts at ${Math.round(p.top)}px, the contents bar ends at ${Math.round(p.bar)}px (viewport ${p.height}px${p.atBottom ? ', scrolled to the bottom' : ''})`);
     if (p.current !== id) throw new Error(`the contents mark ${p.current}, not ${id}`);

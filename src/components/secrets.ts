@@ -66,9 +66,17 @@ export class EkSecrets extends LitElement {
         background: var(--_soft);
         border-radius: var(--_radius);
       }
+      /* As in <ek-key-manager>: a grid item's min-width is its content's, and an input's default
+         size is wider than the 12rem column, so without these each field ran under the next. */
       form label {
         display: grid;
         gap: 0.2rem;
+        min-width: 0;
+      }
+      form label input,
+      form label select {
+        width: 100%;
+        min-width: 0;
       }
       .table-wrap {
         overflow-x: auto;
