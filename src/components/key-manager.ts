@@ -3,7 +3,7 @@ import { ActionController } from './task.js';
 import { KitConsumer } from './kit-context.js';
 import { describeError } from './describe-error.js';
 import { fire } from './events.js';
-import { baseStyles } from './styles.js';
+import { baseStyles, fieldGridStyles } from './styles.js';
 import { keyLabel, listRegionKeys, regionality, type KeyEntry } from './key-list.js';
 import type { KeyMetadata } from '../kms/types.js';
 
@@ -34,28 +34,8 @@ export class EkKeyManager extends LitElement {
 
   static override styles = [
     baseStyles,
+    fieldGridStyles,
     css`
-      form {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr));
-        gap: 0.5rem 1rem;
-        align-items: end;
-        padding: 0.75rem;
-        background: var(--_soft);
-        border-radius: var(--_radius);
-      }
-      /* A grid item's min-width is its content's, and a text input's is its size="20" default, wider
-         than the 12rem column at 1280 px: without min-width 0 and width 100% each field ran under
-         the next one (Chromium and Firefox). */
-      form label {
-        display: grid;
-        gap: 0.2rem;
-        min-width: 0;
-      }
-      form label input {
-        width: 100%;
-        min-width: 0;
-      }
       .check {
         display: flex;
         gap: 0.4rem;

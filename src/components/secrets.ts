@@ -5,7 +5,7 @@ import { ActionController } from './task.js';
 import { KitConsumer } from './kit-context.js';
 import { describeError } from './describe-error.js';
 import { fire, type SecretAction } from './events.js';
-import { baseStyles } from './styles.js';
+import { baseStyles, fieldGridStyles } from './styles.js';
 import { sampleRotation, sampleRotationArn } from './sample-rotation.js';
 
 /** Kits the sample rotation function is registered with (once per kit and region). */
@@ -56,28 +56,8 @@ export class EkSecrets extends LitElement {
 
   static override styles = [
     baseStyles,
+    fieldGridStyles,
     css`
-      form {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr));
-        gap: 0.5rem 1rem;
-        align-items: end;
-        padding: 0.75rem;
-        background: var(--_soft);
-        border-radius: var(--_radius);
-      }
-      /* As in <ek-key-manager>: a grid item's min-width is its content's, and an input's default
-         size is wider than the 12rem column, so without these each field ran under the next. */
-      form label {
-        display: grid;
-        gap: 0.2rem;
-        min-width: 0;
-      }
-      form label input,
-      form label select {
-        width: 100%;
-        min-width: 0;
-      }
       .table-wrap {
         overflow-x: auto;
       }

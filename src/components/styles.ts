@@ -150,3 +150,32 @@ export const cryptoFormStyles = css`
     font-weight: 600;
   }
 `;
+
+/**
+ * A create form laid out as a grid of labelled fields (`<ek-key-manager>`, `<ek-secrets>`): as many
+ * 12rem columns as fit, the button aligned with the inputs.
+ */
+export const fieldGridStyles = css`
+  form {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr));
+    gap: 0.5rem 1rem;
+    align-items: end;
+    padding: 0.75rem;
+    background: var(--_soft);
+    border-radius: var(--_radius);
+  }
+  /* A grid item's min-width is its content's, and a text input's is its size="20" default, wider
+     than the 12rem column at 1280 px: without min-width 0 and width 100% each field ran under the
+     next one (Chromium and Firefox; the demo e2e's layout check catches it). */
+  form label {
+    display: grid;
+    gap: 0.2rem;
+    min-width: 0;
+  }
+  form label input,
+  form label select {
+    width: 100%;
+    min-width: 0;
+  }
+`;
