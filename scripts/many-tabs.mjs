@@ -99,7 +99,7 @@ try {
             if (results[1]) done.replicated.push(region);
             if (results[2] && done.aliases.length === 0) done.aliases.push(alias);
             if (results[3]) done.grants.push(results[3].GrantId);
-            if (results[4]) done.messages.push({ text: `tab ${tab} round ${round}`, context: { tab: String(tab), round: String(round) }, base64: btoa(String.fromCharCode(...results[4])) });
+            if (results[4]) done.messages.push({ text: `tab ${tab} round ${round}`, context: { tab: String(tab), round: String(round) }, base64: btoa(String.fromCharCode(...results[4].ciphertext)) });
           }
           return done;
         },

@@ -22,9 +22,8 @@ const ROUND_TRIP = `
   try {
     const { KeyMetadata } = await kit.kms('us-east-1').createKey({ Description: 'package test' });
     const note = 'a note through the packed kit';
-    const encrypted = await kit.encrypt(note, { keyId: KeyMetadata.Arn, encryptionContext: { test: 'package' } });
-    const ciphertext = encrypted instanceof Uint8Array ? encrypted : encrypted.ciphertext;
-    // Read before decrypt: with transfer, the call detaches the caller's buffer.
+    const { ciphertext, header } = await kit.encrypt(note, { keyId: KeyMetadata.Arn, encryptionContext: { test: 'package' } });
+    if (header.encryptedDataKeys[0].providerId !== 'aws-kms') throw new Error('kit.encrypt returned no header');
     const bytes = ciphertext.length;
     if (bytes <= note.length) throw new Error('the message has ' + bytes + ' bytes');
     const { plaintext } = await kit.decrypt(ciphertext, { encryptionContext: { test: 'package' } });
