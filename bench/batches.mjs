@@ -5,12 +5,12 @@
 // latency, and with a stated latency per call) and the AWS ESDK browser client; KMS calls per
 // 10,000 messages; WebCrypto calls per message, counted; what each kind of call costs.
 //   node bench/batches.mjs [--rounds=10] [--per-batch=1000] [--kms-latency-ms=5] [--concurrency-sweep]
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { launchChromium, median, serveDirectory } from './support.mjs';
+import { helperUrlPlugin, launchChromium, median, serveDirectory } from './support.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = join(root, 'bench', 'batches');
@@ -35,17 +35,8 @@ async function build() {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const common = { absWorkingDir: root, outdir: outDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', tsconfig: join(root, 'tsconfig.json'), logLevel: 'warning' };
-  // The kit worker starts its batch helpers with new Worker(new URL('./batch-helper.worker.ts', import.meta.url)),
-  // which Vite rewrites to the built chunk; esbuild does not, so the URL is pointed at the helper's bundle here.
-  const helperUrl = {
-    name: 'batch-helper-url',
-    setup(b) {
-      b.onLoad({ filter: /workers[\\/]pool[\\/]batch-pool\.ts$/ }, (args) => ({
-        contents: readFileSync(args.path, 'utf8').replace("'./batch-helper.worker.ts'", "'./batch-helper.worker.js'"),
-        loader: 'ts',
-      }));
-    },
-  };
+  // The kit worker's batch helpers: their URL pointed at their bundle (bench/support.mjs says why).
+  const helperUrl = helperUrlPlugin;
   await esbuild.build({
     ...common,
     plugins: [helperUrl],

@@ -18,9 +18,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export async function bundlePage(outDir, entryPoints, { title = 'envelope-kit bench' } = {}) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+  // A page with the kit's worker also needs the worker's batch helpers (workers/pool/): their
+  // `new Worker(new URL('./batch-helper.worker.ts', …))` is pointed at their own bundle, which Vite
+  // does by itself and esbuild does not.
+  const withKit = 'kit.worker' in entryPoints;
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints,
+    entryPoints: withKit ? { ...entryPoints, 'batch-helper.worker': join(root, 'workers', 'pool', 'batch-helper.worker.ts') } : entryPoints,
+    plugins: withKit ? [helperUrlPlugin] : [],
     outdir: outDir,
     bundle: true,
     splitting: true,
@@ -36,6 +41,17 @@ export async function bundlePage(outDir, entryPoints, { title = 'envelope-kit be
     `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title><script type="module" src="./page.js"></script>\n`,
   );
 }
+
+/** Rewrites the pool's helper worker URL to the bundled file's name (see bundlePage). */
+export const helperUrlPlugin = {
+  name: 'batch-helper-url',
+  setup(build) {
+    build.onLoad({ filter: /workers[\\/]pool[\\/]batch-pool\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace("'./batch-helper.worker.ts'", "'./batch-helper.worker.js'"),
+      loader: 'ts',
+    }));
+  },
+};
 
 /** Chromium's path: scripts/browsers.mjs (CHROME_PATH or the usual places), else the usual places here. */
 export async function findChromium() {
