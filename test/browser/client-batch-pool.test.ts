@@ -6,31 +6,15 @@
  */
 import { expect } from 'chai';
 import { HIERARCHY_PROVIDER_ID, parseHeader, type Kit } from '../../src/index.js';
-import { branchKeyStoreNames } from '../../src/client/protocol.js';
 import { describe, it, skip } from '../support/bdd.js';
-import { rejection, str, text, uniqueName, withKit } from './client-support.js';
+import { newBranchKey, rejection, str, text, withBatchKit } from './client-support.js';
 
 const context = { tenant: 'acme' };
 const cores = navigator.hardwareConcurrency;
 /** The pool needs two workers; on a one-core machine every batch stays in the kit worker (tested elsewhere). */
 const poolIt = cores >= 2 ? it : (name: string) => skip(`${name} (needs navigator.hardwareConcurrency >= 2; it is ${cores})`);
 
-async function withBatchKit<T>(body: (kit: Kit) => Promise<T>): Promise<T> {
-  const name = uniqueName();
-  try {
-    return await withKit(body, { name });
-  } finally {
-    await new Promise((resolve) => {
-      const request = indexedDB.deleteDatabase(branchKeyStoreNames(name).database);
-      request.onsuccess = request.onerror = request.onblocked = resolve;
-    });
-  }
-}
 
-async function newBranchKey(kit: Kit): Promise<{ branchKeyId: string; keyArn: string }> {
-  const keyArn = (await kit.kms('us-east-1').createKey({ Description: 'pool' })).KeyMetadata.Arn;
-  return { branchKeyId: await kit.createBranchKey({ keyId: keyArn }), keyArn };
-}
 
 /**
  * Records whose first quarter is much heavier than the rest (64 KiB against a few bytes): the

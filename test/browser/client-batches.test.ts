@@ -7,27 +7,11 @@ import { BranchKeyStore, HIERARCHY_PROVIDER_ID, createKit, parseHeader, type Kit
 import { parseWrappedDataKey } from '../../src/core/hierarchical-keyring-wrap.js';
 import { branchKeyStoreNames } from '../../src/client/protocol.js';
 import { describe, it } from '../support/bdd.js';
-import { REGIONS, rejection, str, text, uniqueName, withKit } from './client-support.js';
+import { REGIONS, newBranchKey, rejection, str, text, withBatchKit } from './client-support.js';
 
 const context = { tenant: 'acme' };
 
-/** withKit, and the kit's branch key database removed afterwards. */
-async function withBatchKit<T>(body: (kit: Kit, name: string) => Promise<T>): Promise<T> {
-  const name = uniqueName();
-  try {
-    return await withKit(body, { name });
-  } finally {
-    await new Promise((resolve) => {
-      const request = indexedDB.deleteDatabase(branchKeyStoreNames(name).database);
-      request.onsuccess = request.onerror = request.onblocked = resolve;
-    });
-  }
-}
 
-async function newBranchKey(kit: Kit): Promise<{ branchKeyId: string; keyArn: string }> {
-  const keyArn = (await kit.kms('us-east-1').createKey({ Description: 'branch keys' })).KeyMetadata.Arn;
-  return { branchKeyId: await kit.createBranchKey({ keyId: keyArn }), keyArn };
-}
 
 const records = (count: number, tag = 'record') => Array.from({ length: count }, (_, i) => text(`${tag} ${i} ${'x'.repeat(i % 7)}`));
 

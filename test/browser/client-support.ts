@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { createKit, type CreateKitOptions, type Kit } from '../../src/index.js';
 import { deleteKmsStorage } from '../../src/kms/index.js';
+import { branchKeyStoreNames } from '../../src/client/protocol.js';
 
 /** Two regions keep kit start-up short (one IndexedDB database each). */
 export const REGIONS = ['us-east-1', 'eu-west-1'] as const;
@@ -56,4 +57,23 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** withKit, and the kit's branch key database removed afterwards (for the batch suites). */
+export async function withBatchKit<T>(body: (kit: Kit, name: string) => Promise<T>): Promise<T> {
+  const name = uniqueName();
+  try {
+    return await withKit(body, { name });
+  } finally {
+    await new Promise((resolve) => {
+      const request = indexedDB.deleteDatabase(branchKeyStoreNames(name).database);
+      request.onsuccess = request.onerror = request.onblocked = resolve;
+    });
+  }
+}
+
+/** A KMS key in us-east-1 and a branch key wrapped by it. */
+export async function newBranchKey(kit: Kit, description = 'branch keys'): Promise<{ branchKeyId: string; keyArn: string }> {
+  const keyArn = (await kit.kms('us-east-1').createKey({ Description: description })).KeyMetadata.Arn;
+  return { branchKeyId: await kit.createBranchKey({ keyId: keyArn }), keyArn };
 }
