@@ -107,6 +107,17 @@ function resetPeak(pid) {
   }
 }
 
+/** CPU time a process has used so far, all its threads, in ms (/proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
+function procCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 async function chromiumProcesses(browserSession) {
   const { processInfo } = await browserSession.send('SystemInfo.getProcessInfo');
   const groups = { renderer: [], browser: [], other: [] };
@@ -160,14 +171,18 @@ async function run(browser, origin) {
   const workerSession = async (name) => {
     // Worker targets are announced asynchronously, a moment after the worker starts.
     for (let waited = 0; waited < 10_000; waited += 100) {
-      const worker = page.workers().find((w) => w.url().endsWith(`/${name}.js`));
+      const worker = page.workers().find((w) => w.url().endsWith(name.includes('.js') ? `/${name}` : `/${name}.js`));
       if (worker) return worker.client;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`the ${name} did not show up as a DevTools target`);
   };
   // Each cell's memory is its own worker's plus the page's.
-  const sessionsFor = { kit: [pageSession, await workerSession('kit.worker')], raw: [pageSession, await workerSession('raw.worker')] };
+  const sessionsFor = {
+    kit: [pageSession, await workerSession('kit.worker')],
+    alone: [pageSession, await workerSession('kit.worker.js?alone')],
+    raw: [pageSession, await workerSession('raw.worker')],
+  };
   const browserSession = await browser.target().createCDPSession();
 
   log('');
@@ -182,17 +197,18 @@ async function run(browser, origin) {
 
   const raw = (form, op) => () => page.evaluate((f, o) => window.fileBench.runRaw(f, o), form, op);
   const inMemory = (form, op) => () => page.evaluate((f, o) => window.fileBench.prepareRaw(f, o), form, op);
-  const kitCell = (suite, op) => {
+  const kitCell = (suite, op, alone = false) => {
     const name = suite === 'default' ? 'default suite' : `0x0${suite.toString(16)}`;
     return {
-      id: `kit-${suite}-${op}`,
+      id: `kit-${suite}-${alone ? 'alone-' : ''}${op}`,
       op,
-      label: `kit.${op}File ${name}`,
+      label: `kit.${op}File ${name}${alone ? ', no helper' : ''}`,
       kit: true,
+      alone,
       suite,
       verify: op === 'decrypt',
-      run: () => page.evaluate((s, o) => window.fileBench.runKit(o, s), suite, op),
-      after: op === 'decrypt' ? `kit:${suite}` : undefined,
+      run: () => page.evaluate((s, o, a) => window.fileBench.runKit(o, s, a), suite, op, alone),
+      after: op === 'decrypt' ? `kit:${suite}${alone ? ':alone' : ''}` : undefined,
     };
   };
   const cells = [
@@ -205,6 +221,9 @@ async function run(browser, origin) {
     { id: 'raw-file-encrypt', op: 'encrypt', label: 'raw AES-GCM Blob to Blob: encrypt', blob: true, run: raw('file', 'encrypt') },
     { id: 'raw-file-decrypt', op: 'decrypt', label: 'raw AES-GCM Blob to Blob: decrypt', blob: true, run: raw('file', 'decrypt'), after: 'raw' },
     ...['default', 0x0478].flatMap((suite) => [kitCell(suite, 'encrypt'), kitCell(suite, 'decrypt')]),
+    // The default suite with `helperWorkers: 0`: the hash on the kit worker's thread, as before issue 16's offload.
+    kitCell('default', 'encrypt', true),
+    kitCell('default', 'decrypt', true),
   ];
   if (ONLY) cells.splice(0, cells.length, ...cells.filter((c) => ONLY.test(c.label)));
   const results = new Map(cells.map((c) => [c.id, []]));
@@ -212,7 +231,7 @@ async function run(browser, origin) {
 
   /** One call of one cell with its memory and lag; `collect` forces a GC before every heap sample. */
   const measure = async (cell, collect) => {
-    const heapSessions = cell.kit ? sessionsFor.kit : sessionsFor.raw;
+    const heapSessions = cell.alone ? sessionsFor.alone : cell.kit ? sessionsFor.kit : sessionsFor.raw;
     if (cell.prepare) await cell.prepare();
     // Settle: collect garbage in the page and the worker, then take the baselines.
     await Promise.all(heapSessions.map((s) => s.send('HeapProfiler.collectGarbage').catch(() => undefined)));
@@ -223,6 +242,7 @@ async function run(browser, origin) {
     const peaksReset = all.map(resetPeak).every(Boolean);
     const baseEach = await Promise.all(heapSessions.map(heapBytes));
     const mainBefore = await mainThread();
+    const cpuBefore = new Map(all.map((pid) => [pid, procCpuMs(pid)]));
     const stopSampler = startHeapSampler(heapSessions, collect);
     let result;
     try {
@@ -233,6 +253,8 @@ async function run(browser, origin) {
       log(`bench:file: ${cell.label} FAILED: ${error.message}`);
       return undefined;
     }
+    const cpuMs = (pids) => pids.reduce((sum, pid) => sum + (procCpuMs(pid) - (cpuBefore.get(pid) ?? NaN)), 0);
+    const cpu = { renderer: cpuMs(procs.renderer), browser: cpuMs(procs.browser), other: cpuMs(procs.other) };
     const peak = await stopSampler();
     const mainAfter = await mainThread();
     const extraRss = (pids) => (peaksReset ? pids.reduce((sum, pid) => sum + (procStatus(pid).hwm - (baseRss.get(pid) ?? 0)), 0) : NaN);
@@ -249,6 +271,9 @@ async function run(browser, origin) {
       lag: result.lag,
       // Main-thread CPU time during the call; it includes answering the memory sampler, so it is an upper bound.
       mainCpuMs: mainAfter.cpu - mainBefore.cpu,
+      // CPU time of every Chromium process during the call (all threads: page, workers, WebCrypto, blob store, IPC); the heap sampler's share is included.
+      cpuMs: cpu.renderer + cpu.browser + cpu.other,
+      cpu,
       progressEvents: result.progressEvents,
       heapExtra: peak.sum - baseEach.reduce((a, b) => a + b, 0),
       pageExtra: peak.each[0] - baseEach[0],
@@ -300,7 +325,7 @@ function report({ cells, results, live }) {
   log(`File benchmark: ${SIZE_MIB} MiB, MiB/s of plaintext (median of ${REPS}, ±half-range); lag and memory are the worst rep`);
   log(
     table(
-      ['cell', 'MiB/s', 'vs raw mem', 'vs raw Blob', 'main CPU ms', 'longest task ms', 'timer lag ms'],
+      ['cell', 'MiB/s', 'vs raw mem', 'vs raw Blob', 'CPU ms', 'cores busy', 'main CPU ms', 'longest task ms', 'timer lag ms'],
       ran.map((c) => {
         const r = rate(c.id);
         return [
@@ -308,6 +333,8 @@ function report({ cells, results, live }) {
           `${r.toFixed(0)}${spread(results.get(c.id).map((s) => s.mibs))}`,
           c.op && !c.id.startsWith('raw-memory') ? pct(r / rate(`raw-memory-${c.op}`)) : '',
           c.kit ? pct(r / rate(`raw-file-${c.op}`)) : '',
+          `${med(c.id, (s) => s.cpuMs).toFixed(0)}`,
+          `${med(c.id, (s) => s.cpuMs / s.ms).toFixed(2)}`,
           `${max(c.id, (s) => s.mainCpuMs).toFixed(0)}`,
           `${max(c.id, (s) => s.lag.longestTaskMs).toFixed(0)}`,
           `${max(c.id, (s) => s.lag.maxTimerLagMs).toFixed(1)}`,
@@ -345,6 +372,9 @@ function report({ cells, results, live }) {
   log(`  live:      the same after a forced full GC before every sample (${LIVE_SAMPLE_MS} ms, separate untimed pass): memory actually reachable`);
   log('  RSS:       peak resident memory of Chromium\'s processes by type (kernel VmHWM, reset through clear_refs before each cell): exact,');
   log('             all threads. The browser process holds the blob store, i.e. the output Blob itself (the result, not overhead)');
+  log('  CPU ms:    CPU time of all Chromium processes during the call (/proc/<pid>/stat: every thread of the renderer, browser and');
+  log('             utility processes, 10 ms ticks; the heap sampler\'s share included); cores busy = CPU ms / wall ms (this machine has');
+  log(`             ${cpus().length}): a pipeline near the core count cannot go faster by moving work to another thread, only by doing less`);
   log('  main CPU:  CPU time of the page\'s main thread during the whole call (DevTools ThreadTime; includes answering the sampler)');
   log('  longest task: Long Tasks API on the page (reports tasks >= 50 ms; 0 = none); timer lag: worst lateness of a 10 ms timer');
 
@@ -369,6 +399,23 @@ function report({ cells, results, live }) {
   for (const op of ['encrypt', 'decrypt']) {
     const ratio = rate(`kit-default-${op}`) / rate(`kit-1144-${op}`);
     if (Number.isFinite(ratio)) log(`  [${verdict(ratio >= TARGETS.signedVsUnsigned)}] ${op}File default suite / 0x0478, same run >= ${TARGETS.signedVsUnsigned}: ${ratio.toFixed(2)}`);
+    const alone = rate(`kit-default-alone-${op}`) / rate(`kit-1144-${op}`);
+    if (Number.isFinite(alone)) log(`        without the helper (helperWorkers: 0, the hash on the kit worker's thread): ${alone.toFixed(2)}`);
+  }
+  // What the signed suite costs on top of 0x0478 is the hash's CPU; with every core busy, only less
+  // work can make it faster: (CPU of the 0x0478 call + CPU of SHA-384 alone) / cores is the shortest
+  // the signed call can take, whatever thread runs the hash.
+  if (results.get('sha384')?.length) {
+    for (const op of ['encrypt', 'decrypt']) {
+      const unsigned = `kit-1144-${op}`;
+      if (!results.get(unsigned)?.length) continue;
+      const floorMs = (med(unsigned, (s) => s.cpuMs) + med('sha384', (s) => s.cpuMs)) / cpus().length;
+      const best = SIZE_MIB / (Math.max(floorMs, med(unsigned, (s) => s.ms)) / 1000);
+      log(
+        `  note: ${op}File signed at best ${best.toFixed(0)} MiB/s = ${(best / rate(unsigned)).toFixed(2)} of 0x0478 on ${cpus().length} cores: ` +
+          `(CPU of kit.${op}File 0x0478 ${med(unsigned, (s) => s.cpuMs).toFixed(0)} ms + SHA-384 alone ${med('sha384', (s) => s.cpuMs).toFixed(0)} ms) / ${cpus().length} cores`,
+      );
+    }
   }
   if (results.get('blob-io')?.length) {
     for (const op of ['encrypt', 'decrypt']) {

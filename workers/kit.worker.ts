@@ -8,7 +8,7 @@
  * `new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import { expose, transfer } from 'comlink';
-import { decrypt, decryptStream, encrypt, encryptStream, parseKmsKeyArn, typeError, type KmsClientSupplier } from '../src/core/index.js';
+import { decrypt, decryptStream, DefaultCmm, encrypt, encryptStream, parseKmsKeyArn, typeError, type Keyring, type KmsClientSupplier, type MaterialsManager, type SignatureHasher } from '../src/core/index.js';
 import { createKms, type BackupOptions, type Kms, type KmsRegionClient, type KmsSimulation, type PasskeyEnrollment, type RestoreOptions, type RestoreSummary, type SimulationState, type UnlockSecret } from '../src/kms/index.js';
 import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
@@ -44,6 +44,7 @@ import type { RotationEvent } from '../src/services/secrets-manager/types.js';
 import { KitTables } from './kit-tables.js';
 import type { WireTableRequest, WireTableTarget } from '../src/client/tables/protocol.js';
 import { BatchPool, workersForBatch } from './pool/batch-pool.js';
+import { Offload, offloadWorthIt } from './pool/offload.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -158,6 +159,38 @@ function batchPool(): BatchPool {
   return pool;
 }
 
+/**
+ * Signed-message work run beside this worker's in a batch helper (pool/offload.ts): signing keys
+ * generated ahead, and the footer hash of files and large messages. Only with a second core.
+ */
+let offload: Offload | undefined;
+/** CreateKitOptions.helperWorkers: the most helpers this worker starts. */
+let helperLimit = 0;
+function defaultHelperWorkers(): number {
+  return offloadWorthIt() ? navigator.hardwareConcurrency - 1 : 0;
+}
+function offloaded(): Offload | undefined {
+  if (helperLimit < 1) return undefined;
+  offload ??= new Offload(() => batchPool().helper());
+  return offload;
+}
+
+/** Encrypts with signing keys from the helper's stock when there is one (pool/offload.ts). */
+function withSigningKeys(keyring: Keyring): Keyring | MaterialsManager {
+  const source = offloaded();
+  return source ? new DefaultCmm({ keyring, signingKeys: source.signingKeys }) : keyring;
+}
+
+/** Runs `call` with a footer hasher in a helper (pool/offload.ts), ending its sessions afterwards. */
+async function withHasher<T>(call: (signatureHasher: SignatureHasher | undefined) => Promise<T>): Promise<T> {
+  const hashing = offloaded()?.hashing();
+  try {
+    return await call(hashing?.hasher);
+  } finally {
+    hashing?.close();
+  }
+}
+
 /** The page checked the batch already; this guards the worker against a page that did not. */
 function checkBatch(items: unknown, argument: string): asserts items is Uint8Array[] {
   if (!Array.isArray(items) || items.some((item) => !(item instanceof Uint8Array))) throw typeError(argument, 'an array of Uint8Arrays');
@@ -184,6 +217,7 @@ const api: KitWorkerApi = {
     const kmsOperations = (Object.keys(operations) as (keyof KmsRegionClient)[]).filter((key): key is KmsOperationName => typeof operations[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
     const tables = new KitTables(config.name, branchKeys, { regionClient, defaultRegion: kms.regions[0]! });
+    helperLimit = config.helperWorkers ?? defaultHelperWorkers();
     opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal), tables };
     return { account: kms.account, regions: [...kms.regions], kmsOperations, locked: kms.locked, lockable: kms.lockable };
   }),
@@ -230,7 +264,9 @@ const api: KitWorkerApi = {
     const { clientFor, defaultRegion } = unlockedState();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     const plaintext = await bytesOf(data);
-    const { ciphertext, header } = await encrypt(keyring, plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId });
+    const { ciphertext, header } = await withHasher((signatureHasher) =>
+      encrypt(withSigningKeys(keyring), plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId, signatureHasher }),
+    );
     const owned = ownedBytes(ciphertext);
     return transfer({ ciphertext: owned, header }, [owned.buffer]);
   }),
@@ -238,7 +274,8 @@ const api: KitWorkerApi = {
   decrypt: guarded(async (ciphertext: Uint8Array<ArrayBuffer> | Blob, options: WireDecryptOptions): Promise<WireDecryptResult> => {
     const { clientFor, account } = unlockedState();
     const keyring = decryptingKeyring(options.region, clientFor, { partition: 'aws', accountIds: [account] });
-    const { plaintext, header } = await decrypt(keyring, await bytesOf(ciphertext), { encryptionContext: options.encryptionContext });
+    const bytes = await bytesOf(ciphertext);
+    const { plaintext, header } = await withHasher((signatureHasher) => decrypt(keyring, bytes, { encryptionContext: options.encryptionContext, signatureHasher }));
     const owned = ownedBytes(plaintext);
     return transfer({ plaintext: owned, header }, [owned.buffer]);
   }),
@@ -246,12 +283,15 @@ const api: KitWorkerApi = {
   encryptFile: guarded(async (file: Blob, options: WireEncryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob> => {
     const { clientFor, defaultRegion } = unlockedState();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
-    const transform = encryptStream(keyring, {
-      encryptionContext: options.encryptionContext,
-      suiteId: options.suiteId,
-      plaintextLength: file.size,
+    return withHasher((signatureHasher) => {
+      const transform = encryptStream(withSigningKeys(keyring), {
+        encryptionContext: options.encryptionContext,
+        suiteId: options.suiteId,
+        plaintextLength: file.size,
+        signatureHasher,
+      });
+      return pipeFile(file, { transform, secretOutput: false, type: MESSAGE_TYPE }, control, output);
     });
-    return pipeFile(file, { transform, secretOutput: false, type: MESSAGE_TYPE }, control, output);
   }),
 
   decryptFile: guarded(async (file: Blob, options: WireDecryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob> => {
@@ -262,8 +302,10 @@ const api: KitWorkerApi = {
     // pipeFile returns the Blob only after the stream closed without error and discards it otherwise.
     // With `output`, released frames go to the file's swap file, which only replaces the file on
     // close(), after the signature verified; a failure aborts it (FileSink), leaving no plaintext.
-    const transform = decryptStream(keyring, { encryptionContext: options.encryptionContext, signaturePolicy: 'release-frames-early' });
-    return pipeFile(file, { transform, secretOutput: true, type: '' }, control, output);
+    return withHasher((signatureHasher) => {
+      const transform = decryptStream(keyring, { encryptionContext: options.encryptionContext, signaturePolicy: 'release-frames-early', signatureHasher });
+      return pipeFile(file, { transform, secretOutput: true, type: '' }, control, output);
+    });
   }),
 
   createBranchKey: guarded(async (options: WireCreateBranchKeyOptions): Promise<string> => {
@@ -277,7 +319,7 @@ const api: KitWorkerApi = {
   encryptMany: guarded(async (records: Uint8Array<ArrayBuffer>[], options: WireEncryptManyOptions): Promise<Uint8Array<ArrayBuffer>[]> => {
     const { branchKeys } = unlockedState();
     checkBatch(records, 'records');
-    const workers = workersForBatch(records.length, options.workers);
+    const workers = workersForBatch(records.length, Math.min(options.workers ?? Infinity, helperLimit + 1));
     // Found here first either way, so an unknown branch key is NOT_FOUND before any helper starts.
     const keyring = await branchKeys.keyring(options.branchKeyId, options.ttlSeconds);
     const local = (some: Uint8Array<ArrayBuffer>[]) => encryptRecords(some, { keyring, encryptionContext: options.encryptionContext, suiteId: options.suiteId });
@@ -292,7 +334,7 @@ const api: KitWorkerApi = {
     const { clientFor, account, branchKeys } = unlockedState();
     checkBatch(messages, 'messages');
     const keyring = branchKeys.decryptingKeyring(decryptingKeyring(undefined, clientFor, { partition: 'aws', accountIds: [account] }));
-    const workers = workersForBatch(messages.length, options.workers);
+    const workers = workersForBatch(messages.length, Math.min(options.workers ?? Infinity, helperLimit + 1));
     const local = (some: Uint8Array<ArrayBuffer>[]) => decryptRecords(some, keyring, options.encryptionContext);
     const results = workers > 1 ? await batchPool().decryptMany(messages, options.encryptionContext, workers, local) : await local(messages);
     const buffers = results.flatMap((r) => ('plaintext' in r ? [r.plaintext.buffer] : []));
@@ -340,6 +382,7 @@ const api: KitWorkerApi = {
     await was.tables.close();
     pool?.close();
     pool = undefined;
+    offload = undefined;
     was.branchKeys.close();
     await was.services.close();
     await was.kms.close();

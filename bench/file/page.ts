@@ -58,6 +58,8 @@ function startProbe(): { stop(): Lag } {
 }
 
 let kit: Kit | undefined;
+/** The same kit (same name and keys) with `helperWorkers: 0`: the signed suite's hash and keys on the kit worker's own thread. */
+let kitAlone: Kit | undefined;
 let kitName = '';
 let keyId = '';
 let input: Blob | undefined;
@@ -88,6 +90,7 @@ async function setup(size: number): Promise<{ inputBytes: number }> {
   // The `worker` option, as an app whose bundler emits the worker itself would use it.
   kit = await createKit({ name: kitName, regions: REGIONS, worker: new Worker(new URL('./kit.worker.js', import.meta.url), { type: 'module' }) });
   keyId = (await kit.kms('us-east-1').createKey({ Description: 'file bench' })).KeyMetadata.Arn;
+  kitAlone = await createKit({ name: kitName, regions: REGIONS, helperWorkers: 0, worker: new Worker(new URL('./kit.worker.js?alone', import.meta.url), { type: 'module' }) });
   rawWorker = new Worker(new URL('./raw.worker.js', import.meta.url), { type: 'module' });
   raw = wrap<RawWorkerApi>(rawWorker);
   await raw.release(); // started and answering
@@ -105,8 +108,9 @@ async function suiteOf(message: Blob): Promise<number> {
  * One kit call on the whole input. `suite` 'default' passes no suiteId, as an app that does not
  * choose one would; the suite it got is read back from the message header.
  */
-async function runKit(op: 'encrypt' | 'decrypt', suite: 0x0478 | 0x0578 | 'default'): Promise<KitResult> {
-  const key = `kit:${suite}`;
+async function runKit(op: 'encrypt' | 'decrypt', suite: 0x0478 | 0x0578 | 'default', alone = false): Promise<KitResult> {
+  const key = `kit:${suite}${alone ? ':alone' : ''}`;
+  const which = alone ? kitAlone : kit;
   const source = op === 'encrypt' ? input : ciphertexts.get(key);
   if (!source) throw new Error(`no ciphertext to decrypt: kit.encryptFile ${suite} did not run`);
   let progressEvents = 0;
@@ -117,8 +121,8 @@ async function runKit(op: 'encrypt' | 'decrypt', suite: 0x0478 | 0x0578 | 'defau
   const started = performance.now();
   const output =
     op === 'encrypt'
-      ? await kit!.encryptFile(source, options, { onProgress })
-      : await kit!.decryptFile(source, { encryptionContext: { bench: 'file' } }, { onProgress });
+      ? await which!.encryptFile(source, options, { onProgress })
+      : await which!.decryptFile(source, { encryptionContext: { bench: 'file' } }, { onProgress });
   const ms = performance.now() - started;
   const lag = probe.stop();
   if (op === 'encrypt') ciphertexts.set(key, output);
@@ -178,6 +182,7 @@ function forget(what: 'raw-memory' | 'plaintext' | string): void {
 }
 
 async function teardown(): Promise<void> {
+  await kitAlone?.close();
   await kit?.close();
   rawWorker?.terminate();
   await deleteKmsStorage({ storage: 'indexeddb', name: kitName, regions: REGIONS });

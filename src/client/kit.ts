@@ -65,6 +65,15 @@ export interface CreateKitOptions {
   readonly passphrase?: string;
   /** Locks the kit after this many milliseconds without a call (a kit with a passphrase only). */
   readonly autoLockMs?: number;
+  /**
+   * The most helper workers the kit's worker may start beside itself. Helpers run shares of
+   * `encryptMany` / `decryptMany` batches, generate the one-time signing keys of signed messages
+   * ahead, and hash signed files and large signed messages while the kit's worker encrypts; they
+   * never hold a key's bytes (README, "Worker pool"). Default: one fewer than
+   * `navigator.hardwareConcurrency` (none on a one-core machine). `0`: the kit's worker does
+   * everything itself.
+   */
+  readonly helperWorkers?: number;
 }
 
 /**
@@ -972,13 +981,17 @@ class WorkerKit implements Kit {
  */
 export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object');
-  const { name, regions, principal, worker: given, passphrase, autoLockMs } = options;
+  const { name, regions, principal, worker: given, passphrase, autoLockMs, helperWorkers } = options;
   if (passphrase !== undefined && (typeof passphrase !== 'string' || passphrase.length === 0)) throw typeError('options.passphrase', 'a non-empty string');
   if (autoLockMs !== undefined && (typeof autoLockMs !== 'number' || !Number.isFinite(autoLockMs) || autoLockMs <= 0)) throw typeError('options.autoLockMs', 'a positive number of milliseconds');
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw typeError('options.name', 'a non-empty string');
   if (regions !== undefined && (!Array.isArray(regions) || regions.some((r) => typeof r !== 'string'))) throw typeError('options.regions', 'an array of region names');
   if (principal !== undefined && (typeof principal !== 'string' || principal.length === 0)) throw typeError('options.principal', 'an IAM principal ARN');
   if (given !== undefined && !isEndpoint(given)) throw typeError('options.worker', 'a Worker running workers/kit.worker.ts');
+  if (helperWorkers !== undefined) {
+    if (typeof helperWorkers !== 'number' || !Number.isInteger(helperWorkers)) throw typeError('options.helperWorkers', 'a non-negative integer');
+    if (helperWorkers < 0) throw rangeError('options.helperWorkers', 'must be 0 or more');
+  }
 
   // Written out in full so that bundlers (Vite, webpack, esbuild plugins) see the worker and emit it;
   // `Worker` is the Trusted Types wrapper (trusted-worker.ts), for pages that require them.
@@ -1008,7 +1021,7 @@ export async function createKit(options: CreateKitOptions = {}): Promise<Kit> {
 
   const kitName = name ?? DEFAULT_KIT_NAME;
   try {
-    const opening = remote.open({ protocolVersion: PROTOCOL_VERSION, name: kitName, regions: regions && [...regions], principal, ...(passphrase !== undefined ? { passphrase } : {}) });
+    const opening = remote.open({ protocolVersion: PROTOCOL_VERSION, name: kitName, regions: regions && [...regions], principal, helperWorkers, ...(passphrase !== undefined ? { passphrase } : {}) });
     const info = await Promise.race([
       opening.catch((error: unknown) => {
         throw isWireError(error) ? fromWireError(error) : error;

@@ -53,6 +53,8 @@ export interface KitWorkerConfig {
   readonly principal?: string;
   /** A new kit's passphrase (src/kms/lock/); an existing locked kit opens locked regardless. */
   readonly passphrase?: string;
+  /** Most helper workers the kit worker may start (CreateKitOptions.helperWorkers); default one fewer than the cores. */
+  readonly helperWorkers?: number;
 }
 
 /** What the worker tells the page once its KMS is open. */

@@ -64,7 +64,7 @@ async function decryptChecked(ciphertext: Uint8Array, checked: CheckedDecryptOpt
   const { frames, bodyEnd, signature } = locateBody(ciphertext, parsed);
   const { key, verificationKey } = await prepareDecryption(parsed, checked);
   if (signature && bodyEnd >= INCREMENTAL_SIGNATURE_THRESHOLD) {
-    const result = await decryptSignedBody({ key, messageId: header.messageId, ciphertext, frames, suite, verificationKey: verificationKey!, derSignature: signature });
+    const result = await decryptSignedBody({ key, messageId: header.messageId, ciphertext, frames, suite, verificationKey: verificationKey!, derSignature: signature, signatureHasher: checked.signatureHasher });
     if (result.verified) return { plaintext: result.plaintext, header };
     result.plaintext.fill(0);
     throw new EnvelopeError(ErrorCode.SIGNATURE_INVALID, 'the message signature does not verify: the message was altered');

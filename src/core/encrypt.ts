@@ -74,7 +74,7 @@ async function encryptChecked(cmm: MaterialsManager, plaintext: Uint8Array, chec
   const out = new Uint8Array(unsignedLength + (suite.signature ? MAX_FOOTER : 0));
   let signature: Bytes;
   if (suite.signature && incremental && prepared.signingKey!.privateKey.extractable) {
-    signature = await encryptSignedBody({ ...prepared, signingKey: prepared.signingKey! }, plaintext, out.subarray(0, unsignedLength), headerLength);
+    signature = await encryptSignedBody({ ...prepared, signingKey: prepared.signingKey!, signatureHasher: checked.signatureHasher }, plaintext, out.subarray(0, unsignedLength), headerLength);
   } else {
     const [headerBytes] = await Promise.all([
       prepared.headerBytes,

@@ -22,11 +22,13 @@ export {
 } from './arguments.js';
 export { parseKmsKeyArn, type KmsArn } from './kms-arn.js';
 export { encryptStream, decryptStream, type EncryptStreamOptions, type DecryptStreamOptions, type MessageTransformStream } from './stream.js';
-export type { EncryptOptions, DecryptOptions } from './options.js';
+export type { EncryptOptions, DecryptOptions, SignatureHasher, MessageHasher, SignatureHashName } from './options.js';
+export { createIncrementalHash, type IncrementalHash, type IncrementalHashOptions, type HashImplementation } from './hashing/incremental-hash.js';
+export { generateSigningKey } from './signature.js';
 export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
 export { RawRsaKeyring, type RawRsaKeyringOptions, type RsaPadding } from './raw-rsa-keyring.js';
 export { MultiKeyring, type MultiKeyringOptions } from './multi-keyring.js';
-export { DefaultCmm, RequiredEncryptionContextCmm, type RequiredEncryptionContextCmmOptions } from './materials-managers.js';
+export { DefaultCmm, RequiredEncryptionContextCmm, type DefaultCmmOptions, type SigningKeySource, type RequiredEncryptionContextCmmOptions } from './materials-managers.js';
 export { EnvelopeError, ErrorCode } from './errors.js';
 export {
   CommitmentPolicy,

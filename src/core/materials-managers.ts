@@ -10,12 +10,54 @@ import type {
   GetEncryptionMaterialsRequest,
   Keyring,
   MaterialsManager,
+  SigningKey,
 } from './types.js';
 import { EnvelopeError, ErrorCode, typeError } from './errors.js';
 import { checkDecryptSuite, suiteForEncrypt } from './commitment.js';
 import { PUBLIC_KEY_CONTEXT_KEY } from './encryption-context.js';
 import { generateSigningKey, importVerificationKey, takeSigningKey } from './signature.js';
-import { findSuite, suiteHex } from './suites.js';
+import { findSuite, suiteHex, type CurveName } from './suites.js';
+
+/**
+ * Where a {@link DefaultCmm} gets the one-time ECDSA key pair of each signed message. `extractable`
+ * is true for streams and large messages, whose digest is signed in JavaScript (it needs the private
+ * scalar); otherwise the private key must stay non-extractable. Each key must be used for one message
+ * only, and `publicKeyBase64` must be the SEC1 compressed public point of that private key.
+ */
+export type SigningKeySource = (curve: CurveName, options: { readonly extractable: boolean }) => Promise<SigningKey>;
+
+/** Options of {@link DefaultCmm}. */
+export interface DefaultCmmOptions {
+  readonly keyring: Keyring;
+  /**
+   * Where signing keys come from (default: WebCrypto on this thread, one spare per curve generated
+   * ahead). The kit's worker passes keys generated ahead in a second worker, so a small signed
+   * message waits only for its signature. Keys are checked: ECDSA on the suite's curve, usage
+   * `sign`, and non-extractable unless `extractable` was asked for.
+   */
+  readonly signingKeys?: SigningKeySource;
+}
+
+function checkSigningKey(key: SigningKey, curve: CurveName, extractable: boolean): SigningKey {
+  const privateKey = key?.privateKey as CryptoKey | undefined;
+  const algorithm = privateKey?.algorithm as EcKeyAlgorithm | undefined;
+  const ok =
+    typeof CryptoKey !== 'undefined' &&
+    privateKey instanceof CryptoKey &&
+    privateKey.type === 'private' &&
+    algorithm?.name === 'ECDSA' &&
+    algorithm.namedCurve === curve &&
+    privateKey.usages.includes('sign') &&
+    privateKey.extractable === extractable &&
+    typeof key.publicKeyBase64 === 'string';
+  if (!ok) {
+    throw new EnvelopeError(
+      ErrorCode.KEYRING_FAILURE,
+      `options.signingKeys gave no ${extractable ? 'extractable' : 'non-extractable'} ${curve} ECDSA signing key with a public key`,
+    );
+  }
+  return key;
+}
 
 function isKeyring(value: unknown): value is Keyring {
   return typeof (value as Keyring)?.onEncrypt === 'function' && typeof (value as Keyring)?.onDecrypt === 'function';
@@ -52,10 +94,18 @@ export interface StreamingEncryptionMaterialsRequest extends GetEncryptionMateri
  */
 export class DefaultCmm implements MaterialsManager {
   readonly keyring: Keyring;
+  readonly #signingKeys: SigningKeySource | undefined;
 
-  constructor(options: { keyring: Keyring }) {
+  constructor(options: DefaultCmmOptions) {
     if (!isKeyring(options?.keyring)) throw typeError('DefaultCmm options.keyring', 'a keyring');
+    if (options.signingKeys !== undefined && typeof options.signingKeys !== 'function') throw typeError('DefaultCmm options.signingKeys', 'a function');
     this.keyring = options.keyring;
+    this.#signingKeys = options.signingKeys;
+  }
+
+  async #signingKey(curve: CurveName, extractable: boolean): Promise<SigningKey> {
+    if (this.#signingKeys) return checkSigningKey(await this.#signingKeys(curve, { extractable }), curve, extractable);
+    return extractable ? generateSigningKey(curve, true) : takeSigningKey(curve);
   }
 
   async getEncryptionMaterials(request: StreamingEncryptionMaterialsRequest): Promise<EncryptionMaterials> {
@@ -72,7 +122,7 @@ export class DefaultCmm implements MaterialsManager {
         throw new EnvelopeError(ErrorCode.RESERVED_CONTEXT_KEY, `the encryption context already has "${PUBLIC_KEY_CONTEXT_KEY}"`);
       }
       const curve = suite.signature.curve;
-      materials.signingKey = request.streaming === true ? await generateSigningKey(curve, true) : await takeSigningKey(curve);
+      materials.signingKey = await this.#signingKey(curve, request.streaming === true);
       encryptionContext[PUBLIC_KEY_CONTEXT_KEY] = materials.signingKey.publicKeyBase64;
     }
     await this.keyring.onEncrypt(materials);

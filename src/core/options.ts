@@ -10,6 +10,37 @@ import { toMaterialsManager } from './materials-managers.js';
 import { DEFAULT_FRAME_LENGTH } from './body.js';
 import type { SuiteId } from './suites.js';
 
+/** The hash of a signed suite's footer signature: SHA-384 for 0x0578 and 0x0378, SHA-256 for 0x0214. */
+export type SignatureHashName = 'SHA-256' | 'SHA-384';
+
+/**
+ * One message's footer hash, computed by a {@link SignatureHasher}: fed the header and body in
+ * order, then asked for the digest once.
+ */
+export interface MessageHasher {
+  /**
+   * The next bytes of the message. They may be overwritten or reused once this returns (or, if it
+   * returns a promise, once that settles): a hasher that reads them later (in another worker, say)
+   * copies them first. Returning a promise holds the message back until it settles, which is how a
+   * hasher that falls behind bounds the bytes waiting for it.
+   */
+  update(data: Uint8Array): void | Promise<void>;
+  /** The digest of everything fed (32 bytes for SHA-256, 48 for SHA-384). */
+  digest(): Uint8Array | Promise<Uint8Array>;
+}
+
+/**
+ * Computes the footer hash of signed messages somewhere else than the calling thread, e.g. in a
+ * second worker. WebCrypto runs on the thread that calls it in Chromium, so a signed stream that
+ * hashes on the same thread pays for the hash and the cipher one after the other; a hasher in
+ * another worker lets them run side by side on a machine with more than one core (the kit's
+ * worker does this for files and large messages). Used wherever the core hashes a signed message
+ * incrementally: streams, and one-shot messages from 4 MiB (`INCREMENTAL_SIGNATURE_THRESHOLD`);
+ * smaller one-shot messages are signed by WebCrypto in one call. Without it the core hashes on the
+ * calling thread (WebAssembly, or @noble/hashes where WebAssembly cannot run).
+ */
+export type SignatureHasher = (hash: SignatureHashName) => MessageHasher | Promise<MessageHasher>;
+
 /** Options of `encrypt` and `encryptStream`. */
 export interface EncryptOptions {
   /** Authenticated, not secret; stored in the header unless a CMM marks keys required-only. */
@@ -22,6 +53,8 @@ export interface EncryptOptions {
   readonly commitmentPolicy?: CommitmentPolicy;
   /** Refuse materials with more encrypted data keys than this. */
   readonly maxEncryptedDataKeys?: number;
+  /** Where the footer signature's hash runs for signed suites; see {@link SignatureHasher}. */
+  readonly signatureHasher?: SignatureHasher;
 }
 
 /** Options of `decrypt` and `decryptStream`. */
@@ -31,6 +64,14 @@ export interface DecryptOptions {
   readonly commitmentPolicy?: CommitmentPolicy;
   /** Refuse messages with more encrypted data keys than this (checked while parsing). */
   readonly maxEncryptedDataKeys?: number;
+  /** Where the footer signature's hash runs for signed suites; see {@link SignatureHasher}. */
+  readonly signatureHasher?: SignatureHasher;
+}
+
+/** Checks `options.signatureHasher`: undefined or a function. */
+export function checkSignatureHasher(value: unknown): SignatureHasher | undefined {
+  if (value !== undefined && typeof value !== 'function') throw typeError('options.signatureHasher', 'a function');
+  return value as SignatureHasher | undefined;
 }
 
 function checkOptions(options: unknown, name: string): Record<string, unknown> {
@@ -60,6 +101,7 @@ export interface CheckedEncryptOptions {
   readonly commitmentPolicy: CommitmentPolicy;
   readonly frameLength: number;
   readonly maxEncryptedDataKeys?: number;
+  readonly signatureHasher?: SignatureHasher;
 }
 
 /** Checks `encrypt`'s options (TypeError / RangeError naming the option); the context is copied. */
@@ -70,7 +112,8 @@ export function checkEncryptOptions(rawOptions: unknown): CheckedEncryptOptions 
   const frameLength = checkFrameLength(options.frameLength);
   const maxEncryptedDataKeys = checkMaxEdks(options.maxEncryptedDataKeys, 'options.maxEncryptedDataKeys');
   if (options.suiteId !== undefined && typeof options.suiteId !== 'number') throw typeError('options.suiteId', 'a suite id number such as 0x0578');
-  return { encryptionContext, suiteId: options.suiteId as SuiteId | undefined, commitmentPolicy, frameLength, maxEncryptedDataKeys };
+  const signatureHasher = checkSignatureHasher(options.signatureHasher);
+  return { encryptionContext, suiteId: options.suiteId as SuiteId | undefined, commitmentPolicy, frameLength, maxEncryptedDataKeys, signatureHasher };
 }
 
 /** Checked decrypt options. */
@@ -79,6 +122,7 @@ export interface CheckedDecryptOptions {
   readonly encryptionContext: EncryptionContext;
   readonly commitmentPolicy: CommitmentPolicy;
   readonly maxEncryptedDataKeys?: number;
+  readonly signatureHasher?: SignatureHasher;
 }
 
 export function checkDecryptOptions(keyringOrCmm: unknown, rawOptions: unknown): CheckedDecryptOptions {
@@ -96,5 +140,6 @@ export function checkDecryptOptions(keyringOrCmm: unknown, rawOptions: unknown):
     encryptionContext: Object.fromEntries(Object.entries(context ?? {})) as EncryptionContext,
     commitmentPolicy: checkPolicy(options.commitmentPolicy),
     maxEncryptedDataKeys: checkMaxEdks(options.maxEncryptedDataKeys, 'options.maxEncryptedDataKeys'),
+    signatureHasher: checkSignatureHasher(options.signatureHasher),
   };
 }

@@ -9,7 +9,10 @@ import type { Bytes, SigningKey, VerificationKey } from './types.js';
 import type { CurveName, HashName } from './suites.js';
 import { fromBase64, toBase64 } from './bytes.js';
 import { EnvelopeError, ErrorCode } from './errors.js';
-import type { IncrementalHash, SignatureHash } from './hashing/incremental-hash.js';
+import type { SignatureHash } from './hashing/incremental-hash.js';
+import type { MessageHasher, SignatureHashName, SignatureHasher } from './options.js';
+import type { SigningKeySource } from './materials-managers.js';
+import { typeError } from './arguments.js';
 
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 const SCALAR_LENGTH: Record<CurveName, number> = { 'P-256': 32, 'P-384': 48 };
@@ -24,8 +27,21 @@ export function compressPoint(uncompressed: Uint8Array): Bytes {
 }
 
 /**
- * Generates a signing key. `extractable` is only for streams, whose incremental signer needs the
- * scalar; one-shot messages keep the private key inside WebCrypto.
+ * Generates a one-time ECDSA signing key for a signed message: the private key (non-extractable
+ * unless `extractable`, which only streams and large messages need, their incremental signer
+ * reading the scalar) and the compressed public point the message's encryption context carries.
+ * The building block of a {@link SigningKeySource} (DefaultCmm's `signingKeys`), e.g. one that
+ * generates keys ahead in another worker: CryptoKeys keep their extractability when posted.
+ *
+ * @example
+ * ```ts
+ * import { DefaultCmm, encrypt, generateSigningKey, RawAesKeyring } from 'envelope-kit/core';
+ * const keyring = new RawAesKeyring({ keyNamespace: 'app', keyName: 'k', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const ahead = [await generateSigningKey('P-384')];
+ * const cmm = new DefaultCmm({ keyring, signingKeys: async (curve, { extractable }) => (!extractable && ahead.pop()) || generateSigningKey(curve, extractable) });
+ * const { header } = await encrypt(cmm, new Uint8Array(16));
+ * if (header.suiteId !== 0x0578) throw new Error('not signed');
+ * ```
  */
 export async function generateSigningKey(curve: CurveName, extractable = false): Promise<SigningKey> {
   const pair = await subtle().generateKey({ name: 'ECDSA', namedCurve: curve }, extractable, ['sign']);
@@ -144,13 +160,40 @@ export async function verifyMessage(
 
 export type { IncrementalHash } from './hashing/incremental-hash.js';
 
+/** A signed message's footer hash as the core uses it: the built-in one, or a caller's {@link SignatureHasher}. */
+export interface MessageHash {
+  /** Awaited by the caller before it reuses `data`. */
+  update(data: Uint8Array): void | Promise<void>;
+  digest(): Bytes | Promise<Bytes>;
+}
+
+const DIGEST_LENGTH: Record<string, number> = { 'SHA-256': 32, 'SHA-384': 48 };
+
 /**
- * An incremental hash for messages signed or verified piece by piece: WebAssembly where it
- * compiles, @noble/hashes elsewhere (see hashing/incremental-hash.ts). Loaded on first use.
+ * An incremental hash for messages signed or verified piece by piece: the caller's `hasher` when
+ * given (options.signatureHasher), else WebAssembly where it compiles and @noble/hashes elsewhere
+ * (see hashing/incremental-hash.ts), loaded on first use.
  */
-export async function incrementalHash(hash: HashName): Promise<IncrementalHash> {
+export async function incrementalHash(hash: HashName, hasher?: SignatureHasher): Promise<MessageHash> {
+  if (hasher) return checkedHasher(await hasher(hash as SignatureHashName), hash);
   const { createIncrementalHash } = await import('./hashing/incremental-hash.js');
   return createIncrementalHash(hash as SignatureHash);
+}
+
+function checkedHasher(hasher: MessageHasher, hash: HashName): MessageHash {
+  if (!hasher || typeof hasher.update !== 'function' || typeof hasher.digest !== 'function') {
+    throw typeError('options.signatureHasher', 'a function returning an object with update() and digest()');
+  }
+  return {
+    update: (data) => hasher.update(data),
+    digest: async () => {
+      const digest = await hasher.digest();
+      if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_LENGTH[hash]) {
+        throw typeError('options.signatureHasher', `a hasher whose digest() gives the ${DIGEST_LENGTH[hash]}-byte ${hash} digest`);
+      }
+      return digest as Bytes;
+    },
+  };
 }
 
 /** Signs a digest with the extractable private key of a stream's signing key. */

@@ -17,6 +17,7 @@ import type { AeadKey } from './aes-gcm.js';
 import { decryptFrame, encryptFrameInto, frameCount, FRAME_CONCURRENCY, REGULAR_FRAME_OVERHEAD, type FrameLocation } from './body.js';
 import type { AlgorithmSuite } from './suites.js';
 import { incrementalHash, signDigest, verifyDigest } from './signature.js';
+import type { SignatureHasher } from './options.js';
 
 /**
  * Messages (plaintext on encrypt, header and body on decrypt) of at least this many bytes are
@@ -41,7 +42,7 @@ export async function pipelineInOrder(
   count: number,
   window: number,
   start: (index: number) => Promise<void>,
-  visit: { before?: (index: number) => void; after?: (index: number) => void | Promise<void> },
+  visit: { before?: (index: number) => void | Promise<void>; after?: (index: number) => void | Promise<void> },
 ): Promise<void> {
   const running: Promise<void>[] = [];
   const launch = (i: number) => {
@@ -51,7 +52,7 @@ export async function pipelineInOrder(
   };
   for (let i = 0; i < Math.min(window, count); i++) launch(i);
   for (let i = 0; i < count; i++) {
-    visit.before?.(i);
+    await visit.before?.(i);
     await running[i];
     running[i] = undefined as unknown as Promise<void>; // let settled results go
     if (i + window < count) launch(i + window);
@@ -67,6 +68,8 @@ export interface SignedBodyEncryption {
   readonly frameLength: number;
   readonly signingKey: SigningKey;
   readonly headerBytes: Promise<Bytes>;
+  /** options.signatureHasher, if any. */
+  readonly signatureHasher?: SignatureHasher;
 }
 
 /**
@@ -76,7 +79,7 @@ export interface SignedBodyEncryption {
 export async function encryptSignedBody(prepared: SignedBodyEncryption, plaintext: Uint8Array, out: Uint8Array, headerLength: number): Promise<Bytes> {
   const { suite, key, messageId, frameLength } = prepared;
   const signature = suite.signature!;
-  const hash = await incrementalHash(signature.hash);
+  const hash = await incrementalHash(signature.hash, prepared.signatureHasher);
   const frames = frameCount(plaintext.length, frameLength);
   const stride = frameLength + REGULAR_FRAME_OVERHEAD;
   const frameEnd = (i: number) => (i === frames - 1 ? out.length : headerLength + (i + 1) * stride);
@@ -95,13 +98,13 @@ export async function encryptSignedBody(prepared: SignedBodyEncryption, plaintex
           // The header tag was computed beside the first frames.
           const header = await prepared.headerBytes;
           out.set(header, 0);
-          hash.update(header);
+          await hash.update(header);
         }
-        hash.update(out.subarray(headerLength + i * stride, frameEnd(i)));
+        await hash.update(out.subarray(headerLength + i * stride, frameEnd(i)));
       },
     },
   );
-  return signDigest(prepared.signingKey, signature.curve, hash.digest());
+  return signDigest(prepared.signingKey, signature.curve, await hash.digest());
 }
 
 const endOfFrame = (frame: FrameLocation): number => frame.contentOffset + frame.contentLength + 16;
@@ -120,10 +123,11 @@ export async function decryptSignedBody(options: {
   readonly suite: AlgorithmSuite;
   readonly verificationKey: VerificationKey;
   readonly derSignature: Uint8Array;
+  readonly signatureHasher?: SignatureHasher;
 }): Promise<{ plaintext: Bytes; verified: boolean }> {
   const { key, messageId, ciphertext, frames, suite } = options;
   const signature = suite.signature!;
-  const hash = await incrementalHash(signature.hash);
+  const hash = await incrementalHash(signature.hash, options.signatureHasher);
   let total = 0;
   const starts: number[] = [];
   for (const frame of frames) {
@@ -147,6 +151,6 @@ export async function decryptSignedBody(options: {
     plaintext.fill(0);
     throw error;
   }
-  const verified = await verifyDigest(options.verificationKey, signature.curve, options.derSignature, hash.digest());
+  const verified = await verifyDigest(options.verificationKey, signature.curve, options.derSignature, await hash.digest());
   return { plaintext, verified };
 }

@@ -17,9 +17,9 @@ import {
 } from './body.js';
 import { EnvelopeError, ErrorCode, malformed, rangeError, typeError } from './errors.js';
 import { readHeader, type ParsedHeader } from './header.js';
-import { checkDecryptOptions, type DecryptOptions, type EncryptOptions } from './options.js';
+import { checkDecryptOptions, checkSignatureHasher, type DecryptOptions, type EncryptOptions } from './options.js';
 import { prepareDecryption, prepareEncryption, type PreparedDecryption } from './prepare.js';
-import { incrementalHash, signDigest, verifyDigest, type IncrementalHash } from './signature.js';
+import { incrementalHash, signDigest, verifyDigest, type MessageHash } from './signature.js';
 
 /** A TransformStream that also tells the message header once it is known (and, on decrypt, verified). */
 export interface MessageTransformStream extends TransformStream<Uint8Array, Uint8Array> {
@@ -109,9 +109,10 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   if (bound !== undefined && (typeof bound !== 'number' || !Number.isSafeInteger(bound) || bound < 0)) {
     throw typeError('options.plaintextLength', 'a non-negative integer');
   }
+  const hasher = checkSignatureHasher(options?.signatureHasher);
   const header = deferred<MessageHeader>();
   let prepared: Awaited<ReturnType<typeof prepareEncryption>>;
-  let hash: IncrementalHash | undefined;
+  let hash: MessageHash | undefined;
   let frame: Bytes; // the plaintext of the frame being filled
   let filled = 0;
   let sequence = 1;
@@ -122,7 +123,7 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   const inFlight: Promise<[Bytes, Bytes]>[] = [];
   const release = async (controller: TransformStreamDefaultController<Uint8Array>) => {
     for (const part of await inFlight.shift()!) {
-      hash?.update(part);
+      await hash?.update(part);
       controller.enqueue(part);
     }
   };
@@ -143,8 +144,8 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         prepared = await prepareEncryption(keyringOrCmm, options, bound, true);
         const headerBytes = await prepared.headerBytes;
         if (prepared.suite.signature) {
-          hash = await incrementalHash(prepared.suite.signature.hash);
-          hash.update(headerBytes);
+          hash = await incrementalHash(prepared.suite.signature.hash, hasher);
+          await hash.update(headerBytes);
         }
         frame = new Uint8Array(prepared.frameLength);
         // A copy: what the stream enqueues must be the reader's alone (see the function's comment).
@@ -189,7 +190,7 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       frame.fill(0);
       const signature = prepared.suite.signature;
       if (signature && hash) {
-        const der = await signDigest(prepared.signingKey!, signature.curve, hash.digest());
+        const der = await signDigest(prepared.signingKey!, signature.curve, await hash.digest());
         const footer = new Uint8Array(2 + der.length);
         new DataView(footer.buffer).setUint16(0, der.length);
         footer.set(der, 2);
@@ -317,7 +318,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   const queue = new InputQueue();
   let parsed: ParsedHeader | undefined;
   let keys: PreparedDecryption | undefined;
-  let hash: IncrementalHash | undefined;
+  let hash: MessageHash | undefined;
   let sequence = 1;
   let bodyDone = false;
   let finished = false;
@@ -351,8 +352,8 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         parsed = readHeader(headerBytes)!;
         keys = await prepareDecryption(parsed, checked);
         if (parsed.suite.signature) {
-          hash = await incrementalHash(parsed.suite.signature.hash);
-          hash.update(headerBytes);
+          hash = await incrementalHash(parsed.suite.signature.hash, checked.signatureHasher);
+          await hash.update(headerBytes);
         }
         queue.consume(headerBytes.length);
         header.resolve(parsed.header);
@@ -390,7 +391,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         const plaintext = decryptFrame(keys!.key, h.messageId, bytes, scanned.frame!);
         plaintext.catch(() => undefined); // awaited in order by release()
         inFlight.push({ plaintext, final: scanned.done });
-        hash?.update(bytes);
+        await hash?.update(bytes);
         queue.consume(need);
         sequence++;
         bodyDone = scanned.done;
@@ -409,7 +410,7 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       const signature = queue.peek(2 + sigLength).slice(2);
       queue.consume(2 + sigLength);
       const curve = parsed.suite.signature!.curve;
-      if (!(await verifyDigest(keys!.verificationKey!, curve, signature, hash!.digest()))) {
+      if (!(await verifyDigest(keys!.verificationKey!, curve, signature, await hash!.digest()))) {
         throw new EnvelopeError(ErrorCode.SIGNATURE_INVALID, 'the message signature does not verify: the message was altered');
       }
       for (const plaintext of held) controller.enqueue(plaintext);

@@ -6,11 +6,14 @@
  * by KMS keys) are handed back for the kit worker to decrypt.
  */
 import { expose, transfer, wrap, type Remote } from 'comlink';
-import { decryptMany, EnvelopeError, ErrorCode, type BranchKeySource, type Keyring } from '../../src/core/index.js';
+import { createIncrementalHash, decryptMany, EnvelopeError, ErrorCode, generateSigningKey, rangeError, type BranchKeySource, type Keyring } from '../../src/core/index.js';
 import { batchRecordError, branchKeyStoreNames, ownedBytes, toWireError, type BatchDecryptResult } from '../../src/client/protocol.js';
 import { BATCH_CONCURRENCY, encryptRecords } from '../kit-batches.js';
 import { KitBranchKeys } from '../kit-branch-keys.js';
-import type { BatchHelperApi, HelperKeySource, NotForHelper } from './helper-api.js';
+import { HASH_DIGEST, HASH_END, type BatchHelperApi, type HelperKeySource, type NotForHelper } from './helper-api.js';
+
+/** Most signing keys one request may ask for. */
+const MAX_SIGNING_KEYS = 64;
 
 let branchKeys: KitBranchKeys | undefined;
 
@@ -62,6 +65,32 @@ const api: BatchHelperApi = {
     });
     const buffers = new Set(out.flatMap((r) => ('plaintext' in r ? [r.plaintext.buffer] : 'message' in r ? [r.message.buffer] : [])));
     return transfer(out, [...buffers]);
+  },
+
+  async hashSession(port, hash) {
+    const hasher = await createIncrementalHash(hash);
+    port.onmessage = ({ data }: MessageEvent<unknown>) => {
+      if (data instanceof Uint8Array) {
+        hasher.update(data);
+        // The buffer goes back to the kit worker's ring (offload.ts), which waits for it when full.
+        port.postMessage(data.buffer, [data.buffer]);
+        return;
+      }
+      if (data === HASH_DIGEST) {
+        const digest = hasher.digest();
+        port.postMessage(digest, [digest.buffer]);
+      } else if (data !== HASH_END) {
+        port.postMessage({ error: toWireError(new TypeError('a hash session takes bytes, then digest or end')) });
+      }
+      port.onmessage = null;
+      port.close();
+    };
+  },
+
+  async signingKeys(curve, count) {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_SIGNING_KEYS) throw rangeError('count', `must be an integer from 1 to ${MAX_SIGNING_KEYS}`);
+    // Non-extractable: structured clone keeps them so in the kit worker.
+    return Promise.all(Array.from({ length: count }, () => generateSigningKey(curve)));
   },
 };
 

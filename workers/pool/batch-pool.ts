@@ -33,6 +33,13 @@ export function workersForBatch(count: number, cap: number | undefined): number 
   return Math.max(1, Math.min(cap ?? Infinity, defaultBatchWorkers(), Math.floor(count / MIN_RECORDS_PER_HELPER)));
 }
 
+/** A running batch helper, for work beside batches (offload.ts). */
+export interface PoolHelper {
+  readonly remote: Remote<BatchHelperApi>;
+  /** Rejects when the helper dies (a load error or a crash): comlink alone would wait forever. */
+  readonly failed: Promise<never>;
+}
+
 interface Helper {
   readonly worker: Worker;
   readonly remote: Remote<BatchHelperApi>;
@@ -147,6 +154,11 @@ export class BatchPool {
       elsewhere.forEach((at, i) => (out[at] = decrypted[i]!));
     }
     return out;
+  }
+
+  /** One running helper, started if needed: where the kit worker runs work beside its own (offload.ts). */
+  helper(): PoolHelper {
+    return this.#take(1)[0]!;
   }
 
   /** Stops every helper. */

@@ -2,7 +2,7 @@
  * What the kit worker and its batch helpers say to each other (comlink, one helper per port).
  * Kept beside the pool, not in src/protocol.ts: the page never talks to a helper.
  */
-import type { BranchKeyMaterials, EncryptionContext, SuiteId } from '../../src/core/index.js';
+import type { BranchKeyMaterials, EncryptionContext, SignatureHashName, SigningKey, SuiteId } from '../../src/core/index.js';
 import type { BatchDecryptResult, WireError } from '../../src/client/protocol.js';
 
 /**
@@ -36,4 +36,18 @@ export interface BatchHelperApi {
   init(keys: MessagePort, kitName: string): Promise<void>;
   encryptMany(records: Uint8Array<ArrayBuffer>[], options: HelperEncryptOptions): Promise<{ messages: Uint8Array<ArrayBuffer>[] } | { error: WireError }>;
   decryptMany(messages: Uint8Array<ArrayBuffer>[], encryptionContext: EncryptionContext | undefined): Promise<(BatchDecryptResult | NotForHelper)[]>;
+  /**
+   * Hashes one signed message's header and body beside the kit worker (offload.ts): `port` then
+   * carries the message's bytes in order (Uint8Array messages), and {@link HASH_DIGEST} asks for the
+   * digest, which comes back on `port` (or a {@link WireError}); {@link HASH_END} drops the session.
+   * Resolves once the hash is ready.
+   */
+  hashSession(port: MessagePort, hash: SignatureHashName): Promise<void>;
+  /** `count` fresh non-extractable ECDSA signing keys on `curve`, for signed messages of the kit worker. */
+  signingKeys(curve: 'P-256' | 'P-384', count: number): Promise<SigningKey[]>;
 }
+
+/** On a hash session's port: asks for the digest (then the session ends). */
+export const HASH_DIGEST = 'digest';
+/** On a hash session's port: ends the session without a digest (the message failed or was aborted). */
+export const HASH_END = 'end';

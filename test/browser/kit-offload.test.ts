@@ -1,0 +1,177 @@
+/**
+ * Signed-message work the kit worker runs in a batch helper (workers/pool/offload.ts): the footer
+ * hash of files and large messages, and signing keys generated ahead. The Offload class against a
+ * real helper worker (digests equal to the local hash, keys non-extractable and used once, a dead
+ * helper reported or worked around), then kits with and without helpers reading each other's
+ * files and messages, and `helperWorkers` checked.
+ */
+import { expect } from 'chai';
+import { createIncrementalHash, parseHeader } from '../../src/core/index.js';
+import { createKit } from '../../src/index.js';
+import { KitError } from '../../src/client/errors.js';
+import { BatchPool, type PoolHelper } from '../../workers/pool/batch-pool.js';
+import { Offload } from '../../workers/pool/offload.js';
+import { describe, it } from '../support/bdd.js';
+import { blobBytes, patternBytes, rejection, REGIONS, sameBytes, uniqueName, withKit } from './client-support.js';
+import { deleteKmsStorage } from '../../src/kms/index.js';
+
+const MiB = 1024 * 1024;
+const context = { file: 'offload.bin' };
+
+/** A pool whose helper never gets branch keys (none are needed to hash or make signing keys). */
+function newPool(): BatchPool {
+  return new BatchPool({ materials: () => Promise.reject(new Error('no branch keys here')) }, uniqueName());
+}
+
+/** The pool's helper, with its calls counted, and those answered. */
+function counted(pool: BatchPool): { helper: () => PoolHelper; calls: Record<string, number>; answered: Record<string, number> } {
+  const calls: Record<string, number> = { hashSession: 0, signingKeys: 0 };
+  const answered: Record<string, number> = { hashSession: 0, signingKeys: 0 };
+  return {
+    calls,
+    answered,
+    helper: () => {
+      const real = pool.helper();
+      const remote = new Proxy(real.remote, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (typeof prop !== 'string' || !(prop in calls)) return value;
+          return (...args: unknown[]) => {
+            calls[prop]!++;
+            return (value as (...a: unknown[]) => Promise<unknown>)(...args).then((result) => {
+              answered[prop]!++;
+              return result;
+            });
+          };
+        },
+      });
+      return { remote, failed: real.failed };
+    },
+  };
+}
+
+const until = async (check: () => boolean, what: string) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+};
+
+describe('kit worker offload: the Offload class with a real helper', () => {
+  it('hashes in the helper to the same digest as here, sessions apart, pieces reused by the caller', async () => {
+    const pool = newPool();
+    try {
+      const { helper, calls } = counted(pool);
+      const hashing = new Offload(helper).hashing();
+      const message = patternBytes(3 * MiB + 123);
+      const [a, b] = await Promise.all([hashing.hasher('SHA-384'), hashing.hasher('SHA-256')]);
+      const scratch = new Uint8Array(70_001);
+      for (let at = 0; at < message.length; at += scratch.length) {
+        const piece = message.subarray(at, at + scratch.length);
+        scratch.set(piece);
+        await a.update(scratch.subarray(0, piece.length));
+        scratch.fill(0); // the caller reuses its buffer once update settles: the hasher must have copied
+        await b.update(piece);
+      }
+      const local384 = await createIncrementalHash('SHA-384');
+      local384.update(message);
+      const local256 = await createIncrementalHash('SHA-256');
+      local256.update(message);
+      expect([...(await a.digest())]).to.deep.equal([...local384.digest()]);
+      expect([...(await b.digest())]).to.deep.equal([...local256.digest()]);
+      expect(calls.hashSession).to.equal(2);
+      // 3 MiB in 70 kB pieces is 45 updates, more than the ring's 16 buffers: they came back and were reused.
+      await rejection(a.digest() as Promise<Uint8Array>); // once only
+      hashing.close();
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('keeps a stock of non-extractable signing keys from the helper, each handed out once', async () => {
+    const pool = newPool();
+    try {
+      const { helper, calls, answered } = counted(pool);
+      const offload = new Offload(helper);
+      // The first key is made here (the stock is empty); the helper is asked to fill the stock.
+      const first = await offload.signingKeys('P-384', { extractable: false });
+      expect(calls.signingKeys).to.equal(1);
+      await until(() => answered.signingKeys === 1, 'the first refill');
+      const keys = [first];
+      for (let i = 0; i < 20; i++) keys.push(await offload.signingKeys('P-384', { extractable: false }));
+      await until(() => calls.signingKeys >= 2, 'a second refill');
+      for (const key of keys) {
+        expect(key.privateKey.extractable).to.equal(false);
+        expect((key.privateKey.algorithm as EcKeyAlgorithm).namedCurve).to.equal('P-384');
+        expect(key.privateKey.usages).to.deep.equal(['sign']);
+      }
+      expect(new Set(keys.map((k) => k.publicKeyBase64)).size).to.equal(keys.length);
+      // Streams need an extractable key: made here, never from the stock.
+      const before = calls.signingKeys;
+      const extractable = await offload.signingKeys('P-384', { extractable: true });
+      expect(extractable.privateKey.extractable).to.equal(true);
+      expect(calls.signingKeys).to.equal(before);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('reports a dead helper to a hash, and makes signing keys here instead', async () => {
+    const dead = (): PoolHelper => {
+      const failed = Promise.reject(new KitError('WORKER_FAILED', 'a batch helper worker failed: test'));
+      failed.catch(() => undefined);
+      const never = () => new Promise<never>(() => undefined);
+      return { remote: { hashSession: never, signingKeys: never } as unknown as PoolHelper['remote'], failed };
+    };
+    const offload = new Offload(dead);
+    const error = await rejection(offload.hashing().hasher('SHA-384') as Promise<unknown>);
+    expect(error.code).to.equal('WORKER_FAILED');
+    const key = await offload.signingKeys('P-384', { extractable: false });
+    expect(key.privateKey.extractable).to.equal(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await offload.signingKeys('P-384', { extractable: false })).privateKey.type).to.equal('private');
+  });
+});
+
+describe('kit worker offload: kits with and without helpers', () => {
+  it('read each other\'s signed files and large messages, and tampering is still caught', async () => {
+    const cores = navigator.hardwareConcurrency;
+    await withKit(async (helped, name) => {
+      const alone = await createKit({ name, regions: REGIONS, helperWorkers: 0 });
+      try {
+        const keyId = (await helped.kms('us-east-1').createKey({ Description: 'offload' })).KeyMetadata.Arn;
+        const plaintext = patternBytes(5 * MiB + 3);
+        for (const [writer, reader] of [[helped, alone], [alone, helped]] as const) {
+          const file = await writer.encryptFile(new Blob([plaintext]), { keyId, encryptionContext: context });
+          expect(sameBytes(await blobBytes(await reader.decryptFile(file)), plaintext)).to.equal(true);
+          const { ciphertext, header } = await writer.encrypt(plaintext, { keyId, encryptionContext: context });
+          expect(header.suiteId).to.equal(0x0578);
+          expect(sameBytes((await reader.decrypt(ciphertext)).plaintext, plaintext)).to.equal(true);
+          const tampered = ciphertext.slice();
+          tampered[tampered.length - 30]! ^= 1; // inside the signature
+          expect((await rejection(reader.decrypt(tampered))).code).to.equal('SIGNATURE_INVALID');
+          expect((await rejection(reader.decryptFile(new Blob([tampered])))).code).to.equal('SIGNATURE_INVALID');
+        }
+        // Small signed messages: one fresh signing key each, whether from the helper's stock or not.
+        const keys = new Set<string>();
+        const small = patternBytes(1024);
+        for (let i = 0; i < 24; i++) {
+          const { ciphertext } = await (i % 2 ? alone : helped).encrypt(small, { keyId, encryptionContext: context });
+          keys.add(parseHeader(ciphertext)!.encryptionContext['aws-crypto-public-key']!);
+          expect(sameBytes((await (i % 2 ? helped : alone).decrypt(ciphertext)).plaintext, small)).to.equal(true);
+        }
+        expect(keys.size, `on ${cores} cores`).to.equal(24);
+      } finally {
+        await alone.close();
+      }
+    });
+  });
+
+  it('checks options.helperWorkers', async () => {
+    expect((await rejection(createKit({ name: uniqueName(), helperWorkers: -1 }))).name).to.equal('RangeError');
+    expect((await rejection(createKit({ name: uniqueName(), helperWorkers: 1.5 }))).name).to.equal('TypeError');
+    expect((await rejection(createKit({ name: uniqueName(), helperWorkers: '1' as unknown as number }))).message).to.match(/options\.helperWorkers/);
+    const name = uniqueName();
+    const kit = await createKit({ name, regions: REGIONS, helperWorkers: 0 });
+    await kit.close();
+    await deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS });
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * Work the kit worker hands to a batch helper so that it runs beside its own on another core: the
+ * footer hash of signed files and large signed messages, and the one-time ECDSA key pairs of signed
+ * messages (issue 16).
+ *
+ * Why another worker and not "in the background" on this one: Chromium runs WebCrypto calls on the
+ * calling thread (a P-384 key generation, a sign and every AES-GCM frame run where `crypto.subtle`
+ * was called; two key generations at once take as long as two in a row: `node bench/signed-paths.mjs`
+ * prints these figures), so a key pair generated "ahead" or a hash computed "while the frames are in
+ * WebCrypto" still takes this thread's time. Only another thread overlaps them, and only when the
+ * machine has a second core: {@link offloadWorthIt}.
+ */
+import { transfer } from 'comlink';
+import { generateSigningKey, type SignatureHasher, type SigningKey, type SigningKeySource } from '../../src/core/index.js';
+import { fromWireError, KitError, KitErrorCode, type WireError } from '../../src/client/protocol.js';
+import type { PoolHelper } from './batch-pool.js';
+import { HASH_DIGEST, HASH_END } from './helper-api.js';
+
+/** Whether a second worker can run beside this one: more than one logical core. */
+export function offloadWorthIt(): boolean {
+  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency;
+  return Number.isInteger(cores) && cores > 1;
+}
+
+/** Keys asked of the helper at a time, and the stock below which more are asked for. */
+const KEYS_PER_REQUEST = 8;
+const LOW_STOCK = 4;
+
+type Curve = 'P-256' | 'P-384';
+
+/** The kit worker's hash sessions and signing key stock in a batch helper. */
+export class Offload {
+  readonly #helper: () => PoolHelper;
+  readonly #stock = new Map<Curve, SigningKey[]>();
+  readonly #refilling = new Set<Curve>();
+  #keysFailed = false;
+
+  /** `helper` gives a running batch helper (BatchPool.helper), started on first use. */
+  constructor(helper: () => PoolHelper) {
+    this.#helper = helper;
+  }
+
+  /**
+   * DefaultCmm's `signingKeys`: a non-extractable key from the stock the helper keeps filled, or one
+   * generated here when the stock is empty (the first messages, or a helper that failed), so no
+   * message waits for the helper. Extractable keys (streams, large messages: one per file) are
+   * generated here.
+   */
+  readonly signingKeys: SigningKeySource = async (curve, { extractable }) => {
+    if (extractable) return generateSigningKey(curve, true);
+    const stock = this.#stock.get(curve) ?? [];
+    this.#stock.set(curve, stock);
+    const key = stock.pop();
+    if (stock.length < LOW_STOCK) this.#refill(curve);
+    return key ?? generateSigningKey(curve);
+  };
+
+  #refill(curve: Curve): void {
+    if (this.#keysFailed || this.#refilling.has(curve)) return;
+    this.#refilling.add(curve);
+    let helper: PoolHelper;
+    try {
+      helper = this.#helper();
+    } catch {
+      this.#keysFailed = true; // closed, or helpers cannot start: keys are generated here from now on
+      this.#refilling.delete(curve);
+      return;
+    }
+    Promise.race([helper.remote.signingKeys(curve, KEYS_PER_REQUEST), helper.failed])
+      .then((keys) => this.#stock.get(curve)!.push(...keys))
+      .catch(() => (this.#keysFailed = true))
+      .finally(() => this.#refilling.delete(curve));
+  }
+
+  /**
+   * A `signatureHasher` for the messages of one call, and `close()` to end its sessions in the
+   * helper when the call is over, however it ended (a failed or aborted stream never asks for its
+   * digest).
+   */
+  hashing(): { readonly hasher: SignatureHasher; close(): void } {
+    const open = new Set<MessagePort>();
+    const hasher: SignatureHasher = async (hash) => {
+      const helper = this.#helper();
+      const { port1: port, port2 } = new MessageChannel();
+      open.add(port);
+      await Promise.race([helper.remote.hashSession(transfer(port2, [port2]), hash), helper.failed]);
+      return new RemoteHash(port, helper.failed, () => open.delete(port));
+    };
+    return {
+      hasher,
+      close() {
+        for (const port of open) {
+          port.postMessage(HASH_END);
+          port.close();
+        }
+        open.clear();
+      },
+    };
+  }
+}
+
+/** Bytes copied into one buffer of the ring (a frame of the default length and its overhead fit). */
+const HASH_BUFFER_BYTES = 512 * 1024;
+/** Buffers of one session: at most this many are with the helper, so at most 8 MiB wait to be hashed. */
+const HASH_BUFFERS = 16;
+
+/**
+ * One message's hash in the helper. Each update is copied into a buffer of a small ring, which is
+ * transferred to the helper and transferred back once hashed: no fresh allocation per frame (whose
+ * page faults and garbage cost more CPU than the copy), and when the helper falls behind, `update`
+ * waits for a buffer to come back, so the bytes in flight stay bounded however large the file.
+ */
+class RemoteHash {
+  readonly #port: MessagePort;
+  readonly #failed: Promise<never>;
+  readonly #done: () => void;
+  readonly #free: ArrayBuffer[] = [];
+  #allocated = 0;
+  #waiting: (() => void) | undefined;
+  #digest: { resolve: (digest: Uint8Array) => void; reject: (error: unknown) => void } | undefined;
+  #digested = false;
+
+  constructor(port: MessagePort, failed: Promise<never>, done: () => void) {
+    this.#port = port;
+    this.#failed = failed;
+    this.#done = done;
+    port.onmessage = ({ data }: MessageEvent<ArrayBuffer | Uint8Array | { error: WireError }>) => {
+      if (data instanceof ArrayBuffer) {
+        if (data.byteLength === HASH_BUFFER_BYTES) this.#free.push(data);
+        else this.#allocated--; // an oversized one-off buffer: let it go
+        const wake = this.#waiting;
+        this.#waiting = undefined;
+        wake?.();
+      } else if (data instanceof Uint8Array) {
+        this.#digest?.resolve(data);
+      } else {
+        this.#digest?.reject(fromWireError(data.error));
+      }
+    };
+  }
+
+  async update(data: Uint8Array): Promise<void> {
+    let buffer: ArrayBuffer;
+    if (data.length > HASH_BUFFER_BYTES) {
+      buffer = new ArrayBuffer(data.length); // larger than any frame of the default length: rare
+      this.#allocated++;
+    } else {
+      while (this.#free.length === 0 && this.#allocated >= HASH_BUFFERS) {
+        await Promise.race([new Promise<void>((resolve) => (this.#waiting = resolve)), this.#failed]);
+      }
+      if (this.#free.length === 0) this.#allocated++;
+      buffer = this.#free.pop() ?? new ArrayBuffer(HASH_BUFFER_BYTES);
+    }
+    new Uint8Array(buffer).set(data);
+    this.#port.postMessage(new Uint8Array(buffer, 0, data.length), [buffer]);
+  }
+
+  digest(): Promise<Uint8Array> {
+    if (this.#digested) return Promise.reject(new KitError(KitErrorCode.INTERNAL, 'a hash session was asked for its digest twice'));
+    this.#digested = true;
+    const answer = new Promise<Uint8Array>((resolve, reject) => (this.#digest = { resolve, reject }));
+    this.#port.postMessage(HASH_DIGEST);
+    return Promise.race([answer, this.#failed]).finally(() => {
+      this.#done();
+      this.#port.close();
+    });
+  }
+}
