@@ -10,7 +10,7 @@ import { decryptMany, EnvelopeError, ErrorCode, type BranchKeySource, type Keyri
 import { batchRecordError, branchKeyStoreNames, ownedBytes, toWireError, type BatchDecryptResult } from '../../src/client/protocol.js';
 import { BATCH_CONCURRENCY, encryptRecords } from '../kit-batches.js';
 import { KitBranchKeys } from '../kit-branch-keys.js';
-import type { BatchHelperApi, HelperKeySource, NotForHelper } from './helper-api.js';
+import { HELPER_READY, type BatchHelperApi, type HelperKeySource, type NotForHelper } from './helper-api.js';
 
 let branchKeys: KitBranchKeys | undefined;
 
@@ -66,3 +66,5 @@ const api: BatchHelperApi = {
 };
 
 expose(api);
+// Only now may the pool send work (see HELPER_READY).
+self.postMessage(HELPER_READY);
