@@ -2,7 +2,9 @@
  * kit.encryptMany / kit.decryptMany spread over the kit worker's pool of helper workers
  * (workers/pool): results in record order whatever share finishes first, errors in their records'
  * places with their codes, KMS-keyring messages handed back to the kit worker, the same KMS cost
- * as one worker, and `options.workers` checked and honoured.
+ * as one worker, and `options.workers` checked and honoured. Then the faults: a helper that never
+ * answers, one killed or crashing mid-batch, one that never loads (pool-fault-kit-worker.ts runs
+ * the real kit worker with such helpers): every batch still completes, in order.
  */
 import { expect } from 'chai';
 import { HIERARCHY_PROVIDER_ID, parseHeader, type Kit } from '../../src/index.js';
@@ -13,9 +15,6 @@ const context = { tenant: 'acme' };
 const cores = navigator.hardwareConcurrency;
 /** The pool needs two workers; on a one-core machine every batch stays in the kit worker (tested elsewhere). */
 const poolIt = cores >= 2 ? it : (name: string) => skip(`${name} (needs navigator.hardwareConcurrency >= 2; it is ${cores})`);
-
-
-
 /**
  * Records whose first quarter is much heavier than the rest (64 KiB against a few bytes): the
  * first share finishes last, so results gathered in completion order would come out of order.
@@ -31,6 +30,17 @@ function unevenRecords(count: number): Uint8Array<ArrayBuffer>[] {
   });
 }
 const labelOf = (bytes: Uint8Array) => str(bytes.subarray(0, bytes.indexOf(0x3a) + 1));
+
+/** `promise`, failing the test if it has not settled after `ms` (a hang fails fast, with a reason). */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function outcomes(results: Awaited<ReturnType<Kit['decryptMany']>>): string[] {
   return results.map((r) => ('plaintext' in r ? labelOf(r.plaintext) : `error:${r.error.code}`));
@@ -108,6 +118,72 @@ describe('createKit: batches over the worker pool', () => {
       const read = await kit.decryptMany(twice.slice(200));
       expect(outcomes(read)).to.deep.equal(['same:', 'same:']);
     }));
+
+  poolIt('keeps record order and per-record errors for uneven batch sizes with workers 1, 2 and 4', () =>
+    withBatchKit(async (kit) => {
+      const { branchKeyId } = await newBranchKey(kit);
+      const [otherTenant] = await kit.encryptMany([text('other:')], { branchKeyId, encryptionContext: { tenant: 'globex' } });
+      // Sizes around the chunk (64 records) and MIN_RECORDS_PER_HELPER boundaries, and ragged ones.
+      for (const count of [1, 65, 128, 129, 191, 333, 517]) {
+        for (const workers of [1, 2, 4]) {
+          const messages = await kit.encryptMany(unevenRecords(count), { branchKeyId, encryptionContext: context, suiteId: 0x0478, workers });
+          const expected = unevenRecords(count).map(labelOf);
+          for (const at of new Set([0, 63, 64, Math.floor(count / 2), count - 1].filter((i) => i < count))) {
+            if (at % 2 === 0) {
+              const bad = messages[at]!.slice();
+              bad[bad.length - 3]! ^= 1;
+              messages[at] = bad;
+              expected[at] = 'error:INTEGRITY_FAILURE';
+            } else {
+              messages[at] = otherTenant!.slice();
+              expected[at] = 'error:ENCRYPTION_CONTEXT_MISMATCH';
+            }
+          }
+          const results = await kit.decryptMany(messages, { encryptionContext: context, workers });
+          expect(outcomes(results), `${count} records, workers: ${workers}`).to.deep.equal(expected);
+        }
+      }
+    }));
+
+  const faults = {
+    hang: 'never answers',
+    kill: 'is terminated mid-batch',
+    crash: 'crashes mid-batch',
+    'no-load': 'never loads',
+  } as const;
+  for (const [fault, what] of Object.entries(faults)) {
+    poolIt(`completes every batch, in order, when a helper ${what}`, async () => {
+      const worker = new Worker(new URL('./pool-fault-kit-worker.ts', import.meta.url), { type: 'module', name: fault });
+      try {
+        await withBatchKit(
+          async (kit) => {
+            const { branchKeyId } = await newBranchKey(kit);
+            const count = 700;
+            const expected = unevenRecords(count).map(labelOf);
+            const slowest = { ms: 0 };
+            const timed = async <T>(promise: Promise<T>, what: string) => {
+              const start = performance.now();
+              const result = await within(promise, 30_000, what);
+              slowest.ms = Math.max(slowest.ms, performance.now() - start);
+              return result;
+            };
+            // Several batches: the first may end before a cold helper is ready to take a chunk.
+            for (let round = 0; round < 3; round++) {
+              const messages = await timed(kit.encryptMany(unevenRecords(count), { branchKeyId, encryptionContext: context }), `encryptMany, round ${round}`);
+              expect(messages).to.have.length(count);
+              const results = await timed(kit.decryptMany(messages, { encryptionContext: context }), `decryptMany, round ${round}`);
+              expect(outcomes(results)).to.deep.equal(expected);
+            }
+            // The silent helper was really given a chunk: some batch waited out the grace (500 ms floor).
+            if (fault === 'hang') expect(slowest.ms).to.be.at.least(450);
+          },
+          { worker },
+        );
+      } finally {
+        worker.terminate();
+      }
+    });
+  }
 
   it('checks options.workers on the page', () =>
     withBatchKit(async (kit) => {

@@ -60,10 +60,10 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** withKit, and the kit's branch key database removed afterwards (for the batch suites). */
-export async function withBatchKit<T>(body: (kit: Kit, name: string) => Promise<T>): Promise<T> {
+export async function withBatchKit<T>(body: (kit: Kit, name: string) => Promise<T>, options: Omit<CreateKitOptions, 'name'> = {}): Promise<T> {
   const name = uniqueName();
   try {
-    return await withKit(body, { name });
+    return await withKit(body, { ...options, name });
   } finally {
     await new Promise((resolve) => {
       const request = indexedDB.deleteDatabase(branchKeyStoreNames(name).database);

@@ -10,7 +10,7 @@ import { createIncrementalHash, decryptMany, EnvelopeError, ErrorCode, generateS
 import { batchRecordError, branchKeyStoreNames, ownedBytes, toWireError, type BatchDecryptResult } from '../../src/client/protocol.js';
 import { BATCH_CONCURRENCY, encryptRecords } from '../kit-batches.js';
 import { KitBranchKeys } from '../kit-branch-keys.js';
-import { HASH_DIGEST, HASH_END, type BatchHelperApi, type HelperKeySource, type NotForHelper } from './helper-api.js';
+import { HASH_DIGEST, HASH_END, HELPER_READY, type BatchHelperApi, type HelperKeySource, type NotForHelper } from './helper-api.js';
 
 /** Most signing keys one request may ask for. */
 const MAX_SIGNING_KEYS = 64;
@@ -95,3 +95,5 @@ const api: BatchHelperApi = {
 };
 
 expose(api);
+// Only now may the pool send work (see HELPER_READY).
+self.postMessage(HELPER_READY);

@@ -30,9 +30,18 @@ export interface NotForHelper {
   readonly message: Uint8Array<ArrayBuffer>;
 }
 
+/**
+ * What a helper posts, as a plain message beside comlink's, once its module has evaluated and its
+ * API is exposed. The pool sends nothing before it: a message that reached a module worker before
+ * its `expose` ran would find no listener and leave its caller waiting forever, so the pool does
+ * not rely on when an engine starts delivering messages to a module worker that is still loading.
+ * comlink ignores messages without an id, so this one never reaches its answer handling.
+ */
+export const HELPER_READY = 'envelope-kit batch helper ready' as const;
+
 /** The API a helper exposes. Errors come back as values ({@link WireError}) so their class and code survive. */
 export interface BatchHelperApi {
-  /** Once, before any batch: the port that serves {@link HelperKeySource}, and the kit's name (its branch key store's names derive from it). */
+  /** Once, after {@link HELPER_READY} and before any batch (the pool awaits it): the port that serves {@link HelperKeySource}, and the kit's name (its branch key store's names derive from it). */
   init(keys: MessagePort, kitName: string): Promise<void>;
   encryptMany(records: Uint8Array<ArrayBuffer>[], options: HelperEncryptOptions): Promise<{ messages: Uint8Array<ArrayBuffer>[] } | { error: WireError }>;
   decryptMany(messages: Uint8Array<ArrayBuffer>[], encryptionContext: EncryptionContext | undefined): Promise<(BatchDecryptResult | NotForHelper)[]>;

@@ -11,7 +11,7 @@
  * machine has a second core: {@link offloadWorthIt}.
  */
 import { transfer } from 'comlink';
-import { generateSigningKey, type SignatureHasher, type SigningKey, type SigningKeySource } from '../../src/core/index.js';
+import { createIncrementalHash, generateSigningKey, type SignatureHasher, type SigningKey, type SigningKeySource } from '../../src/core/index.js';
 import { fromWireError, KitError, KitErrorCode, type WireError } from '../../src/client/protocol.js';
 import type { PoolHelper } from './batch-pool.js';
 import { HASH_DIGEST, HASH_END } from './helper-api.js';
@@ -30,13 +30,13 @@ type Curve = 'P-256' | 'P-384';
 
 /** The kit worker's hash sessions and signing key stock in a batch helper. */
 export class Offload {
-  readonly #helper: () => PoolHelper;
+  readonly #helper: () => Promise<PoolHelper>;
   readonly #stock = new Map<Curve, SigningKey[]>();
   readonly #refilling = new Set<Curve>();
   #keysFailed = false;
 
-  /** `helper` gives a running batch helper (BatchPool.helper), started on first use. */
-  constructor(helper: () => PoolHelper) {
+  /** `helper` gives the pool's side helper, ready (BatchPool.helper), started on first use. */
+  constructor(helper: () => Promise<PoolHelper>) {
     this.#helper = helper;
   }
 
@@ -58,16 +58,10 @@ export class Offload {
   #refill(curve: Curve): void {
     if (this.#keysFailed || this.#refilling.has(curve)) return;
     this.#refilling.add(curve);
-    let helper: PoolHelper;
-    try {
-      helper = this.#helper();
-    } catch {
-      this.#keysFailed = true; // closed, or helpers cannot start: keys are generated here from now on
-      this.#refilling.delete(curve);
-      return;
-    }
-    Promise.race([helper.remote.signingKeys(curve, KEYS_PER_REQUEST), helper.failed])
+    this.#helper()
+      .then((helper) => Promise.race([helper.remote.signingKeys(curve, KEYS_PER_REQUEST), helper.failed]))
       .then((keys) => this.#stock.get(curve)!.push(...keys))
+      // Closed, helpers that cannot load here, or a helper that died: keys are made here from now on.
       .catch(() => (this.#keysFailed = true))
       .finally(() => this.#refilling.delete(curve));
   }
@@ -80,7 +74,14 @@ export class Offload {
   hashing(): { readonly hasher: SignatureHasher; close(): void } {
     const open = new Set<MessagePort>();
     const hasher: SignatureHasher = async (hash) => {
-      const helper = this.#helper();
+      let helper: PoolHelper;
+      try {
+        helper = await this.#helper();
+      } catch (error) {
+        // Helpers cannot load here (a CSP, a failed start): hash on this thread, as without helpers.
+        if (error instanceof KitError && error.code === KitErrorCode.CLOSED) throw error;
+        return createIncrementalHash(hash);
+      }
       const { port1: port, port2 } = new MessageChannel();
       open.add(port);
       await Promise.race([helper.remote.hashSession(transfer(port2, [port2]), hash), helper.failed]);
