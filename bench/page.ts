@@ -7,9 +7,15 @@
  *   kit  - encrypt/decrypt from src/core with a RawAesKeyring;
  *   sdk  - @aws-crypto/client-browser 4.2.2 with a RawAesKeyringWebCrypto;
  *   raw  - bare WebCrypto AES-GCM over frame-sized chunks, FRAME_CONCURRENCY calls in flight,
- *          results copied into one output buffer the way a message body is laid out.
+ *          results copied into one output buffer the way a message body is laid out;
+ *   kitWorker - the kit as an app uses it: `kit.encrypt` / `kit.decrypt` of createKit, through its
+ *          worker (a simulated KMS key wraps each data key: one KMS call per message, audited in
+ *          IndexedDB) with its helper worker (signing keys made ahead, the hash of large messages).
  */
 import * as kit from '../src/core/index.js';
+import { createKit, type Kit } from '../src/index.js';
+import { BatchPool } from '../workers/pool/batch-pool.js';
+import { Offload } from '../workers/pool/offload.js';
 import {
   AlgorithmSuiteIdentifier,
   CommitmentPolicy,
@@ -20,7 +26,7 @@ import {
 
 type Bytes = Uint8Array<ArrayBuffer>;
 type SuiteNumber = 0x0478 | 0x0578;
-type Kind = 'kit' | 'sdk' | 'raw';
+type Kind = 'kit' | 'sdk' | 'raw' | 'kitWorker' | 'kitKeysAhead';
 type Operation = 'encrypt' | 'decrypt';
 
 export interface VariantSpec {
@@ -31,6 +37,8 @@ export interface VariantSpec {
   readonly frameLength?: number;
   /** `reps` mode: overrides the cell's rep count for this variant (fast peers get more). */
   readonly reps?: number;
+  /** kitWorker: createKit's `helperWorkers` (undefined: the default). */
+  readonly helperWorkers?: number;
 }
 
 export interface CellSpec {
@@ -138,6 +146,60 @@ function kitPeer(suite: SuiteNumber, frameLength: number): Peer {
   };
 }
 
+/**
+ * The core on this thread, as the `kit` peer, with the kit worker's signing-key stock
+ * (workers/pool/offload.ts): P-384 key pairs generated ahead in a helper worker and handed over as
+ * non-extractable CryptoKeys, through DefaultCmm's `signingKeys`. What the kit's worker does for
+ * kit.encrypt, without the KMS call.
+ */
+let keysAhead: Offload | undefined;
+function kitKeysAheadPeer(suite: SuiteNumber): Peer {
+  if (!keysAhead) {
+    const pool = new BatchPool({ materials: () => Promise.reject(new Error('no branch keys in the bench')) }, 'ek-bench-keys');
+    keysAhead = new Offload(() => pool.helper(), { keyStock: 'always' });
+  }
+  const keyring = new kit.RawAesKeyring({ keyNamespace: KEY_NAMESPACE, keyName: KEY_NAME, wrappingKey: wrappingKeyBytes.slice() });
+  const cmm = new kit.DefaultCmm({ keyring, signingKeys: keysAhead.signingKeys });
+  return {
+    frameLength: KIT_FRAME_LENGTH,
+    async encrypt(plaintext) {
+      return (await kit.encrypt(cmm, plaintext, { suiteId: suite, encryptionContext: ENCRYPTION_CONTEXT })).ciphertext;
+    },
+    async decrypt(ciphertext) {
+      return (await kit.decrypt(keyring, ciphertext)).plaintext;
+    },
+  };
+}
+
+/** One kit per helper count (undefined: the default), made on first use. */
+const kitWorkers = new Map<number | undefined, Promise<{ kit: Kit; keyId: string }>>();
+
+function kitWorkerPeer(suite: SuiteNumber, helperWorkers: number | undefined): Peer {
+  if (!kitWorkers.has(helperWorkers)) {
+    kitWorkers.set(
+      helperWorkers,
+      (async () => {
+        const worker = new Worker(new URL('./kit.worker.js', import.meta.url), { type: 'module' });
+        const made = await createKit({ name: `ek-bench-${crypto.randomUUID()}`, regions: ['us-east-1'], worker, helperWorkers });
+        const keyId = (await made.kms('us-east-1').createKey({ Description: 'bench' })).KeyMetadata.Arn;
+        return { kit: made, keyId };
+      })(),
+    );
+  }
+  const ready = kitWorkers.get(helperWorkers)!;
+  return {
+    frameLength: KIT_FRAME_LENGTH,
+    async encrypt(plaintext) {
+      const { kit: k, keyId } = await ready;
+      return (await k.encrypt(plaintext, { keyId, encryptionContext: ENCRYPTION_CONTEXT, suiteId: suite })).ciphertext;
+    },
+    async decrypt(ciphertext) {
+      const { kit: k } = await ready;
+      return (await k.decrypt(ciphertext as Bytes)).plaintext;
+    },
+  };
+}
+
 const sdkClient = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 const sdkWrappingSuite = RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING;
 let sdkKeyring: Promise<RawAesKeyringWebCrypto> | undefined;
@@ -235,6 +297,10 @@ function makePeer(variant: VariantSpec, suite: SuiteNumber): Peer {
       return sdkPeer(suite, variant.frameLength ?? SDK_DEFAULT_FRAME_LENGTH);
     case 'raw':
       return rawPeer(variant.frameLength ?? KIT_FRAME_LENGTH);
+    case 'kitWorker':
+      return kitWorkerPeer(suite, variant.helperWorkers);
+    case 'kitKeysAhead':
+      return kitKeysAheadPeer(suite);
   }
 }
 
@@ -255,7 +321,8 @@ function plaintextOf(size: number): Bytes {
 }
 
 function cacheKey(variant: VariantSpec, peer: Peer, suite: SuiteNumber, size: number): string {
-  return `${variant.kind}:${suite}:${peer.frameLength}:${size}`;
+  // By id as well: two kit-worker variants are two kits with their own keys.
+  return `${variant.kind}:${variant.id}:${suite}:${peer.frameLength}:${size}`;
 }
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();

@@ -63,7 +63,8 @@ async function decryptChecked(ciphertext: Uint8Array, checked: CheckedDecryptOpt
   const { header, suite } = parsed;
   const { frames, bodyEnd, signature } = locateBody(ciphertext, parsed);
   const { key, verificationKey } = await prepareDecryption(parsed, checked);
-  if (signature && bodyEnd >= INCREMENTAL_SIGNATURE_THRESHOLD) {
+  // Frame by frame only when the hash runs elsewhere (options.signatureHasher): see INCREMENTAL_SIGNATURE_THRESHOLD.
+  if (signature && checked.signatureHasher && bodyEnd >= INCREMENTAL_SIGNATURE_THRESHOLD) {
     const result = await decryptSignedBody({ key, messageId: header.messageId, ciphertext, frames, suite, verificationKey: verificationKey!, derSignature: signature, signatureHasher: checked.signatureHasher });
     if (result.verified) return { plaintext: result.plaintext, header };
     result.plaintext.fill(0);

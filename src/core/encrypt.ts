@@ -64,9 +64,11 @@ export async function encrypt(keyringOrCmm: Keyring | MaterialsManager, plaintex
 async function encryptChecked(cmm: MaterialsManager, plaintext: Uint8Array, checked: CheckedEncryptOptions): Promise<EncryptResult> {
   // Before any materials are asked for (a KMS call): a plaintext the format cannot hold.
   checkFrameCount(plaintext.length, checked.frameLength);
-  // A large message is hashed frame by frame and its digest signed in JavaScript, which needs the
-  // signing key's scalar: materials managers give an extractable key to requests marked streaming.
-  const incremental = plaintext.length >= INCREMENTAL_SIGNATURE_THRESHOLD;
+  // With a signatureHasher, a large message is hashed frame by frame (elsewhere, while the frames are
+  // encrypted here) and its digest signed in JavaScript, which needs the signing key's scalar:
+  // materials managers give an extractable key to requests marked streaming. Without one, WebCrypto
+  // signs the whole message in one call (see INCREMENTAL_SIGNATURE_THRESHOLD for why).
+  const incremental = checked.signatureHasher !== undefined && plaintext.length >= INCREMENTAL_SIGNATURE_THRESHOLD;
   const prepared = await prepareEncryption(cmm, undefined, plaintext.length, incremental, checked);
   const { headerLength, suite } = prepared;
   const bodyLength = framedBodyLength(plaintext.length, prepared.frameLength);

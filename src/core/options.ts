@@ -35,9 +35,10 @@ export interface MessageHasher {
  * hashes on the same thread pays for the hash and the cipher one after the other; a hasher in
  * another worker lets them run side by side on a machine with more than one core (the kit's
  * worker does this for files and large messages). Used wherever the core hashes a signed message
- * incrementally: streams, and one-shot messages from 4 MiB (`INCREMENTAL_SIGNATURE_THRESHOLD`);
- * smaller one-shot messages are signed by WebCrypto in one call. Without it the core hashes on the
- * calling thread (WebAssembly, or @noble/hashes where WebAssembly cannot run).
+ * incrementally: streams, and, only when a hasher is given, one-shot messages from 4 MiB
+ * (`INCREMENTAL_SIGNATURE_THRESHOLD`), which then hash frame by frame instead of being signed by
+ * WebCrypto in one call. Without it streams hash on the calling thread (WebAssembly, or
+ * @noble/hashes where WebAssembly cannot run) and one-shot messages are signed by WebCrypto.
  */
 export type SignatureHasher = (hash: SignatureHashName) => MessageHasher | Promise<MessageHasher>;
 

@@ -1,16 +1,11 @@
 /**
- * Large signed one-shot messages: the footer signature's hash (spec: data-format/message-footer.md,
- * over the header and body) is computed frame by frame while the next frames are in WebCrypto,
- * and the digest is signed or verified with @noble/curves.
+ * Large signed one-shot messages whose hash runs elsewhere (options.signatureHasher): the footer
+ * signature's hash (spec: data-format/message-footer.md, over the header and body) is fed frame by
+ * frame as each frame is sealed or opened, and the digest is signed or verified with @noble/curves.
  *
- * Why not WebCrypto's `sign`/`verify` over the whole message, as small messages do: WebCrypto hashes
- * the whole input again in one call after (encrypt) or beside (decrypt) the AES-GCM work, at about
- * half the speed of the WebAssembly hash (issue 16: 228 MiB/s against 444 MiB/s for SHA-384 in a
- * Chromium worker), so a 64 MiB message paid for a second pass over its bytes. Here the hash of
- * frame i runs on this thread while frames i+1 .. i+FRAME_CONCURRENCY-1 are encrypted on
- * WebCrypto's, so the hash costs almost nothing on top of the cipher. The fixed cost (a JavaScript
- * ECDSA signature, ~2-4 ms for P-384, or a verification, ~6 ms) is why small messages keep the
- * WebCrypto path: see {@link INCREMENTAL_SIGNATURE_THRESHOLD}.
+ * The hasher runs in another worker while this thread encrypts or decrypts the next frames, so the
+ * hash, the largest cost of a signed message, overlaps the cipher. Without a hasher the whole message
+ * is signed by WebCrypto in one call: see {@link INCREMENTAL_SIGNATURE_THRESHOLD} for the figures.
  */
 import type { Bytes, SigningKey, VerificationKey } from './types.js';
 import type { AeadKey } from './aes-gcm.js';
@@ -20,14 +15,19 @@ import { incrementalHash, signDigest, verifyDigest } from './signature.js';
 import type { SignatureHasher } from './options.js';
 
 /**
- * Messages (plaintext on encrypt, header and body on decrypt) of at least this many bytes are
- * hashed incrementally; smaller ones are signed and verified by WebCrypto in one call. The
- * incremental path has fixed costs of its own: a fresh extractable key pair instead of the spare
- * one generated ahead, and a JavaScript ECDSA signature of the digest (~4 ms for P-384 in Node
- * here) or verification (~6 ms); WebCrypto signed 1 KiB - 256 KiB in ~2 ms, 1 MiB in ~6 ms and
- * 4 MiB in ~15 ms. So at 1 MiB the two paths cost about the same, and the saved second pass only
- * pays from a few MiB on. `node bench/signed-paths.mjs` compares both in one page; on this loaded
- * 2-core machine (load 17) it could not tell them apart at 4-64 MiB.
+ * With `options.signatureHasher` (the hash runs in another worker), one-shot messages of at least
+ * this many bytes are hashed frame by frame; smaller ones, and every one-shot message without a
+ * hasher, are signed and verified by WebCrypto in one call.
+ *
+ * Why not frame by frame on this thread too: Chromium runs WebCrypto on the calling thread, so the
+ * WebAssembly hash cannot overlap AES-GCM there, and BoringSSL's SHA-384 inside one `sign` call was
+ * faster than the WebAssembly one (Chromium 156, page main thread, `node bench/signed-paths.mjs`:
+ * SHA-384 of 64 MiB 399 MiB/s in WebCrypto's digest against 309 MiB/s incremental; whole 0x0578
+ * messages, incremental / one WebCrypto call: encrypt 0.90x, 0.83x, 0.95x and decrypt 0.88x, 0.76x,
+ * 0.90x at 4, 16 and 64 MiB). Firefox signs and verifies on its own crypto threads, which frees the
+ * caller's thread the same way. The incremental path also has fixed costs: a fresh extractable key
+ * pair, and a JavaScript ECDSA signature (~2-4 ms for P-384) or verification (~6 ms). With a hasher
+ * in another worker the hash costs this thread only a copy, which pays from a few MiB on.
  */
 export const INCREMENTAL_SIGNATURE_THRESHOLD = 4 << 20;
 

@@ -71,13 +71,15 @@ describe('incremental SHA-2 without WebAssembly', () => {
     expect(encrypted[1]).toBe(0x05); // suite 0x0578
     // Decrypted by the one-shot path, which verifies with WebCrypto over the whole message.
     expect((await decrypt(keyring, encrypted)).plaintext).toEqual(data);
-    // Above INCREMENTAL_SIGNATURE_THRESHOLD, so the one-shot calls hash frame by frame too.
+    // Above INCREMENTAL_SIGNATURE_THRESHOLD with a hasher (here the fallback itself), so the one-shot calls hash frame by frame too.
+    const signatureHasher = (hash: 'SHA-256' | 'SHA-384') => createIncrementalHash(hash);
     const large = new Uint8Array(INCREMENTAL_SIGNATURE_THRESHOLD + 4099).map((_, i) => (i * 7) & 255);
-    const { ciphertext } = await encrypt(keyring, large, { frameLength: 4096 });
+    const { ciphertext } = await encrypt(keyring, large, { frameLength: 4096, signatureHasher });
     expect(await pipe(ciphertext, decryptStream(keyring))).toEqual(large);
+    expect((await decrypt(keyring, ciphertext, { signatureHasher })).plaintext).toEqual(large);
     expect((await decrypt(keyring, ciphertext)).plaintext).toEqual(large);
     const tampered = ciphertext.slice();
     tampered[ciphertext.length >> 1]! ^= 1;
-    await expect(decrypt(keyring, tampered)).rejects.toThrow(/altered/);
+    await expect(decrypt(keyring, tampered, { signatureHasher })).rejects.toThrow(/altered/);
   });
 });

@@ -23,10 +23,21 @@ export function offloadWorthIt(): boolean {
 }
 
 /** Keys asked of the helper at a time, and the stock below which more are asked for. */
-const KEYS_PER_REQUEST = 8;
-const LOW_STOCK = 4;
+const KEYS_PER_REQUEST = 16;
+const LOW_STOCK = 16;
 
 type Curve = 'P-256' | 'P-384';
+
+/** What a structured clone of `key` costs this thread, in ms: the best of three (serialising and deserialising, both here). */
+function cloneCost(key: CryptoKey): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    structuredClone(key);
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
 
 /** The kit worker's hash sessions and signing key stock in a batch helper. */
 export class Offload {
@@ -35,9 +46,16 @@ export class Offload {
   readonly #refilling = new Set<Curve>();
   #keysFailed = false;
 
-  /** `helper` gives the pool's side helper, ready (BatchPool.helper), started on first use. */
-  constructor(helper: () => Promise<PoolHelper>) {
+  /**
+   * `helper` gives the pool's side helper, ready (BatchPool.helper), started on first use.
+   * `keyStock`: 'measure' (default) decides per curve on the first key whether keys from the helper
+   * are cheaper here than keys made here (see signingKeys); 'always' and 'never' decide for it.
+   */
+  constructor(helper: () => Promise<PoolHelper>, options: { keyStock?: 'measure' | 'always' | 'never' } = {}) {
     this.#helper = helper;
+    if (options.keyStock === 'always' || options.keyStock === 'never') {
+      for (const curve of ['P-256', 'P-384'] as const) this.#stockPays.set(curve, options.keyStock === 'always');
+    }
   }
 
   /**
@@ -45,15 +63,36 @@ export class Offload {
    * generated here when the stock is empty (the first messages, or a helper that failed), so no
    * message waits for the helper. Extractable keys (streams, large messages: one per file) are
    * generated here.
+   *
+   * Whether the stock pays is the engine's business, so it is measured, once per curve, on the first
+   * key: a key from another worker arrives by structured clone, and deserialising a private EC key
+   * can cost this thread as much as generating one. Chromium 156: generateKey P-384 0.5-0.9 ms on the
+   * calling thread, a structured clone of the private key 1.1-1.3 ms (it re-imports the key and
+   * recomputes its public point), so there the stock would only double the CPU spent. Firefox ESR
+   * 153: generateKey 3.8-4.7 ms on its crypto threads, a clone 0.04 ms, so the stock takes 4 ms of
+   * key generation off every small signed message. (`node bench/run.mjs --only='0x0578 1 KiB'`
+   * shows the effect; the clone and generation figures come from `node bench/signed-paths.mjs`.)
    */
   readonly signingKeys: SigningKeySource = async (curve, { extractable }) => {
     if (extractable) return generateSigningKey(curve, true);
+    const verdict = this.#stockPays.get(curve);
+    if (verdict === undefined) {
+      const started = performance.now();
+      const key = await generateSigningKey(curve);
+      const generated = performance.now() - started;
+      this.#stockPays.set(curve, cloneCost(key.privateKey) < generated / 2);
+      return key;
+    }
+    if (!verdict) return generateSigningKey(curve);
     const stock = this.#stock.get(curve) ?? [];
     this.#stock.set(curve, stock);
     const key = stock.pop();
     if (stock.length < LOW_STOCK) this.#refill(curve);
     return key ?? generateSigningKey(curve);
   };
+
+  /** Per curve: whether a key from the helper costs this thread less than one made here (see signingKeys). */
+  readonly #stockPays = new Map<Curve, boolean>();
 
   #refill(curve: Curve): void {
     if (this.#keysFailed || this.#refilling.has(curve)) return;
