@@ -45,7 +45,7 @@ function counted(pool: BatchPool): { helper: () => Promise<PoolHelper>; calls: R
           };
         },
       });
-      return { remote, failed: real.failed };
+      return { remote, failed: real.failed, stop: real.stop };
     },
   };
 }
@@ -136,12 +136,37 @@ describe('kit worker offload: the Offload class with a real helper', () => {
     }
   });
 
+  it('fails a hash whose helper stops answering, and stops that helper, instead of waiting forever', async () => {
+    const stopped: Error[] = [];
+    const silent = async (): Promise<PoolHelper> => {
+      const failed = new Promise<never>(() => undefined);
+      // Accepts the session, then never reads the port: no buffer comes back, no digest.
+      const remote = { hashSession: async () => undefined, signingKeys: () => new Promise<never>(() => undefined) };
+      return { remote: remote as unknown as PoolHelper['remote'], failed, stop: (reason) => void stopped.push(reason) };
+    };
+    const hashing = new Offload(silent, { keyStock: 'never', stallMs: 300 }).hashing();
+    const hash = await hashing.hasher('SHA-384');
+    // The ring holds 16 buffers: the 17th update waits for one to come back, and none does.
+    const piece = new Uint8Array(1000);
+    const started = performance.now();
+    const error = await rejection((async () => {
+      for (let i = 0; i < 17; i++) await hash.update(piece);
+    })());
+    expect(error.code).to.equal('WORKER_FAILED');
+    expect(performance.now() - started).to.be.below(5000);
+    expect(stopped.length).to.equal(1);
+    const digestError = await rejection((await hashing.hasher('SHA-384')).digest() as Promise<Uint8Array>);
+    expect(digestError.code).to.equal('WORKER_FAILED');
+    expect(stopped.length).to.equal(2);
+    hashing.close();
+  });
+
   it('reports a dead helper to a hash, and makes signing keys here instead', async () => {
     const dead = async (): Promise<PoolHelper> => {
       const failed = Promise.reject(new KitError('WORKER_FAILED', 'a batch helper worker failed: test'));
       failed.catch(() => undefined);
       const never = () => new Promise<never>(() => undefined);
-      return { remote: { hashSession: never, signingKeys: never } as unknown as PoolHelper['remote'], failed };
+      return { remote: { hashSession: never, signingKeys: never } as unknown as PoolHelper['remote'], failed, stop: () => undefined };
     };
     const offload = new Offload(dead, { keyStock: 'always' });
     const error = await rejection(offload.hashing().hasher('SHA-384') as Promise<unknown>);

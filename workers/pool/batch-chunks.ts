@@ -1,6 +1,6 @@
 /**
  * How one kit.encryptMany / kit.decryptMany batch is spread over the kit worker and its helpers
- * (batch-pool.ts): the records are cut into chunks of {@link CHUNK_RECORDS}, and every worker
+ * (batch-pool.ts): the records are cut into chunks ({@link chunkRecords}), and every worker
  * pulls the next chunk from one shared queue as soon as it is free, so a helper that starts cold
  * (module load, its first branch key fetched through the kit worker) or runs slow simply takes
  * fewer chunks. Results land by record index, so the output is in record order whoever did a chunk.
@@ -13,13 +13,28 @@
  */
 
 /**
- * Records per chunk. Equal to MIN_RECORDS_PER_HELPER (batch-pool.ts), the fewest judged worth a
- * helper's messaging, so no chunk costs more to send than it saves. Each chunk is one round trip
- * (a structured clone each way, ~0.1-0.3 ms), small beside 64 small messages of ~8 WebCrypto calls
- * each, and a batch of 4,000 records is ~60 chunks, fine enough that no worker waits long for the
- * last one.
+ * Records per chunk: a batch is cut into about {@link CHUNKS_PER_WORKER} chunks per worker, of at
+ * least MIN_CHUNK_RECORDS (MIN_RECORDS_PER_HELPER in batch-pool.ts, the fewest judged worth a
+ * helper's messaging) and at most MAX_CHUNK_RECORDS. Few chunks keep the round trips (a structured
+ * clone each way, ~0.1-0.3 ms, answered by a kit worker that is busy with its own chunk) rare;
+ * several per worker still let a helper that starts cold or runs slow take fewer. Measured with
+ * `npm run bench:batches` (1,000 x 1 KiB, 2 workers): fixed chunks of 64 records ran the pool at
+ * 0.7x one worker; see README, "Speed of the signed default suite".
  */
-export const CHUNK_RECORDS = 64;
+export const MIN_CHUNK_RECORDS = 64;
+export const MAX_CHUNK_RECORDS = 1024;
+export const CHUNKS_PER_WORKER = 2;
+
+/** Records per chunk for a batch of `count` records over `workers` workers (see MIN_CHUNK_RECORDS). */
+export function chunkRecords(count: number, workers: number): number {
+  return Math.min(MAX_CHUNK_RECORDS, Math.max(MIN_CHUNK_RECORDS, Math.ceil(count / (Math.max(1, workers) * CHUNKS_PER_WORKER))));
+}
+
+/**
+ * Chunks a helper holds at once: while it works on one, the next is already in its queue, so it
+ * never idles waiting for the kit worker (busy with its own chunk) to answer and hand out another.
+ */
+export const CHUNKS_IN_FLIGHT_PER_HELPER = 2;
 
 /**
  * The grace floor, in ms. A chunk is a few ms to a few tens of ms; the floor is for what a measured
@@ -82,8 +97,9 @@ interface Chunk {
  */
 export async function runInChunks<R, H extends ChunkHelper<R>>(plan: ChunkPlan<R, H>): Promise<R[]> {
   const chunks: Chunk[] = [];
-  for (let start = 0; start < plan.count; start += CHUNK_RECORDS) {
-    chunks.push({ index: chunks.length, start, end: Math.min(plan.count, start + CHUNK_RECORDS), owner: undefined, since: 0, done: false, redoing: false });
+  const size = chunkRecords(plan.count, plan.helpers.length + 1);
+  for (let start = 0; start < plan.count; start += size) {
+    chunks.push({ index: chunks.length, start, end: Math.min(plan.count, start + size), owner: undefined, since: 0, done: false, redoing: false });
   }
   const results: R[] = new Array<R>(plan.count);
   const retired = new Set<ChunkHelper<unknown>>();
@@ -193,7 +209,9 @@ export async function runInChunks<R, H extends ChunkHelper<R>>(plan: ChunkPlan<R
     }
   };
 
-  for (const helper of plan.helpers) helperLoop(helper).catch(notify);
+  for (const helper of plan.helpers) {
+    for (let lane = 0; lane < CHUNKS_IN_FLIGHT_PER_HELPER; lane++) helperLoop(helper).catch(notify);
+  }
   // The batch ends when every chunk it needs has an answer, even if the kit worker is still
   // redoing one whose helper answered first (that redo's answer is then dropped). ownLoop alone
   // also ends it: it returns only when nothing the batch needs is out.

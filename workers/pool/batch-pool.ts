@@ -41,6 +41,8 @@ export interface PoolHelper {
   readonly remote: Remote<BatchHelperApi>;
   /** Rejects when the helper dies (a load error or a crash) or is stopped: comlink alone would wait forever. */
   readonly failed: Promise<never>;
+  /** Terminates the helper (one that stopped answering) and rejects `failed`; the next use starts another. */
+  stop(reason: Error): void;
 }
 
 /**

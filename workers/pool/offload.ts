@@ -42,6 +42,7 @@ function cloneCost(key: CryptoKey): number {
 /** The kit worker's hash sessions and signing key stock in a batch helper. */
 export class Offload {
   readonly #helper: () => Promise<PoolHelper>;
+  readonly #stallMs: number;
   readonly #stock = new Map<Curve, SigningKey[]>();
   readonly #refilling = new Set<Curve>();
   #keysFailed = false;
@@ -51,8 +52,9 @@ export class Offload {
    * `keyStock`: 'measure' (default) decides per curve on the first key whether keys from the helper
    * are cheaper here than keys made here (see signingKeys); 'always' and 'never' decide for it.
    */
-  constructor(helper: () => Promise<PoolHelper>, options: { keyStock?: 'measure' | 'always' | 'never' } = {}) {
+  constructor(helper: () => Promise<PoolHelper>, options: { keyStock?: 'measure' | 'always' | 'never'; stallMs?: number } = {}) {
     this.#helper = helper;
+    this.#stallMs = options.stallMs ?? HASH_STALL_MS;
     if (options.keyStock === 'always' || options.keyStock === 'never') {
       for (const curve of ['P-256', 'P-384'] as const) this.#stockPays.set(curve, options.keyStock === 'always');
     }
@@ -124,7 +126,7 @@ export class Offload {
       const { port1: port, port2 } = new MessageChannel();
       open.add(port);
       await Promise.race([helper.remote.hashSession(transfer(port2, [port2]), hash), helper.failed]);
-      return new RemoteHash(port, helper.failed, () => open.delete(port));
+      return new RemoteHash(port, helper, this.#stallMs, () => open.delete(port));
     };
     return {
       hasher,
@@ -143,6 +145,13 @@ export class Offload {
 const HASH_BUFFER_BYTES = 512 * 1024;
 /** Buffers of one session: at most this many are with the helper, so at most 8 MiB wait to be hashed. */
 const HASH_BUFFERS = 16;
+/**
+ * How long a session waits for the helper to hand back a buffer or the digest before it counts the
+ * helper as hung: 8 MiB in flight hash in well under a second even on a loaded machine, so 30 s
+ * means the helper stopped answering. It is then stopped (a later call starts another) and the call
+ * fails with WORKER_FAILED instead of waiting forever.
+ */
+export const HASH_STALL_MS = 30_000;
 
 /**
  * One message's hash in the helper. Each update is copied into a buffer of a small ring, which is
@@ -152,7 +161,7 @@ const HASH_BUFFERS = 16;
  */
 class RemoteHash {
   readonly #port: MessagePort;
-  readonly #failed: Promise<never>;
+  readonly #helper: PoolHelper;
   readonly #done: () => void;
   readonly #free: ArrayBuffer[] = [];
   #allocated = 0;
@@ -160,9 +169,12 @@ class RemoteHash {
   #digest: { resolve: (digest: Uint8Array) => void; reject: (error: unknown) => void } | undefined;
   #digested = false;
 
-  constructor(port: MessagePort, failed: Promise<never>, done: () => void) {
+  readonly #stallMs: number;
+
+  constructor(port: MessagePort, helper: PoolHelper, stallMs: number, done: () => void) {
     this.#port = port;
-    this.#failed = failed;
+    this.#helper = helper;
+    this.#stallMs = stallMs;
     this.#done = done;
     port.onmessage = ({ data }: MessageEvent<ArrayBuffer | Uint8Array | { error: WireError }>) => {
       if (data instanceof ArrayBuffer) {
@@ -179,6 +191,23 @@ class RemoteHash {
     };
   }
 
+  /** `answer`, or the helper's failure, or WORKER_FAILED (and the helper stopped) after HASH_STALL_MS. */
+  async #withinStall<T>(answer: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new KitError(KitErrorCode.WORKER_FAILED, `the hash helper worker did not answer within ${this.#stallMs / 1000} s`);
+        this.#helper.stop(error);
+        reject(error);
+      }, this.#stallMs);
+    });
+    try {
+      return await Promise.race([answer, this.#helper.failed, stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async update(data: Uint8Array): Promise<void> {
     let buffer: ArrayBuffer;
     if (data.length > HASH_BUFFER_BYTES) {
@@ -186,7 +215,7 @@ class RemoteHash {
       this.#allocated++;
     } else {
       while (this.#free.length === 0 && this.#allocated >= HASH_BUFFERS) {
-        await Promise.race([new Promise<void>((resolve) => (this.#waiting = resolve)), this.#failed]);
+        await this.#withinStall(new Promise<void>((resolve) => (this.#waiting = resolve)));
       }
       if (this.#free.length === 0) this.#allocated++;
       buffer = this.#free.pop() ?? new ArrayBuffer(HASH_BUFFER_BYTES);
@@ -200,7 +229,7 @@ class RemoteHash {
     this.#digested = true;
     const answer = new Promise<Uint8Array>((resolve, reject) => (this.#digest = { resolve, reject }));
     this.#port.postMessage(HASH_DIGEST);
-    return Promise.race([answer, this.#failed]).finally(() => {
+    return this.#withinStall(answer).finally(() => {
       this.#done();
       this.#port.close();
     });
