@@ -158,8 +158,12 @@ describe('createKit: batches over the worker pool', () => {
         await withBatchKit(
           async (kit) => {
             const { branchKeyId } = await newBranchKey(kit);
-            const count = 700;
-            const expected = unevenRecords(count).map(labelOf);
+            // Light records: the grace before a chunk is redone grows with the slowest chunk (4x + 500 ms),
+            // so 64 KiB records in WebKitGTK under the full three-engine run made a correct round
+            // take over the 30 s bound; what is tested here is that every round ends, not how fast.
+            const count = 400;
+            const records = () => Array.from({ length: count }, (_, i) => text(`record ${i}:${'x'.repeat(i % 13)}`));
+            const expected = records().map(labelOf);
             const slowest = { ms: 0 };
             const timed = async <T>(promise: Promise<T>, what: string) => {
               const start = performance.now();
@@ -169,7 +173,7 @@ describe('createKit: batches over the worker pool', () => {
             };
             // Several batches: the first may end before a cold helper is ready to take a chunk.
             for (let round = 0; round < 3; round++) {
-              const messages = await timed(kit.encryptMany(unevenRecords(count), { branchKeyId, encryptionContext: context }), `encryptMany, round ${round}`);
+              const messages = await timed(kit.encryptMany(records(), { branchKeyId, encryptionContext: context }), `encryptMany, round ${round}`);
               expect(messages).to.have.length(count);
               const results = await timed(kit.decryptMany(messages, { encryptionContext: context }), `decryptMany, round ${round}`);
               expect(outcomes(results)).to.deep.equal(expected);
