@@ -18,15 +18,29 @@ export function uniqueName(): string {
   return `ek-client-test-${crypto.randomUUID()}`;
 }
 
+/**
+ * Awaits `promise`, saying on the console (which the runner prints with a failing test) when it is
+ * still pending after `ms`: a test that hits its timeout then tells which step never settled.
+ */
+async function watched<T>(promise: Promise<T>, step: string, ms = 45_000): Promise<T> {
+  const started = performance.now();
+  const timer = setInterval(() => console.error(`withKit: ${step} still pending after ${((performance.now() - started) / 1000).toFixed(0)} s`), ms);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** Runs `body` with a kit on its own databases, then closes the kit and deletes them. */
 export async function withKit<T>(body: (kit: Kit, name: string) => Promise<T>, options: CreateKitOptions = {}): Promise<T> {
   const name = options.name ?? uniqueName();
-  const kit = await createKit({ regions: REGIONS, ...options, name });
+  const kit = await watched(createKit({ regions: REGIONS, ...options, name }), 'createKit');
   try {
-    return await body(kit, name);
+    return await watched(body(kit, name), 'the test body');
   } finally {
-    await kit.close();
-    await deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS });
+    await watched(kit.close(), 'kit.close()');
+    await watched(deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS }), 'deleteKmsStorage');
   }
 }
 
