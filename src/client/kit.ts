@@ -67,9 +67,8 @@ export interface CreateKitOptions {
   readonly autoLockMs?: number;
   /**
    * The most helper workers the kit's worker may start beside itself. Helpers run shares of
-   * `encryptMany` / `decryptMany` batches, generate the one-time signing keys of signed messages
-   * ahead, and hash signed files and large signed messages while the kit's worker encrypts; they
-   * never hold a key's bytes (README, "The kit in a worker"). Default: one fewer than
+   * `encryptMany` / `decryptMany` batches and hash signed files and large signed messages while the
+   * kit's worker encrypts; they never hold a key's bytes (README, "The kit in a worker"). Default: one fewer than
    * `navigator.hardwareConcurrency` (none on a one-core machine). `0`: the kit's worker does
    * everything itself.
    */
