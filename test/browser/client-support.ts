@@ -40,7 +40,30 @@ export async function withKit<T>(body: (kit: Kit, name: string) => Promise<T>, o
     return await watched(body(kit, name), 'the test body');
   } finally {
     await watched(kit.close(), 'kit.close()');
-    await watched(deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS }), 'deleteKmsStorage');
+    await cleanUp(deleteKmsStorage({ storage: 'indexeddb', name, regions: REGIONS }), `deleteKmsStorage(${name})`);
+  }
+}
+
+/**
+ * Waits for a test's clean-up at most CLEAN_UP_MS, then reports it on the console and lets the next
+ * test run: each test has databases of its own name, so one left behind harms no other test. Firefox
+ * ESR, in full three-engine runs only, has left a deleteDatabase pending for over 90 s after
+ * kit.close() (once, after the pool's crash-fault test); the report keeps that visible
+ * (README, Limitations) without failing an unrelated test's assertions.
+ */
+const CLEAN_UP_MS = 20_000;
+async function cleanUp(promise: Promise<unknown>, step: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`withKit: clean-up ${step} still pending after ${CLEAN_UP_MS / 1000} s; going on without it`);
+      resolve();
+    }, CLEAN_UP_MS);
+  });
+  try {
+    await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
