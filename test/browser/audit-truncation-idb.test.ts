@@ -9,6 +9,7 @@ import { deleteDB, openDB } from 'idb';
 import { AuditLog, IndexedDbAuditStorage, type AuditRecord } from '../../src/kms/audit/index.js';
 import type { AuditHead } from '../../src/kms/audit/storage.js';
 import { ACCOUNT, EAST, T0, sampleInputs } from '../kms-audit/helpers.js';
+import { rejection } from '../support/outcome.js';
 import { describe, it } from '../support/bdd.js';
 
 const REGIONS = [EAST];
@@ -23,14 +24,6 @@ async function withLog<T>(run: (name: string, database: string) => Promise<T>): 
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** An attacker's edit of the database: records and digests after `keep` deleted, the head moved back (keeping its old mark). */
 async function cut(database: string, keep: number): Promise<void> {

@@ -5,6 +5,7 @@
  * memory; only the key store's own database is IndexedDB.
  */
 import { expect } from 'chai';
+import { rejection as rejectionOf } from '../support/outcome.js';
 import { deleteDB, openDB } from 'idb';
 import { createKms } from '../../src/kms/index.js';
 import { BranchKeyStore, BranchKeyStoreError, HierarchicalKeyring, decrypt, encrypt, type BranchKeyStoreOptions } from '../../src/core/index.js';
@@ -26,14 +27,7 @@ async function setup(): Promise<{ options: BranchKeyStoreOptions; stores: Branch
   return { options, stores, open };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<BranchKeyStoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as BranchKeyStoreError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<BranchKeyStoreError>(promise);
 
 describe('BranchKeyStore on IndexedDB', () => {
   const cleanup: (() => Promise<void>)[] = [];

@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai';
 import { createKms, deleteKmsStorage } from '../../src/kms/index.js';
+import { rejection } from '../support/outcome.js';
 import { describe, it } from '../support/bdd.js';
 
 const ACCOUNT = '111122223333';
@@ -15,14 +16,6 @@ const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
 const bytes = (s: string) => new TextEncoder().encode(s);
 const b64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('authorization edges on IndexedDB', () => {
   it('a grant token survives a reload and another instance; a made-up one and another KMS\'s are refused', async () => {

@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { openDB } from 'idb';
 import { createKms, deleteKmsStorage, type Kms } from '../../src/kms/index.js';
+import { rejection } from '../support/outcome.js';
 import { describe, it } from '../support/bdd.js';
 
 const ALICE = 'arn:aws:iam::111122223333:user/alice';
@@ -31,14 +32,6 @@ async function withStorage(body: (open: () => Promise<Kms>, name: string) => Pro
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('KMS authorization on IndexedDB', () => {
   it('IAM policies and grants survive a reload', async () => {

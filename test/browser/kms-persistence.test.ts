@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { openDB } from 'idb';
 import { createKms, deleteKmsStorage, type Kms } from '../../src/kms/index.js';
+import { rejection } from '../support/outcome.js';
 import { describe, it } from '../support/bdd.js';
 
 const DAY = 86_400_000;
@@ -33,14 +34,6 @@ async function withStorage(body: (open: () => Promise<Kms>, clock: { t: number }
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('KMS on IndexedDB', () => {
   it('keeps keys, aliases and material across a reload', () =>

@@ -11,6 +11,7 @@ import { openDB } from 'idb';
 import { createKms, deleteKmsStorage, type Kms } from '../../src/kms/index.js';
 import { createS3Service, createServices, deleteServicesStorage, type Services } from '../../src/services/index.js';
 import { deleteRegionalStore, openRegionalStore } from '../../src/services/regional-store.js';
+import { rejection } from '../support/outcome.js';
 import { describe, it } from '../support/bdd.js';
 
 let counter = 0;
@@ -38,14 +39,6 @@ async function withStorage(body: (open: () => Promise<{ kms: Kms; services: Serv
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 const dump = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v, (b) => String.fromCharCode(b)).join('') : v));

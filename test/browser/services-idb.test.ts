@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { openDB } from 'idb';
 import { createKms, deleteKmsStorage, type Kms } from '../../src/kms/index.js';
 import { createServices, deleteServicesStorage, type Services } from '../../src/services/index.js';
+import { rejection } from '../support/outcome.js';
 import { describe, it } from '../support/bdd.js';
 
 let counter = 0;
@@ -34,14 +35,6 @@ async function withStorage(body: (open: () => Promise<{ kms: Kms; services: Serv
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('services on IndexedDB', () => {
   it('secrets, versions, labels and replicas persist across a reload; the database holds no plaintext', () =>

@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { openDB } from 'idb';
 import { createKms, deleteKmsStorage, type Kms } from '../../src/kms/index.js';
 import { MIGRATIONS } from '../../src/kms/storage/schema.js';
+import { rejection } from '../support/outcome.js';
 import { describe, it } from '../support/bdd.js';
 
 type Fault = { readonly database: (name: string) => boolean; readonly kind: 'quota' | 'abort' };
@@ -43,14 +44,6 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const ACCOUNT = '111122223333';
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { cause?: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function withKms(body: (kms: Kms, name: string) => Promise<void>): Promise<void> {
   const name = `faults-${crypto.randomUUID()}`;

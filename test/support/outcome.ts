@@ -16,6 +16,16 @@ export async function outcomeOf<T>(run: Promise<T> | (() => Promise<T>)): Promis
   }
 }
 
+/** Awaits `promise`, which must reject, and returns its error as the caller's type; throws if it resolves. */
+export async function rejection<E = Error & { code?: string; cause?: unknown }>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error('expected a rejection');
+}
+
 /** `EnvelopeError(CODE): message` or `Name: message` for anything else. */
 export function describeError(error: unknown): string {
   if (error instanceof EnvelopeError) return `EnvelopeError(${error.code}): ${error.message}`;
