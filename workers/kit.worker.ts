@@ -8,7 +8,7 @@
  * `new Worker(new URL('../workers/kit.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import { expose, transfer } from 'comlink';
-import { decrypt, decryptStream, DefaultCmm, encrypt, encryptStream, parseKmsKeyArn, typeError, type Keyring, type KmsClientSupplier, type MaterialsManager, type SignatureHasher } from '../src/core/index.js';
+import { decrypt, decryptStream, encrypt, encryptStream, parseKmsKeyArn, typeError, type KmsClientSupplier, type SignatureHasher } from '../src/core/index.js';
 import { createKms, type BackupOptions, type Kms, type KmsRegionClient, type KmsSimulation, type PasskeyEnrollment, type RestoreOptions, type RestoreSummary, type SimulationState, type UnlockSecret } from '../src/kms/index.js';
 import { AT_REST_OPERATIONS, type AtRestService } from '../src/services/at-rest-operations.js';
 import {
@@ -43,8 +43,8 @@ import type { KitService } from '../src/services/operation-names.js';
 import type { RotationEvent } from '../src/services/secrets-manager/types.js';
 import { KitTables } from './kit-tables.js';
 import type { WireTableRequest, WireTableTarget } from '../src/client/tables/protocol.js';
-import { BatchPool, workersForBatch } from './pool/batch-pool.js';
-import { Offload, offloadWorthIt } from './pool/offload.js';
+import { BatchPool, defaultBatchWorkers, workersForBatch } from './pool/batch-pool.js';
+import { Offload } from './pool/offload.js';
 
 /** The MIME type of encrypted output: an AWS Encryption SDK message is opaque bytes. */
 const MESSAGE_TYPE = 'application/octet-stream';
@@ -160,30 +160,22 @@ function batchPool(): BatchPool {
 }
 
 /**
- * Signed-message work run beside this worker's in a batch helper (pool/offload.ts): signing keys
- * generated ahead, and the footer hash of files and large messages. Only with a second core.
+ * Signed-message work run beside this worker's in a helper (pool/offload.ts): the footer hash of
+ * files and large messages. Only with a second core (helperLimit).
  */
 let offload: Offload | undefined;
-/** CreateKitOptions.helperWorkers: the most helpers this worker starts. */
+/** CreateKitOptions.helperWorkers: the most helpers this worker starts (default: one fewer than the cores). */
 let helperLimit = 0;
-function defaultHelperWorkers(): number {
-  return offloadWorthIt() ? navigator.hardwareConcurrency - 1 : 0;
-}
 function offloaded(): Offload | undefined {
   if (helperLimit < 1) return undefined;
-  // keyStock 'never': the signing-key stock stays off for now. Measured, it pays only where a key
-  // clones cheaply (Firefox; not Chromium), and in two full three-engine CI runs a Firefox test that
-  // made signed kit.encrypt calls with the stock on hung until its 120 s timeout (client-api round
-  // trips, client-batches KMS calls); neither reproduced alone or under CPU load. Until that is
-  // understood the kit makes its keys here; the stock and its tests stay (test/browser/kit-offload).
+  // keyStock 'never', and no `signingKeys` source passed to the CMM: the signing-key stock stays off
+  // for now, so signed messages take the core's own keys (one spare generated ahead). Measured, the
+  // stock pays only where a key clones cheaply (Firefox; not Chromium), and in two full three-engine
+  // CI runs a Firefox test that made signed kit.encrypt calls with it on hung until its 120 s
+  // timeout (client-api round trips, client-batches KMS calls); neither reproduced alone or under
+  // CPU load. The stock and its tests stay (test/browser/kit-offload) for the next look.
   offload ??= new Offload(() => batchPool().helper(), { keyStock: 'never' });
   return offload;
-}
-
-/** Encrypts with signing keys from the helper's stock when there is one (pool/offload.ts). */
-function withSigningKeys(keyring: Keyring): Keyring | MaterialsManager {
-  const source = offloaded();
-  return source ? new DefaultCmm({ keyring, signingKeys: source.signingKeys }) : keyring;
 }
 
 /** Runs `call` with a footer hasher in a helper (pool/offload.ts), ending its sessions afterwards. */
@@ -222,7 +214,7 @@ const api: KitWorkerApi = {
     const kmsOperations = (Object.keys(operations) as (keyof KmsRegionClient)[]).filter((key): key is KmsOperationName => typeof operations[key] === 'function');
     const branchKeys = new KitBranchKeys(config.name, clientFor);
     const tables = new KitTables(config.name, branchKeys, { regionClient, defaultRegion: kms.regions[0]! });
-    helperLimit = config.helperWorkers ?? defaultHelperWorkers();
+    helperLimit = config.helperWorkers ?? defaultBatchWorkers() - 1;
     opened = { name: config.name, kms, clientFor, account: kms.account, defaultRegion: kms.regions[0]!, branchKeys, regionClient, services: new KitServices(kms, principal), tables };
     return { account: kms.account, regions: [...kms.regions], kmsOperations, locked: kms.locked, lockable: kms.lockable };
   }),
@@ -270,7 +262,7 @@ const api: KitWorkerApi = {
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     const plaintext = await bytesOf(data);
     const { ciphertext, header } = await withHasher((signatureHasher) =>
-      encrypt(withSigningKeys(keyring), plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId, signatureHasher }),
+      encrypt(keyring, plaintext, { encryptionContext: options.encryptionContext, suiteId: options.suiteId, signatureHasher }),
     );
     const owned = ownedBytes(ciphertext);
     return transfer({ ciphertext: owned, header }, [owned.buffer]);
@@ -289,7 +281,7 @@ const api: KitWorkerApi = {
     const { clientFor, defaultRegion } = unlockedState();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);
     return withHasher((signatureHasher) => {
-      const transform = encryptStream(withSigningKeys(keyring), {
+      const transform = encryptStream(keyring, {
         encryptionContext: options.encryptionContext,
         suiteId: options.suiteId,
         plaintextLength: file.size,

@@ -8,19 +8,13 @@
  * was called; two key generations at once take as long as two in a row: `node bench/signed-paths.mjs`
  * prints these figures), so a key pair generated "ahead" or a hash computed "while the frames are in
  * WebCrypto" still takes this thread's time. Only another thread overlaps them, and only when the
- * machine has a second core: {@link offloadWorthIt}.
+ * machine has a second core (the kit worker starts helpers only then: CreateKitOptions.helperWorkers).
  */
 import { transfer } from 'comlink';
 import { createIncrementalHash, generateSigningKey, type SignatureHasher, type SigningKey, type SigningKeySource } from '../../src/core/index.js';
 import { fromWireError, KitError, KitErrorCode, type WireError } from '../../src/client/protocol.js';
 import type { PoolHelper } from './batch-pool.js';
 import { HASH_DIGEST, HASH_END } from './helper-api.js';
-
-/** Whether a second worker can run beside this one: more than one logical core. */
-export function offloadWorthIt(): boolean {
-  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency;
-  return Number.isInteger(cores) && cores > 1;
-}
 
 /** Keys asked of the helper at a time, and the stock below which more are asked for. */
 const KEYS_PER_REQUEST = 16;
