@@ -277,6 +277,17 @@ const api: KitWorkerApi = {
     return transfer({ plaintext: owned, header }, [owned.buffer]);
   }),
 
+  hashSession: guarded(async (port: MessagePort, hash: 'SHA-256' | 'SHA-384'): Promise<boolean> => {
+    if (!(port instanceof MessagePort)) throw typeError('port', 'a MessagePort');
+    if (hash !== 'SHA-256' && hash !== 'SHA-384') throw typeError('hash', "'SHA-256' or 'SHA-384'");
+    const helpers = offloaded();
+    if (!helpers || !(await helpers.openSession(port, hash))) {
+      port.close();
+      return false;
+    }
+    return true;
+  }),
+
   encryptFile: guarded(async (file: Blob, options: WireEncryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob> => {
     const { clientFor, defaultRegion } = unlockedState();
     const keyring = encryptingKeyring(options.keyIds, clientFor, options.region ?? defaultRegion);

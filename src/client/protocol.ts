@@ -251,6 +251,13 @@ export interface KitWorkerApi {
    */
   decryptFile(file: Blob, options: WireDecryptOptions, control: MessagePort, output?: FileSystemFileHandle): Promise<Blob>;
   /**
+   * `kit.signatureHasher`: starts a footer-hash session (src/client/port-hash.ts) on `port` in one of
+   * this worker's helpers, so the page's bytes go to the helper directly. Resolves `false` when the
+   * worker runs no helpers (CreateKitOptions.helperWorkers 0, one core, or helpers that cannot load):
+   * the page then hashes on its own thread.
+   */
+  hashSession(port: MessagePort, hash: 'SHA-256' | 'SHA-384'): Promise<boolean>;
+  /**
    * Creates a branch key in the kit's branch key store (IndexedDB), wrapped by the KMS key
    * `options.keyId` (resolved to its ARN in `options.region`, or the ARN's own region). Resolves
    * with the branch key id.

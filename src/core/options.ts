@@ -27,6 +27,12 @@ export interface MessageHasher {
   update(data: Uint8Array): void | Promise<void>;
   /** The digest of everything fed (32 bytes for SHA-256, 48 for SHA-384). */
   digest(): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Optional: called instead of `digest()` when the message fails (a bad frame, an error in a
+   * stream, a cancelled stream where the engine reports it), so a hasher elsewhere can free its
+   * session at once. Called at most once, and never after `digest()`.
+   */
+  end?(): void;
 }
 
 /**

@@ -165,6 +165,8 @@ export interface MessageHash {
   /** Awaited by the caller before it reuses `data`. */
   update(data: Uint8Array): void | Promise<void>;
   digest(): Bytes | Promise<Bytes>;
+  /** The message failed: the digest will not be asked for (see MessageHasher.end). */
+  end?(): void;
 }
 
 const DIGEST_LENGTH: Record<string, number> = { 'SHA-256': 32, 'SHA-384': 48 };
@@ -186,6 +188,7 @@ function checkedHasher(hasher: MessageHasher, hash: HashName): MessageHash {
   }
   return {
     update: (data) => hasher.update(data),
+    end: () => hasher.end?.(),
     digest: async () => {
       const digest = await hasher.digest();
       if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_LENGTH[hash]) {

@@ -83,27 +83,32 @@ export async function encryptSignedBody(prepared: SignedBodyEncryption, plaintex
   const frames = frameCount(plaintext.length, frameLength);
   const stride = frameLength + REGULAR_FRAME_OVERHEAD;
   const frameEnd = (i: number) => (i === frames - 1 ? out.length : headerLength + (i + 1) * stride);
-  await pipelineInOrder(
-    frames,
-    FRAME_CONCURRENCY,
-    (i) => {
-      const from = i * frameLength;
-      const final = i === frames - 1;
-      const content = plaintext.subarray(from, final ? plaintext.length : from + frameLength);
-      return encryptFrameInto(key, messageId, i + 1, content, final, out, headerLength + i * stride);
-    },
-    {
-      after: async (i) => {
-        if (i === 0) {
-          // The header tag was computed beside the first frames.
-          const header = await prepared.headerBytes;
-          out.set(header, 0);
-          await hash.update(header);
-        }
-        await hash.update(out.subarray(headerLength + i * stride, frameEnd(i)));
+  try {
+    await pipelineInOrder(
+      frames,
+      FRAME_CONCURRENCY,
+      (i) => {
+        const from = i * frameLength;
+        const final = i === frames - 1;
+        const content = plaintext.subarray(from, final ? plaintext.length : from + frameLength);
+        return encryptFrameInto(key, messageId, i + 1, content, final, out, headerLength + i * stride);
       },
-    },
-  );
+      {
+        after: async (i) => {
+          if (i === 0) {
+            // The header tag was computed beside the first frames.
+            const header = await prepared.headerBytes;
+            out.set(header, 0);
+            await hash.update(header);
+          }
+          await hash.update(out.subarray(headerLength + i * stride, frameEnd(i)));
+        },
+      },
+    );
+  } catch (error) {
+    hash.end?.();
+    throw error;
+  }
   return signDigest(prepared.signingKey, signature.curve, await hash.digest());
 }
 
@@ -149,6 +154,7 @@ export async function decryptSignedBody(options: {
     );
   } catch (error) {
     plaintext.fill(0);
+    hash.end?.();
     throw error;
   }
   const verified = await verifyDigest(options.verificationKey, signature.curve, options.derSignature, await hash.digest());

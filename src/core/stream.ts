@@ -127,6 +127,11 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       controller.enqueue(part);
     }
   };
+  /** The stream failed: a hasher elsewhere may free its session (MessageHasher.end). */
+  const abandon = () => {
+    hash?.end?.();
+    hash = undefined;
+  };
   const emit = async (controller: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
     // The cipher copies `content` when called (WebCrypto's rule), so the caller may reuse it.
     const sealed = sealFrame(prepared.key, prepared.messageId, sequence++, content, final);
@@ -157,44 +162,56 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       }
     },
     async transform(chunk, controller) {
-      assertBytes(chunk, 'encryptStream chunk');
-      total += chunk.length;
-      if (bound !== undefined && total > bound) {
-        throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `more plaintext arrived than options.plaintextLength (${bound}) allows`);
-      }
-      let offset = 0;
-      const frameLength = frame.length;
-      while (offset < chunk.length) {
-        // A full frame is sent only once more bytes follow: the last frame must be the final one.
-        if (filled === frameLength) {
-          checkSequence();
-          await emit(controller, frame, false);
-          filled = 0;
+      try {
+        assertBytes(chunk, 'encryptStream chunk');
+        total += chunk.length;
+        if (bound !== undefined && total > bound) {
+          throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `more plaintext arrived than options.plaintextLength (${bound}) allows`);
         }
-        // Whole frames with more bytes after them go straight from the chunk, without a copy.
-        if (filled === 0 && chunk.length - offset > frameLength) {
-          checkSequence();
-          await emit(controller, chunk.subarray(offset, offset + frameLength), false);
-          offset += frameLength;
-          continue;
+        let offset = 0;
+        const frameLength = frame.length;
+        while (offset < chunk.length) {
+          // A full frame is sent only once more bytes follow: the last frame must be the final one.
+          if (filled === frameLength) {
+            checkSequence();
+            await emit(controller, frame, false);
+            filled = 0;
+          }
+          // Whole frames with more bytes after them go straight from the chunk, without a copy.
+          if (filled === 0 && chunk.length - offset > frameLength) {
+            checkSequence();
+            await emit(controller, chunk.subarray(offset, offset + frameLength), false);
+            offset += frameLength;
+            continue;
+          }
+          const take = Math.min(frame.length - filled, chunk.length - offset);
+          frame.set(chunk.subarray(offset, offset + take), filled);
+          filled += take;
+          offset += take;
         }
-        const take = Math.min(frame.length - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
+      } catch (error) {
+        abandon();
+        throw error;
       }
     },
     async flush(controller) {
-      await emit(controller, frame.subarray(0, filled), true);
-      while (inFlight.length > 0) await release(controller);
-      frame.fill(0);
-      const signature = prepared.suite.signature;
-      if (signature && hash) {
-        const der = await signDigest(prepared.signingKey!, signature.curve, await hash.digest());
-        const footer = new Uint8Array(2 + der.length);
-        new DataView(footer.buffer).setUint16(0, der.length);
-        footer.set(der, 2);
-        controller.enqueue(footer);
+      try {
+        await emit(controller, frame.subarray(0, filled), true);
+        while (inFlight.length > 0) await release(controller);
+        frame.fill(0);
+        const signature = prepared.suite.signature;
+        const signing = hash;
+        hash = undefined; // the digest is taken: never `end` it after that
+        if (signature && signing) {
+          const der = await signDigest(prepared.signingKey!, signature.curve, await signing.digest());
+          const footer = new Uint8Array(2 + der.length);
+          new DataView(footer.buffer).setUint16(0, der.length);
+          footer.set(der, 2);
+          controller.enqueue(footer);
+        }
+      } catch (error) {
+        abandon();
+        throw error;
       }
     },
   });
@@ -410,7 +427,9 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       const signature = queue.peek(2 + sigLength).slice(2);
       queue.consume(2 + sigLength);
       const curve = parsed.suite.signature!.curve;
-      if (!(await verifyDigest(keys!.verificationKey!, curve, signature, await hash!.digest()))) {
+      const verifying = hash!;
+      hash = undefined; // the digest is taken: never `end` it after that
+      if (!(await verifyDigest(keys!.verificationKey!, curve, signature, await verifying.digest()))) {
         throw new EnvelopeError(ErrorCode.SIGNATURE_INVALID, 'the message signature does not verify: the message was altered');
       }
       for (const plaintext of held) controller.enqueue(plaintext);
@@ -420,6 +439,8 @@ export function decryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
   };
 
   const fail = (error: unknown) => {
+    hash?.end?.();
+    hash = undefined;
     for (const plaintext of held) plaintext.fill(0);
     held = [];
     queue.clear();

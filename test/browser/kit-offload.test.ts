@@ -6,7 +6,8 @@
  * files and messages, and `helperWorkers` checked.
  */
 import { expect } from 'chai';
-import { createIncrementalHash, parseHeader } from '../../src/core/index.js';
+import { createIncrementalHash, decrypt, decryptStream, encrypt, encryptStream, parseHeader, RawAesKeyring } from '../../src/core/index.js';
+import { PortHash } from '../../src/client/port-hash.js';
 import { createKit } from '../../src/index.js';
 import { KitError } from '../../src/client/errors.js';
 import { BatchPool, type PoolHelper } from '../../workers/pool/batch-pool.js';
@@ -206,6 +207,67 @@ describe('kit worker offload: kits with and without helpers', () => {
           expect(sameBytes((await (i % 2 ? helped : alone).decrypt(ciphertext)).plaintext, small)).to.equal(true);
         }
         expect(keys.size, `on ${cores} cores`).to.equal(24);
+      } finally {
+        await alone.close();
+      }
+    });
+  });
+
+  it('lend the page a footer hasher (kit.signatureHasher) for the core, in a helper when there is one', async () => {
+    const cores = navigator.hardwareConcurrency;
+    await withKit(async (helped, name) => {
+      const alone = await createKit({ name, regions: REGIONS, helperWorkers: 0 });
+      try {
+        // Where the hash runs: a port to the helper, or (no helpers) this thread.
+        const remote = await helped.signatureHasher('SHA-384');
+        const local = await alone.signatureHasher('SHA-384');
+        expect(remote instanceof PortHash, `on ${cores} cores`).to.equal(cores > 1);
+        expect(local instanceof PortHash).to.equal(false);
+        // Same digests as the core's own hash, for odd pieces, SHA-384 and SHA-256 alike.
+        const data = patternBytes(3 * MiB + 11);
+        for (const hash of ['SHA-384', 'SHA-256'] as const) {
+          const reference = await createIncrementalHash(hash);
+          reference.update(data);
+          const expected = reference.digest();
+          for (const hasher of [hash === 'SHA-384' ? remote : await helped.signatureHasher(hash), hash === 'SHA-384' ? local : await alone.signatureHasher(hash)]) {
+            const piece = new Uint8Array(700_001); // reused by this caller after each update
+            for (let at = 0; at < data.length; at += piece.length) {
+              const part = data.subarray(at, at + piece.length);
+              piece.set(part);
+              await hasher.update(piece.subarray(0, part.length));
+            }
+            expect(sameBytes(await hasher.digest(), expected), hash).to.equal(true);
+          }
+        }
+        // The core on this page: messages made with either hasher, or none, read with any of them.
+        const keyring = new RawAesKeyring({ keyNamespace: 'offload', keyName: 'page', wrappingKey: patternBytes(32) });
+        const plaintext = patternBytes(5 * MiB + 7);
+        const made = [
+          (await encrypt(keyring, plaintext, { encryptionContext: context, signatureHasher: helped.signatureHasher })).ciphertext,
+          (await encrypt(keyring, plaintext, { encryptionContext: context, signatureHasher: alone.signatureHasher })).ciphertext,
+          (await encrypt(keyring, plaintext, { encryptionContext: context })).ciphertext,
+        ];
+        for (const message of made) {
+          for (const signatureHasher of [helped.signatureHasher, alone.signatureHasher, undefined]) {
+            expect(sameBytes((await decrypt(keyring, message, { signatureHasher })).plaintext, plaintext)).to.equal(true);
+          }
+        }
+        // Streams too.
+        const streamed = await new Response(new Blob([plaintext]).stream().pipeThrough(encryptStream(keyring, { encryptionContext: context, signatureHasher: helped.signatureHasher }))).arrayBuffer();
+        const back = await new Response(new Blob([streamed]).stream().pipeThrough(decryptStream(keyring, { signatureHasher: helped.signatureHasher }))).arrayBuffer();
+        expect(sameBytes(new Uint8Array(back), plaintext)).to.equal(true);
+        // Tampering is caught on both paths: a frame (INTEGRITY_FAILURE) and the signature.
+        const badFrame = made[0]!.slice();
+        badFrame[made[0]!.length >> 1]! ^= 1;
+        const badSignature = made[0]!.slice();
+        badSignature[badSignature.length - 30]! ^= 1;
+        expect((await rejection(decrypt(keyring, badFrame, { signatureHasher: helped.signatureHasher }))).code).to.equal('INTEGRITY_FAILURE');
+        expect((await rejection(decrypt(keyring, badSignature, { signatureHasher: helped.signatureHasher }))).code).to.equal('SIGNATURE_INVALID');
+        // The kit still works after failed sessions (they were ended, not left waiting).
+        expect(sameBytes((await decrypt(keyring, made[1]!, { signatureHasher: helped.signatureHasher })).plaintext, plaintext)).to.equal(true);
+        // A hash the format does not use is refused, naming it.
+        const refused = await rejection(Promise.resolve().then(() => helped.signatureHasher('MD5' as 'SHA-384')));
+        expect([refused.name, refused.code]).to.deep.equal(['TypeError', 'INVALID_ARGUMENT']);
       } finally {
         await alone.close();
       }

@@ -127,6 +127,56 @@ describe('signed-message work elsewhere: options.signatureHasher', () => {
   });
 });
 
+describe('signed-message work elsewhere: MessageHasher.end', () => {
+  /** A real hash that counts how each session ended: by its digest, or by `end()`. */
+  function endingHasher(): { hasher: SignatureHasher; ends: string[] } {
+    const ends: string[] = [];
+    const hasher: SignatureHasher = async (hash) => {
+      const h = await createIncrementalHash(hash);
+      let over = false;
+      return {
+        update: (data) => h.update(data),
+        digest() {
+          expect(over, 'digest after end').to.equal(false);
+          over = true;
+          ends.push('digest');
+          return h.digest();
+        },
+        end() {
+          expect(over, 'end after digest or end').to.equal(false);
+          over = true;
+          ends.push('end');
+        },
+      };
+    };
+    return { hasher, ends };
+  }
+
+  it('ends a session instead of asking its digest when the message fails, on every incremental path', async () => {
+    const large = patterned(4 * MiB + 9);
+    const { ciphertext } = await encrypt(keyring, large, { encryptionContext: context });
+    const badFrame = ciphertext.slice();
+    badFrame[ciphertext.length >> 1]! ^= 1;
+
+    const oneShot = endingHasher();
+    expect((await decrypt(keyring, ciphertext, { signatureHasher: oneShot.hasher })).plaintext).to.deep.equal(large);
+    const failed = await decrypt(keyring, badFrame, { signatureHasher: oneShot.hasher }).catch((e: EnvelopeError) => e);
+    expect((failed as EnvelopeError).code).to.equal('INTEGRITY_FAILURE');
+    expect(oneShot.ends).to.deep.equal(['digest', 'end']);
+
+    const stream = endingHasher();
+    const readBad = await streamed(badFrame, decryptStream(keyring, { signatureHasher: stream.hasher })).catch((e: EnvelopeError) => e);
+    expect((readBad as EnvelopeError).code).to.equal('INTEGRITY_FAILURE');
+    // A stream that fails while encrypting: more bytes than it was told to expect.
+    const tooLong = await streamed(large, encryptStream(keyring, { signatureHasher: stream.hasher, plaintextLength: 1 << 20, frameLength: 4096 })).catch((e: EnvelopeError) => e);
+    expect((tooLong as EnvelopeError).code).to.equal('LIMIT_EXCEEDED');
+    expect(await streamed(large, decryptStream(keyring, { signatureHasher: stream.hasher })).catch((e: EnvelopeError) => e.code)).to.equal('MALFORMED_MESSAGE');
+    const message = await streamed(large, encryptStream(keyring, { signatureHasher: stream.hasher }));
+    expect(await streamed(message, decryptStream(keyring, { signatureHasher: stream.hasher }))).to.deep.equal(large);
+    expect(stream.ends).to.deep.equal(['end', 'end', 'digest', 'digest']);
+  });
+});
+
 describe('signed-message work elsewhere: DefaultCmm signingKeys', () => {
   it('signs each message with the key the source gives, extractable only when asked', async () => {
     const asked: boolean[] = [];

@@ -10,7 +10,8 @@ import { createIncrementalHash, decryptMany, EnvelopeError, ErrorCode, generateS
 import { batchRecordError, branchKeyStoreNames, ownedBytes, toWireError, type BatchDecryptResult } from '../../src/client/protocol.js';
 import { BATCH_CONCURRENCY, encryptRecords } from '../kit-batches.js';
 import { KitBranchKeys } from '../kit-branch-keys.js';
-import { HASH_DIGEST, HASH_END, HELPER_READY, type BatchHelperApi, type HelperKeySource, type NotForHelper } from './helper-api.js';
+import { HASH_DIGEST, HASH_END } from '../../src/client/port-hash.js';
+import { HELPER_READY, type BatchHelperApi, type HelperKeySource, type NotForHelper } from './helper-api.js';
 
 /** Most signing keys one request may ask for. */
 const MAX_SIGNING_KEYS = 64;

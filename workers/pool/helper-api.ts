@@ -47,16 +47,12 @@ export interface BatchHelperApi {
   decryptMany(messages: Uint8Array<ArrayBuffer>[], encryptionContext: EncryptionContext | undefined): Promise<(BatchDecryptResult | NotForHelper)[]>;
   /**
    * Hashes one signed message's header and body beside the kit worker (offload.ts): `port` then
-   * carries the message's bytes in order (Uint8Array messages), and {@link HASH_DIGEST} asks for the
-   * digest, which comes back on `port` (or a {@link WireError}); {@link HASH_END} drops the session.
+   * carries the message's bytes in order (Uint8Array messages), and `HASH_DIGEST` asks for the
+   * digest, which comes back on `port` (or a {@link WireError}); `HASH_END` drops the session
+   * (src/client/port-hash.ts).
    * Resolves once the hash is ready.
    */
   hashSession(port: MessagePort, hash: SignatureHashName): Promise<void>;
   /** `count` fresh non-extractable ECDSA signing keys on `curve`, for signed messages of the kit worker. */
   signingKeys(curve: 'P-256' | 'P-384', count: number): Promise<SigningKey[]>;
 }
-
-/** On a hash session's port: asks for the digest (then the session ends). */
-export const HASH_DIGEST = 'digest';
-/** On a hash session's port: ends the session without a digest (the message failed or was aborted). */
-export const HASH_END = 'end';

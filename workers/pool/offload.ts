@@ -11,10 +11,10 @@
  * machine has a second core (the kit worker starts helpers only then: CreateKitOptions.helperWorkers).
  */
 import { transfer } from 'comlink';
-import { createIncrementalHash, generateSigningKey, type SignatureHasher, type SigningKey, type SigningKeySource } from '../../src/core/index.js';
-import { fromWireError, KitError, KitErrorCode, type WireError } from '../../src/client/protocol.js';
+import { createIncrementalHash, generateSigningKey, type SignatureHasher, type SignatureHashName, type SigningKey, type SigningKeySource } from '../../src/core/index.js';
+import { KitError, KitErrorCode } from '../../src/client/protocol.js';
 import type { PoolHelper } from './batch-pool.js';
-import { HASH_DIGEST, HASH_END } from './helper-api.js';
+import { HASH_STALL_MS, PortHash } from '../../src/client/port-hash.js';
 
 /** Keys asked of the helper at a time, and the stock below which more are asked for. */
 const KEYS_PER_REQUEST = 16;
@@ -107,125 +107,46 @@ export class Offload {
    * digest).
    */
   hashing(): { readonly hasher: SignatureHasher; close(): void } {
-    const open = new Set<MessagePort>();
+    const open = new Set<PortHash>();
     const hasher: SignatureHasher = async (hash) => {
-      let helper: PoolHelper;
-      try {
-        helper = await this.#helper();
-      } catch (error) {
-        // Helpers cannot load here (a CSP, a failed start): hash on this thread, as without helpers.
-        if (error instanceof KitError && error.code === KitErrorCode.CLOSED) throw error;
+      const { port1: port, port2 } = new MessageChannel();
+      const helper = await this.openSession(port2, hash);
+      if (!helper) {
+        port.close();
         return createIncrementalHash(hash);
       }
-      const { port1: port, port2 } = new MessageChannel();
-      open.add(port);
-      await Promise.race([helper.remote.hashSession(transfer(port2, [port2]), hash), helper.failed]);
-      return new RemoteHash(port, helper, this.#stallMs, () => open.delete(port));
+      const session: PortHash = new PortHash(port, {
+        failed: helper.failed,
+        stalled: (error) => helper.stop(error),
+        done: () => open.delete(session),
+        stallMs: this.#stallMs,
+      });
+      open.add(session);
+      return session;
     };
     return {
       hasher,
       close() {
-        for (const port of open) {
-          port.postMessage(HASH_END);
-          port.close();
-        }
+        for (const session of open) session.end();
         open.clear();
       },
     };
   }
-}
 
-/** Bytes copied into one buffer of the ring (a frame of the default length and its overhead fit). */
-const HASH_BUFFER_BYTES = 512 * 1024;
-/** Buffers of one session: at most this many are with the helper, so at most 8 MiB wait to be hashed. */
-const HASH_BUFFERS = 16;
-/**
- * How long a session waits for the helper to hand back a buffer or the digest before it counts the
- * helper as hung: 8 MiB in flight hash in well under a second even on a loaded machine, so 30 s
- * means the helper stopped answering. It is then stopped (a later call starts another) and the call
- * fails with WORKER_FAILED instead of waiting forever.
- */
-export const HASH_STALL_MS = 30_000;
-
-/**
- * One message's hash in the helper. Each update is copied into a buffer of a small ring, which is
- * transferred to the helper and transferred back once hashed: no fresh allocation per frame (whose
- * page faults and garbage cost more CPU than the copy), and when the helper falls behind, `update`
- * waits for a buffer to come back, so the bytes in flight stay bounded however large the file.
- */
-class RemoteHash {
-  readonly #port: MessagePort;
-  readonly #helper: PoolHelper;
-  readonly #done: () => void;
-  readonly #free: ArrayBuffer[] = [];
-  #allocated = 0;
-  #waiting: (() => void) | undefined;
-  #digest: { resolve: (digest: Uint8Array) => void; reject: (error: unknown) => void } | undefined;
-  #digested = false;
-
-  readonly #stallMs: number;
-
-  constructor(port: MessagePort, helper: PoolHelper, stallMs: number, done: () => void) {
-    this.#port = port;
-    this.#helper = helper;
-    this.#stallMs = stallMs;
-    this.#done = done;
-    port.onmessage = ({ data }: MessageEvent<ArrayBuffer | Uint8Array | { error: WireError }>) => {
-      if (data instanceof ArrayBuffer) {
-        if (data.byteLength === HASH_BUFFER_BYTES) this.#free.push(data);
-        else this.#allocated--; // an oversized one-off buffer: let it go
-        const wake = this.#waiting;
-        this.#waiting = undefined;
-        wake?.();
-      } else if (data instanceof Uint8Array) {
-        this.#digest?.resolve(data);
-      } else {
-        this.#digest?.reject(fromWireError(data.error));
-      }
-    };
-  }
-
-  /** `answer`, or the helper's failure, or WORKER_FAILED (and the helper stopped) after HASH_STALL_MS. */
-  async #withinStall<T>(answer: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new KitError(KitErrorCode.WORKER_FAILED, `the hash helper worker did not answer within ${this.#stallMs / 1000} s`);
-        this.#helper.stop(error);
-        reject(error);
-      }, this.#stallMs);
-    });
+  /**
+   * Starts a hash session in the side helper on `port` (transferred to it; see src/client/port-hash.ts
+   * for what the port then carries). Resolves the helper, or undefined when helpers cannot load here
+   * (a CSP, a failed start): the caller then hashes on its own thread, as without helpers.
+   */
+  async openSession(port: MessagePort, hash: SignatureHashName): Promise<PoolHelper | undefined> {
+    let helper: PoolHelper;
     try {
-      return await Promise.race([answer, this.#helper.failed, stalled]);
-    } finally {
-      clearTimeout(timer);
+      helper = await this.#helper();
+    } catch (error) {
+      if (error instanceof KitError && error.code === KitErrorCode.CLOSED) throw error;
+      return undefined;
     }
-  }
-
-  async update(data: Uint8Array): Promise<void> {
-    let buffer: ArrayBuffer;
-    if (data.length > HASH_BUFFER_BYTES) {
-      buffer = new ArrayBuffer(data.length); // larger than any frame of the default length: rare
-      this.#allocated++;
-    } else {
-      while (this.#free.length === 0 && this.#allocated >= HASH_BUFFERS) {
-        await this.#withinStall(new Promise<void>((resolve) => (this.#waiting = resolve)));
-      }
-      if (this.#free.length === 0) this.#allocated++;
-      buffer = this.#free.pop() ?? new ArrayBuffer(HASH_BUFFER_BYTES);
-    }
-    new Uint8Array(buffer).set(data);
-    this.#port.postMessage(new Uint8Array(buffer, 0, data.length), [buffer]);
-  }
-
-  digest(): Promise<Uint8Array> {
-    if (this.#digested) return Promise.reject(new KitError(KitErrorCode.INTERNAL, 'a hash session was asked for its digest twice'));
-    this.#digested = true;
-    const answer = new Promise<Uint8Array>((resolve, reject) => (this.#digest = { resolve, reject }));
-    this.#port.postMessage(HASH_DIGEST);
-    return this.#withinStall(answer).finally(() => {
-      this.#done();
-      this.#port.close();
-    });
+    await Promise.race([helper.remote.hashSession(transfer(port, [port]), hash), helper.failed]);
+    return helper;
   }
 }
