@@ -12,7 +12,7 @@ import { checkEncryptOptions, type CheckedEncryptOptions, type EncryptOptions } 
 import { prepareEncryption } from './prepare.js';
 import { RandomPool } from './random-pool.js';
 import type { BatchEncryptingKeyring, DataKeyWrapper } from './batch-keyrings.js';
-import { signMessage } from './signature.js';
+import { SIGNATURE_LENGTH, signMessage } from './signature.js';
 import { encryptSignedBody, INCREMENTAL_SIGNATURE_THRESHOLD } from './signed-body.js';
 import type { AlgorithmSuite } from './suites.js';
 
@@ -24,7 +24,6 @@ export interface EncryptResult {
 }
 
 /** Largest DER ECDSA signature for P-384 (two 49-byte integers with headers). */
-const MAX_FOOTER = 2 + 104;
 
 /**
  * Encrypts `plaintext` under a fresh data key wrapped by the keyring (or the materials manager),
@@ -73,7 +72,8 @@ async function encryptChecked(cmm: MaterialsManager, plaintext: Uint8Array, chec
   const { headerLength, suite } = prepared;
   const bodyLength = framedBodyLength(plaintext.length, prepared.frameLength);
   const unsignedLength = headerLength + bodyLength;
-  const out = new Uint8Array(unsignedLength + (suite.signature ? MAX_FOOTER : 0));
+  // Room for the footer at its usual length (footerSignature): only a rare shorter one costs a copy.
+  const out = new Uint8Array(unsignedLength + (suite.signature ? 2 + SIGNATURE_LENGTH[suite.signature.curve] : 0));
   let signature: Bytes;
   if (suite.signature && incremental && prepared.signingKey!.privateKey.extractable) {
     signature = await encryptSignedBody({ ...prepared, signingKey: prepared.signingKey!, signatureHasher: checked.signatureHasher }, plaintext, out.subarray(0, unsignedLength), headerLength);
@@ -84,11 +84,18 @@ async function encryptChecked(cmm: MaterialsManager, plaintext: Uint8Array, chec
     ]);
     out.set(headerBytes, 0);
     if (!suite.signature) return { ciphertext: out, header: prepared.header };
-    signature = await signMessage(prepared.signingKey!, suite.signature.hash, out.subarray(0, unsignedLength));
+    signature = await signMessage(prepared.signingKey!, suite.signature.curve, suite.signature.hash, out.subarray(0, unsignedLength));
   }
-  new DataView(out.buffer).setUint16(unsignedLength, signature.length);
-  out.set(signature, unsignedLength + 2);
-  return { ciphertext: shrink(out, unsignedLength + 2 + signature.length), header: prepared.header };
+  const length = unsignedLength + 2 + signature.length;
+  let message = out;
+  if (length > out.length) {
+    // Never for footerSignature (at most SIGNATURE_LENGTH): kept so that no footer could overrun.
+    message = new Uint8Array(length);
+    message.set(out.subarray(0, unsignedLength));
+  }
+  new DataView(message.buffer).setUint16(unsignedLength, signature.length);
+  message.set(signature, unsignedLength + 2);
+  return { ciphertext: length === message.length ? message : shrink(message, length), header: prepared.header };
 }
 
 /** The first `length` bytes as an array of exactly that size, without a copy where the engine can. */

@@ -118,6 +118,48 @@ export function p1363ToDer(signature: Uint8Array): Bytes {
   return out;
 }
 
+/** The group orders n of the curves (FIPS 186-4, D.1.2.3 and D.1.2.4). */
+const ORDER: Record<CurveName, bigint> = {
+  'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+};
+
+/**
+ * The length every footer signature is brought to (DER: 6 bytes of tags and lengths, one integer
+ * of the scalar's length and one with a sign byte more), as the AWS Encryption SDK for Python does:
+ * 71 bytes for P-256, 103 for P-384. A fixed length lets one-shot encrypt lay the message out in a
+ * buffer of its final size instead of copying it once signed.
+ */
+export const SIGNATURE_LENGTH: Record<CurveName, number> = { 'P-256': 71, 'P-384': 103 };
+
+/** Bytes of `value` (big-endian, unsigned) as a minimal DER INTEGER's content. */
+function derIntegerLength(value: Uint8Array): number {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  return value.length - start + (value[start]! & 0x80 ? 1 : 0);
+}
+
+/**
+ * The DER footer signature of an IEEE P1363 one (r || s). (r, s) and (r, n - s) are the same
+ * signature to every ECDSA verifier; the one whose DER is {@link SIGNATURE_LENGTH} long is taken
+ * (the choice depends only on public bytes). When r itself is short (about 1 in 256), neither is,
+ * and the DER is shorter.
+ */
+export function footerSignature(raw: Uint8Array, curve: CurveName): Bytes {
+  const n = raw.length / 2;
+  const r = raw.subarray(0, n);
+  const s = raw.subarray(n);
+  const target = SIGNATURE_LENGTH[curve];
+  const length = 6 + derIntegerLength(r) + derIntegerLength(s);
+  if (length === target) return p1363ToDer(raw);
+  let value = ORDER[curve] - BigInt(`0x${Array.from(s, (b) => b.toString(16).padStart(2, '0')).join('')}`);
+  const negated = new Uint8Array(raw);
+  for (let i = raw.length - 1; i >= n; i--, value >>= 8n) negated[i] = Number(value & 0xffn);
+  const negatedLength = 6 + derIntegerLength(r) + derIntegerLength(negated.subarray(n));
+  // The target length if the negation reaches it; otherwise the shorter of the two.
+  return p1363ToDer(negatedLength === target || negatedLength < length ? negated : raw);
+}
+
 /** Strict DER to IEEE P1363; undefined when the bytes are not a minimal DER ECDSA signature. */
 export function derToP1363(der: Uint8Array, scalarLength: number): Bytes | undefined {
   if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2) return undefined;
@@ -139,10 +181,10 @@ export function derToP1363(der: Uint8Array, scalarLength: number): Bytes | undef
   return offset === der.length ? out : undefined;
 }
 
-/** Signs all of `data` (one-shot messages) and returns the DER signature. */
-export async function signMessage(key: SigningKey, hash: HashName, data: Uint8Array): Promise<Bytes> {
+/** Signs all of `data` (one-shot messages) and returns the DER signature ({@link footerSignature}). */
+export async function signMessage(key: SigningKey, curve: CurveName, hash: HashName, data: Uint8Array): Promise<Bytes> {
   const raw = new Uint8Array(await subtle().sign({ name: 'ECDSA', hash }, key.privateKey, data as Bytes));
-  return p1363ToDer(raw);
+  return footerSignature(raw, curve);
 }
 
 /** Verifies a DER signature over all of `data`. */
@@ -211,7 +253,7 @@ export async function signDigest(key: SigningKey, curve: CurveName, digest: Uint
   const scalar = fromBase64Url(jwk.d!);
   try {
     const ec = await nobleCurve(curve);
-    return ec.sign(digest, scalar, { prehash: false, lowS: false, format: 'der' }) as Bytes;
+    return footerSignature(ec.sign(digest, scalar, { prehash: false, lowS: false, format: 'compact' }), curve);
   } finally {
     scalar.fill(0);
   }
