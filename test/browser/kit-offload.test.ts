@@ -162,6 +162,34 @@ describe('kit worker offload: the Offload class with a real helper', () => {
     hashing.close();
   });
 
+  it('hashes here, and stops the helper, when the helper never opens the session', async () => {
+    const stopped: Error[] = [];
+    const mute = async (): Promise<PoolHelper> => {
+      const never = () => new Promise<never>(() => undefined);
+      return { remote: { hashSession: never } as unknown as PoolHelper['remote'], failed: never(), stop: (reason) => void stopped.push(reason) };
+    };
+    const warned: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warned.push(args);
+    try {
+      const hashing = new Offload(mute, { keyStock: 'never', stallMs: 200 }).hashing();
+      const started = performance.now();
+      const hash = await hashing.hasher('SHA-384');
+      expect(performance.now() - started).to.be.below(5000);
+      expect(hash).to.not.be.instanceOf(PortHash);
+      const data = patternBytes(1000);
+      const reference = await createIncrementalHash('SHA-384');
+      reference.update(data);
+      await hash.update(data);
+      expect(sameBytes(await hash.digest(), reference.digest())).to.equal(true);
+      expect(stopped.map((e) => (e as KitError).code)).to.deep.equal(['WORKER_FAILED']);
+      expect(String(warned[0]?.[0])).to.match(/did not open a session within 0\.2 s/);
+      hashing.close();
+    } finally {
+      console.warn = warn;
+    }
+  });
+
   it('reports a dead helper to a hash, and makes signing keys here instead', async () => {
     const dead = async (): Promise<PoolHelper> => {
       const failed = Promise.reject(new KitError('WORKER_FAILED', 'a batch helper worker failed: test'));

@@ -136,7 +136,9 @@ export class Offload {
   /**
    * Starts a hash session in the side helper on `port` (transferred to it; see src/client/port-hash.ts
    * for what the port then carries). Resolves the helper, or undefined when helpers cannot load here
-   * (a CSP, a failed start): the caller then hashes on its own thread, as without helpers.
+   * (a CSP, a failed start) or the helper does not open the session within the stall time (it is
+   * then stopped, and reported on the console): the caller then hashes on its own thread, as
+   * without helpers. Every other wait on the session is bounded the same way (PortHash).
    */
   async openSession(port: MessagePort, hash: SignatureHashName): Promise<PoolHelper | undefined> {
     let helper: PoolHelper;
@@ -146,7 +148,17 @@ export class Offload {
       if (error instanceof KitError && error.code === KitErrorCode.CLOSED) throw error;
       return undefined;
     }
-    await Promise.race([helper.remote.hashSession(transfer(port, [port]), hash), helper.failed]);
-    return helper;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.#stallMs)));
+    try {
+      const opened = await Promise.race([helper.remote.hashSession(transfer(port, [port]), hash).then(() => true as const), helper.failed, late]);
+      if (opened) return helper;
+    } finally {
+      clearTimeout(timer);
+    }
+    const error = new KitError(KitErrorCode.WORKER_FAILED, `the hash helper worker did not open a session within ${this.#stallMs / 1000} s`);
+    console.warn(`envelope-kit: ${error.message}; it is stopped and this call hashes in the kit worker`);
+    helper.stop(error);
+    return undefined;
   }
 }
