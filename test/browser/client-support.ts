@@ -19,12 +19,44 @@ export function uniqueName(): string {
 }
 
 /**
+ * The page's comlink calls to workers still unanswered (method path and age), for the reports
+ * below: a hung test then says which kit worker call never came back. Test-only: it wraps
+ * Worker.prototype.postMessage and listens for the answers on each worker it saw.
+ */
+const unanswered = new Map<string, { path: string; since: number }>();
+const watchedWorkers = new WeakSet<Worker>();
+const postToWorker = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+  const call = message as { id?: unknown; type?: unknown; path?: unknown } | null;
+  if (call && typeof call.id === 'string' && Array.isArray(call.path)) {
+    if (!watchedWorkers.has(this)) {
+      watchedWorkers.add(this);
+      this.addEventListener('message', ({ data }: MessageEvent<{ id?: unknown } | null>) => {
+        if (typeof data?.id === 'string') unanswered.delete(data.id);
+      });
+    }
+    unanswered.set(call.id, { path: `${String(call.type)} ${call.path.join('.')}`, since: performance.now() });
+  }
+  return (postToWorker as (...args: unknown[]) => void).call(this, message, ...rest);
+} as typeof Worker.prototype.postMessage;
+
+function pendingWorkerCalls(): string {
+  const now = performance.now();
+  // The most recent few that have waited a while (a closed kit's last calls may never be answered).
+  const calls = [...unanswered.values()]
+    .filter((c) => now - c.since > 5_000)
+    .slice(-8)
+    .map((c) => `${c.path} (${((now - c.since) / 1000).toFixed(0)} s)`);
+  return calls.length ? `worker calls unanswered: ${calls.join(', ')}` : 'no worker call unanswered';
+}
+
+/**
  * Awaits `promise`, saying on the console (which the runner prints with a failing test) when it is
  * still pending after `ms`: a test that hits its timeout then tells which step never settled.
  */
 async function watched<T>(promise: Promise<T>, step: string, ms = 45_000): Promise<T> {
   const started = performance.now();
-  const timer = setInterval(() => console.error(`withKit: ${step} still pending after ${((performance.now() - started) / 1000).toFixed(0)} s`), ms);
+  const timer = setInterval(() => console.error(`withKit: ${step} still pending after ${((performance.now() - started) / 1000).toFixed(0)} s; ${pendingWorkerCalls()}`), ms);
   try {
     return await promise;
   } finally {
