@@ -302,6 +302,22 @@ describe('kit worker offload: kits with and without helpers', () => {
     });
   });
 
+  it('fails a page hash session with CLOSED when the kit closes, instead of waiting', async () => {
+    await withKit(async (kit) => {
+      const hasher = await kit.signatureHasher('SHA-384');
+      await hasher.update(patternBytes(100_000));
+      await kit.close();
+      const started = performance.now();
+      if (hasher instanceof PortHash) {
+        expect((await rejection(Promise.resolve().then(() => hasher.digest()))).code).to.equal('CLOSED');
+        expect(performance.now() - started).to.be.below(2000);
+      } else {
+        expect(navigator.hardwareConcurrency, 'a local hash only without helpers').to.equal(1);
+      }
+      expect((await rejection(Promise.resolve().then(() => kit.signatureHasher('SHA-384')))).code).to.equal('CLOSED');
+    });
+  });
+
   it('checks options.helperWorkers', async () => {
     expect((await rejection(createKit({ name: uniqueName(), helperWorkers: -1 }))).name).to.equal('RangeError');
     expect((await rejection(createKit({ name: uniqueName(), helperWorkers: 1.5 }))).name).to.equal('TypeError');
