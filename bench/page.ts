@@ -291,8 +291,7 @@ async function hashFloor(size: number, rounds: number): Promise<{ oneShot: numbe
   const helper: number[] = [];
   const overlapped: number[] = [];
   const reversed: number[] = [];
-  rawKey ??= subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) as Promise<CryptoKey>;
-  const key = await rawKey;
+  const key = await rawAesKey();
   let implementation = '';
   if (!kitWorkers.has(undefined)) kitWorkerPeer(0x0578, undefined);
   const { kit: k } = await kitWorkers.get(undefined)!;
@@ -375,6 +374,11 @@ function sdkPeer(suite: SuiteNumber, frameLength: number): Peer {
 
 const TAG_LENGTH = 16;
 let rawKey: Promise<CryptoKey> | undefined;
+/** The raw peer's AES-256-GCM key (also the floor's), made once. */
+function rawAesKey(): Promise<CryptoKey> {
+  rawKey ??= subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) as Promise<CryptoKey>;
+  return rawKey;
+}
 
 function frameIv(sequence: number): Bytes {
   const iv = new Uint8Array(12);
@@ -392,11 +396,10 @@ async function pool(count: number, limit: number, work: (index: number) => Promi
 }
 
 function rawPeer(frameLength: number): Peer {
-  rawKey ??= subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']) as Promise<CryptoKey>;
   return {
     frameLength,
     async encrypt(plaintext) {
-      const key = await rawKey!;
+      const key = await rawAesKey();
       const frames = Math.max(1, Math.ceil(plaintext.length / frameLength));
       const out = new Uint8Array(plaintext.length + frames * TAG_LENGTH);
       await pool(frames, CONCURRENCY, async (i) => {
@@ -408,7 +411,7 @@ function rawPeer(frameLength: number): Peer {
       return out;
     },
     async decrypt(ciphertext) {
-      const key = await rawKey!;
+      const key = await rawAesKey();
       const sealedLength = frameLength + TAG_LENGTH;
       const frames = Math.max(1, Math.ceil(ciphertext.length / sealedLength));
       const out = new Uint8Array(ciphertext.length - frames * TAG_LENGTH);

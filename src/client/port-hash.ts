@@ -26,6 +26,20 @@ const HASH_BUFFERS = 16;
  */
 export const HASH_STALL_MS = 30_000;
 
+/** What {@link withinMs} resolves when its time ran out first. */
+export const LATE = Symbol('late');
+
+/** `answer`, or {@link LATE} once `ms` have passed without it (the timer is cleared either way). */
+export async function withinMs<T>(answer: Promise<T>, ms: number): Promise<T | typeof LATE> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), ms)));
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** How a {@link PortHash} learns that its helper is gone, and what it does when it stops answering. */
 export interface PortHashWatch {
   /** Rejects when the helper (or the worker that owns it) dies or is stopped. */
@@ -72,19 +86,11 @@ export class PortHash {
 
   /** `answer`, or the helper's failure, or WORKER_FAILED after the stall time. */
   async #withinStall<T>(answer: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new KitError(KitErrorCode.WORKER_FAILED, `the hash helper worker did not answer within ${this.#watch.stallMs / 1000} s`);
-        this.#watch.stalled(error);
-        reject(error);
-      }, this.#watch.stallMs);
-    });
-    try {
-      return await Promise.race([answer, this.#watch.failed, stalled]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const result = await withinMs(Promise.race([answer, this.#watch.failed]), this.#watch.stallMs);
+    if (result !== LATE) return result;
+    const error = new KitError(KitErrorCode.WORKER_FAILED, `the hash helper worker did not answer within ${this.#watch.stallMs / 1000} s`);
+    this.#watch.stalled(error);
+    throw error;
   }
 
   async update(data: Uint8Array): Promise<void> {

@@ -86,16 +86,11 @@ async function encryptChecked(cmm: MaterialsManager, plaintext: Uint8Array, chec
     if (!suite.signature) return { ciphertext: out, header: prepared.header };
     signature = await signMessage(prepared.signingKey!, suite.signature.curve, suite.signature.hash, out.subarray(0, unsignedLength));
   }
+  // footerSignature never exceeds SIGNATURE_LENGTH: the footer fits the room made for it.
   const length = unsignedLength + 2 + signature.length;
-  let message = out;
-  if (length > out.length) {
-    // Never for footerSignature (at most SIGNATURE_LENGTH): kept so that no footer could overrun.
-    message = new Uint8Array(length);
-    message.set(out.subarray(0, unsignedLength));
-  }
-  new DataView(message.buffer).setUint16(unsignedLength, signature.length);
-  message.set(signature, unsignedLength + 2);
-  return { ciphertext: length === message.length ? message : shrink(message, length), header: prepared.header };
+  new DataView(out.buffer).setUint16(unsignedLength, signature.length);
+  out.set(signature, unsignedLength + 2);
+  return { ciphertext: length === out.length ? out : shrink(out, length), header: prepared.header };
 }
 
 /** The first `length` bytes as an array of exactly that size, without a copy where the engine can. */

@@ -132,13 +132,6 @@ const ORDER: Record<CurveName, bigint> = {
  */
 export const SIGNATURE_LENGTH: Record<CurveName, number> = { 'P-256': 71, 'P-384': 103 };
 
-/** Bytes of `value` (big-endian, unsigned) as a minimal DER INTEGER's content. */
-function derIntegerLength(value: Uint8Array): number {
-  let start = 0;
-  while (start < value.length - 1 && value[start] === 0) start++;
-  return value.length - start + (value[start]! & 0x80 ? 1 : 0);
-}
-
 /**
  * The DER footer signature of an IEEE P1363 one (r || s). (r, s) and (r, n - s) are the same
  * signature to every ECDSA verifier; the one whose DER is {@link SIGNATURE_LENGTH} long is taken
@@ -146,18 +139,16 @@ function derIntegerLength(value: Uint8Array): number {
  * and the DER is shorter.
  */
 export function footerSignature(raw: Uint8Array, curve: CurveName): Bytes {
-  const n = raw.length / 2;
-  const r = raw.subarray(0, n);
-  const s = raw.subarray(n);
   const target = SIGNATURE_LENGTH[curve];
-  const length = 6 + derIntegerLength(r) + derIntegerLength(s);
-  if (length === target) return p1363ToDer(raw);
-  let value = ORDER[curve] - BigInt(`0x${Array.from(s, (b) => b.toString(16).padStart(2, '0')).join('')}`);
+  const der = p1363ToDer(raw);
+  if (der.length === target) return der;
+  const n = raw.length / 2;
+  let value = ORDER[curve] - BigInt(`0x${Array.from(raw.subarray(n), (b) => b.toString(16).padStart(2, '0')).join('')}`);
   const negated = new Uint8Array(raw);
   for (let i = raw.length - 1; i >= n; i--, value >>= 8n) negated[i] = Number(value & 0xffn);
-  const negatedLength = 6 + derIntegerLength(r) + derIntegerLength(negated.subarray(n));
+  const other = p1363ToDer(negated);
   // The target length if the negation reaches it; otherwise the shorter of the two.
-  return p1363ToDer(negatedLength === target || negatedLength < length ? negated : raw);
+  return other.length === target || other.length < der.length ? other : der;
 }
 
 /** Strict DER to IEEE P1363; undefined when the bytes are not a minimal DER ECDSA signature. */

@@ -127,11 +127,18 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
       controller.enqueue(part);
     }
   };
-  /** The stream failed: a hasher elsewhere may free its session (MessageHasher.end). */
-  const abandon = () => {
-    hash?.end?.();
-    hash = undefined;
-  };
+  /** `step`, ending the hash's session when it throws: a hasher elsewhere frees it at once (MessageHasher.end). */
+  const abandoning =
+    <A extends unknown[]>(step: (...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      try {
+        await step(...args);
+      } catch (error) {
+        hash?.end?.();
+        hash = undefined;
+        throw error;
+      }
+    };
   const emit = async (controller: TransformStreamDefaultController<Uint8Array>, content: Uint8Array, final: boolean) => {
     // The cipher copies `content` when called (WebCrypto's rule), so the caller may reuse it.
     const sealed = sealFrame(prepared.key, prepared.messageId, sequence++, content, final);
@@ -161,59 +168,49 @@ export function encryptStream(keyringOrCmm: Keyring | MaterialsManager, options:
         throw error;
       }
     },
-    async transform(chunk, controller) {
-      try {
-        assertBytes(chunk, 'encryptStream chunk');
-        total += chunk.length;
-        if (bound !== undefined && total > bound) {
-          throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `more plaintext arrived than options.plaintextLength (${bound}) allows`);
-        }
-        let offset = 0;
-        const frameLength = frame.length;
-        while (offset < chunk.length) {
-          // A full frame is sent only once more bytes follow: the last frame must be the final one.
-          if (filled === frameLength) {
-            checkSequence();
-            await emit(controller, frame, false);
-            filled = 0;
-          }
-          // Whole frames with more bytes after them go straight from the chunk, without a copy.
-          if (filled === 0 && chunk.length - offset > frameLength) {
-            checkSequence();
-            await emit(controller, chunk.subarray(offset, offset + frameLength), false);
-            offset += frameLength;
-            continue;
-          }
-          const take = Math.min(frame.length - filled, chunk.length - offset);
-          frame.set(chunk.subarray(offset, offset + take), filled);
-          filled += take;
-          offset += take;
-        }
-      } catch (error) {
-        abandon();
-        throw error;
+    transform: abandoning(async (chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => {
+      assertBytes(chunk, 'encryptStream chunk');
+      total += chunk.length;
+      if (bound !== undefined && total > bound) {
+        throw new EnvelopeError(ErrorCode.LIMIT_EXCEEDED, `more plaintext arrived than options.plaintextLength (${bound}) allows`);
       }
-    },
-    async flush(controller) {
-      try {
-        await emit(controller, frame.subarray(0, filled), true);
-        while (inFlight.length > 0) await release(controller);
-        frame.fill(0);
-        const signature = prepared.suite.signature;
-        const signing = hash;
-        hash = undefined; // the digest is taken: never `end` it after that
-        if (signature && signing) {
-          const der = await signDigest(prepared.signingKey!, signature.curve, await signing.digest());
-          const footer = new Uint8Array(2 + der.length);
-          new DataView(footer.buffer).setUint16(0, der.length);
-          footer.set(der, 2);
-          controller.enqueue(footer);
+      let offset = 0;
+      const frameLength = frame.length;
+      while (offset < chunk.length) {
+        // A full frame is sent only once more bytes follow: the last frame must be the final one.
+        if (filled === frameLength) {
+          checkSequence();
+          await emit(controller, frame, false);
+          filled = 0;
         }
-      } catch (error) {
-        abandon();
-        throw error;
+        // Whole frames with more bytes after them go straight from the chunk, without a copy.
+        if (filled === 0 && chunk.length - offset > frameLength) {
+          checkSequence();
+          await emit(controller, chunk.subarray(offset, offset + frameLength), false);
+          offset += frameLength;
+          continue;
+        }
+        const take = Math.min(frame.length - filled, chunk.length - offset);
+        frame.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
       }
-    },
+    }),
+    flush: abandoning(async (controller: TransformStreamDefaultController<Uint8Array>) => {
+      await emit(controller, frame.subarray(0, filled), true);
+      while (inFlight.length > 0) await release(controller);
+      frame.fill(0);
+      const signature = prepared.suite.signature;
+      const signing = hash;
+      hash = undefined; // the digest is taken: never `end` it after that
+      if (signature && signing) {
+        const der = await signDigest(prepared.signingKey!, signature.curve, await signing.digest());
+        const footer = new Uint8Array(2 + der.length);
+        new DataView(footer.buffer).setUint16(0, der.length);
+        footer.set(der, 2);
+        controller.enqueue(footer);
+      }
+    }),
   });
   return withHeader(stream, header.promise);
 }

@@ -14,7 +14,7 @@ import { transfer } from 'comlink';
 import { createIncrementalHash, generateSigningKey, type SignatureHasher, type SignatureHashName, type SigningKey, type SigningKeySource } from '../../src/core/index.js';
 import { KitError, KitErrorCode } from '../../src/client/protocol.js';
 import type { PoolHelper } from './batch-pool.js';
-import { HASH_STALL_MS, PortHash } from '../../src/client/port-hash.js';
+import { HASH_STALL_MS, LATE, PortHash, withinMs } from '../../src/client/port-hash.js';
 
 /** Keys asked of the helper at a time, and the stock below which more are asked for. */
 const KEYS_PER_REQUEST = 16;
@@ -148,14 +148,8 @@ export class Offload {
       if (error instanceof KitError && error.code === KitErrorCode.CLOSED) throw error;
       return undefined;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.#stallMs)));
-    try {
-      const opened = await Promise.race([helper.remote.hashSession(transfer(port, [port]), hash).then(() => true as const), helper.failed, late]);
-      if (opened) return helper;
-    } finally {
-      clearTimeout(timer);
-    }
+    const opened = await withinMs(Promise.race([helper.remote.hashSession(transfer(port, [port]), hash), helper.failed]), this.#stallMs);
+    if (opened !== LATE) return helper;
     const error = new KitError(KitErrorCode.WORKER_FAILED, `the hash helper worker did not open a session within ${this.#stallMs / 1000} s`);
     console.warn(`envelope-kit: ${error.message}; it is stopped and this call hashes in the kit worker`);
     helper.stop(error);
